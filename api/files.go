@@ -1,0 +1,264 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+
+	"phonoglyph"
+	"phonoglyph/filetype"
+	"phonoglyph/storage"
+	"phonoglyph/store"
+)
+
+type createFileRequest struct {
+	FileName  string  `json:"file_name"`
+	FileSize  int64   `json:"file_size"`
+	MimeType  string  `json:"mime_type"`
+	ProjectID *string `json:"project_id"`
+	StemType  *string `json:"stem_type"`
+	IsMaster  bool    `json:"is_master"`
+}
+
+// stemTypes are the stem types a file may be labelled with.
+var stemTypes = map[string]bool{"master": true, "vocals": true, "drums": true, "bass": true, "other": true, "piano": true, "accompaniment": true, "melody": true}
+
+// createFile validates a declared upload, records it as uploading and answers
+// a signed PUT URL for the bytes.
+func (s *Server) createFile(c echo.Context) error {
+	var req createFileRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	kind, err := filetype.Classify(req.FileName, req.MimeType, req.FileSize, s.opt.FileLimits)
+	if err != nil {
+		return err
+	}
+	if req.StemType != nil && !stemTypes[*req.StemType] {
+		return phonoglyph.Errorf(phonoglyph.EINVALID, "stem_type: must be one of master, vocals, drums, bass, piano, other, accompaniment, melody.")
+	}
+	if req.ProjectID != nil {
+		// Projects arrive in their own issue; until then no project id names anything of the caller's.
+		return phonoglyph.Errorf(phonoglyph.ENOTFOUND, "project_id: project not found.")
+	}
+	owner := userID(c)
+	f := &phonoglyph.File{
+		ID: uuid.NewString(), UserID: owner, FileName: req.FileName, FileType: string(kind),
+		MimeType: req.MimeType, FileSize: req.FileSize, UploadStatus: phonoglyph.UploadUploading,
+		IsMaster: req.IsMaster, StemType: req.StemType,
+	}
+	f.Key = uploadKey(kind, owner, req.FileName, time.Now())
+	ctx := c.Request().Context()
+	if err := s.opt.Store.CreateFile(ctx, f); err != nil {
+		return err
+	}
+	up, err := s.opt.Blobs.SignPut(ctx, f.Key, f.MimeType, f.FileSize, s.opt.UploadTTL)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"file": f, "upload": up})
+}
+
+// uploadKey follows the original layout {kind}/{user}/{ms}_{name}, with a
+// random tag so two uploads of one name in the same millisecond differ.
+func uploadKey(kind filetype.Kind, owner, name string, now time.Time) string {
+	var tag [4]byte
+	_, _ = rand.Read(tag[:])
+	return fmt.Sprintf("%s/%s/%d_%s_%s", kind, owner, now.UnixMilli(), hex.EncodeToString(tag[:]), filetype.SanitizeName(name))
+}
+
+func (s *Server) getFile(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.opt.Store.FileByID(c.Request().Context(), userID(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"file": f})
+}
+
+func (s *Server) listFiles(c echo.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	files, err := s.opt.Store.Files(c.Request().Context(), userID(c), p)
+	if err != nil {
+		return err
+	}
+	var next *string
+	if n := len(files); n > 0 {
+		next = nextCursor(n, p.Limit, files[n-1].CreatedAt, files[n-1].ID)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"files": files, "next_cursor": next})
+}
+
+// completeFile checks the uploaded object against the declaration (size,
+// magic bytes), marks the file completed and, for audio, enqueues its
+// analysis in the same transaction. A file failing the check is marked
+// failed and its object removed.
+func (s *Server) completeFile(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	owner := userID(c)
+	f, err := s.opt.Store.FileByID(ctx, owner, id)
+	if err != nil {
+		return err
+	}
+	switch f.UploadStatus {
+	case phonoglyph.UploadFailed:
+		return phonoglyph.Errorf(phonoglyph.ECONFLICT, "This upload failed: %s", deref(f.UploadError))
+	case phonoglyph.UploadCompleted:
+		return s.answerCompleted(c, f, nil)
+	}
+	if problem, err := s.checkUpload(c, f); err != nil {
+		return err
+	} else if problem != nil {
+		msg := problem.Message
+		if err := s.opt.Store.SetUploadStatus(ctx, owner, f.ID, phonoglyph.UploadFailed, &msg); err != nil {
+			return err
+		}
+		if err := s.opt.Blobs.Delete(ctx, f.Key); err != nil {
+			s.log.WarnContext(ctx, "delete rejected upload", "key", f.Key, "error", err)
+		}
+		return problem
+	}
+
+	var queued []*phonoglyph.Job
+	err = s.opt.Store.InTx(ctx, func(tx pgx.Tx, q *store.Queries) error {
+		locked, err := q.FileForUpdate(ctx, owner, f.ID)
+		if err != nil {
+			return err
+		}
+		if locked.UploadStatus != phonoglyph.UploadUploading { // a concurrent completion won
+			f = locked
+			return nil
+		}
+		if err := q.SetUploadStatus(ctx, owner, f.ID, phonoglyph.UploadCompleted, nil); err != nil {
+			return err
+		}
+		f.UploadStatus = phonoglyph.UploadCompleted
+		if f.FileType == string(filetype.Audio) {
+			job, err := s.opt.Jobs.RequestAnalysis(ctx, tx, f)
+			if err != nil {
+				return err
+			}
+			queued = append(queued, job)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.answerCompleted(c, f, queued)
+}
+
+// checkUpload returns the problem that makes an uploaded object unacceptable
+// (as a user-facing error), nil when it is fine, or err when the check itself
+// could not run.
+func (s *Server) checkUpload(c echo.Context, f *phonoglyph.File) (problem *phonoglyph.Error, err error) {
+	ctx := c.Request().Context()
+	info, err := s.opt.Blobs.Head(ctx, f.Key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, phonoglyph.Errorf(phonoglyph.ECONFLICT, "No bytes were uploaded yet: PUT the file to the upload URL first.")
+	} else if err != nil {
+		return nil, err
+	}
+	if info.Size != f.FileSize {
+		return phonoglyph.Errorf(phonoglyph.EINVALID, "Uploaded size %d bytes does not match the declared %d bytes.", info.Size, f.FileSize), nil
+	}
+	head, err := s.opt.Blobs.ReadHead(ctx, f.Key, filetype.SniffLen)
+	if err != nil {
+		return nil, err
+	}
+	if err := filetype.MatchMagic(f.FileName, head); err != nil {
+		var ae *phonoglyph.Error
+		if errors.As(err, &ae) {
+			return ae, nil
+		}
+		return nil, err
+	}
+	return nil, nil
+}
+
+// answerCompleted answers a completed file with its analysis job: the one
+// just queued, or for a repeated completion the latest one.
+func (s *Server) answerCompleted(c echo.Context, f *phonoglyph.File, queued []*phonoglyph.Job) error {
+	if len(queued) == 0 && f.FileType == string(filetype.Audio) {
+		j, err := s.opt.Store.LatestAnalysisJob(c.Request().Context(), f.UserID, f.ID, f.AnalysisStem())
+		if err == nil {
+			queued = append(queued, &j.Job)
+		} else if phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND {
+			return err
+		}
+	}
+	out := make([]map[string]any, 0, len(queued))
+	for _, j := range queued {
+		out = append(out, map[string]any{"id": j.ID, "kind": j.Kind, "status": j.Status})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"file": f, "jobs": out})
+}
+
+// downloadFile redirects to a short-lived signed URL of the object.
+func (s *Server) downloadFile(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	f, err := s.opt.Store.FileByID(ctx, userID(c), id)
+	if err != nil {
+		return err
+	}
+	if f.UploadStatus != phonoglyph.UploadCompleted {
+		return phonoglyph.Errorf(phonoglyph.ECONFLICT, "The file's upload is not complete.")
+	}
+	u, err := s.opt.Blobs.SignGet(ctx, f.Key, f.FileName, s.opt.DownloadTTL)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusFound, u.URL)
+}
+
+// deleteFile removes the row (and by cascade derived rows), then the objects
+// of the file and of every file derived from it.
+func (s *Server) deleteFile(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var keys []string
+	err = s.opt.Store.InTx(ctx, func(_ pgx.Tx, q *store.Queries) error {
+		keys, err = q.DeleteFile(ctx, userID(c), id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := s.opt.Blobs.Delete(ctx, k); err != nil {
+			s.log.WarnContext(ctx, "delete object", "key", k, "error", err)
+		}
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,30 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+func (s *Server) health(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	body := map[string]any{"status": "ok", "timestamp": time.Now().UTC(), "environment": s.opt.Environment, "database": "ok"}
+	if err := s.opt.Store.Ping(ctx); err != nil {
+		s.log.Warn("health: database unreachable", "error", err)
+		body["status"], body["database"] = "error", "unreachable"
+		return c.JSON(http.StatusServiceUnavailable, body)
+	}
+	return c.JSON(http.StatusOK, body)
+}
+
+// echoTest answers a JSON body with itself (development only).
+func (s *Server) echoTest(c echo.Context) error {
+	var body any
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"received": body, "timestamp": time.Now().UTC()})
+}

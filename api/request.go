@@ -1,0 +1,88 @@
+package api
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"phonoglyph"
+	"phonoglyph/store"
+)
+
+// decodeJSON reads one JSON value from the body, refusing unknown fields so a
+// misspelt field is an error rather than silently ignored.
+func decodeJSON(c echo.Context, v any) error {
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooLarge *http.MaxBytesError
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &tooLarge):
+			return phonoglyph.Errorf(phonoglyph.ETOOLARGE, "Request body is too large.")
+		case errors.Is(err, io.EOF):
+			return phonoglyph.Errorf(phonoglyph.EINVALID, "Request body must be a JSON object.")
+		case errors.As(err, &typeErr):
+			return phonoglyph.Errorf(phonoglyph.EINVALID, "%s: must be a %s.", typeErr.Field, typeErr.Type)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return phonoglyph.Errorf(phonoglyph.EINVALID, "Unknown field %s.", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		}
+		return phonoglyph.Errorf(phonoglyph.EINVALID, "Request body is not valid JSON.")
+	}
+	return nil
+}
+
+// pathID returns the :id parameter; a malformed id names no object, so it is
+// a 404 like any other missing one.
+func pathID(c echo.Context) (string, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return "", phonoglyph.Errorf(phonoglyph.ENOTFOUND, "Not found.")
+	}
+	return id.String(), nil
+}
+
+const (
+	defaultPageSize = 50
+	maxPageSize     = 100
+)
+
+// page reads ?limit= and ?cursor= for keyset pagination, newest first.
+func page(c echo.Context) (store.Page, error) {
+	p := store.Page{Limit: defaultPageSize}
+	if l := c.QueryParam("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > maxPageSize {
+			return p, phonoglyph.Errorf(phonoglyph.EINVALID, "limit: must be 1..%d.", maxPageSize)
+		}
+		p.Limit = n
+	}
+	if cur := c.QueryParam("cursor"); cur != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(cur)
+		ts, id, ok := strings.Cut(string(raw), "|")
+		t, terr := time.Parse(time.RFC3339Nano, ts)
+		if err != nil || !ok || terr != nil || uuid.Validate(id) != nil {
+			return p, phonoglyph.Errorf(phonoglyph.EINVALID, "cursor: malformed.")
+		}
+		p.Before = &store.Cursor{CreatedAt: t, ID: id}
+	}
+	return p, nil
+}
+
+// nextCursor is the cursor of the page after one that ended at (t, id), or
+// nil when the page was not full.
+func nextCursor(n, limit int, t time.Time, id string) *string {
+	if n < limit {
+		return nil
+	}
+	s := base64.RawURLEncoding.EncodeToString([]byte(t.Format(time.RFC3339Nano) + "|" + id))
+	return &s
+}

@@ -1,0 +1,108 @@
+// Package api is the HTTP layer: Echo routes, authentication, request
+// validation and the one mapping from application errors to HTTP statuses.
+// Handlers stay thin: they validate, call store/storage/jobs, and answer JSON.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"phonoglyph/auth"
+	"phonoglyph/filetype"
+	"phonoglyph/jobs"
+	"phonoglyph/storage"
+	"phonoglyph/store"
+)
+
+// Options are the dependencies and settings of the HTTP server.
+type Options struct {
+	Log          *slog.Logger
+	Environment  string // development | production
+	FrontendURLs []string
+	MaxBodySize  int64
+	FileLimits   filetype.Limits
+	UploadTTL    time.Duration
+	DownloadTTL  time.Duration
+
+	Store    *store.Store
+	Blobs    storage.Blobs
+	BlobHTTP http.Handler // serves the local backend's signed URLs under /blobs; nil with S3
+	Jobs     *jobs.Client
+	Verifier *auth.Verifier
+	Guests   *auth.Guests
+
+	RiverUI         http.Handler // mounted at /riverui/; nil disables it
+	RiverUIUser     string
+	RiverUIPassword string
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	opt Options
+	log *slog.Logger
+}
+
+// New builds the Echo application with every route and middleware.
+func New(opt Options) *echo.Echo {
+	s := &Server{opt: opt, log: opt.Log}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
+		Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/riverui/" },
+	}))
+	e.Use(middleware.RequestID())
+	e.Use(s.requestLogger())
+	e.Use(middleware.Recover())
+	e.Use(s.cors())
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:      "0",
+		ContentTypeNosniff: "nosniff",
+		XFrameOptions:      "DENY",
+		HSTSMaxAge:         s.hstsMaxAge(),
+		ReferrerPolicy:     "strict-origin-when-cross-origin",
+	}))
+
+	e.GET("/health", s.health)
+	if s.development() {
+		e.POST("/test", s.echoTest, middleware.BodyLimit(bodyLimit(opt.MaxBodySize)))
+	}
+	if opt.BlobHTTP != nil {
+		e.Any("/blobs/*", echo.WrapHandler(http.StripPrefix("/blobs", opt.BlobHTTP)))
+	}
+	s.mountRiverUI(e)
+
+	v1 := e.Group("/api/v1", middleware.BodyLimit(bodyLimit(opt.MaxBodySize)), s.authenticate)
+	v1.POST("/guest-sessions", s.createGuestSession)
+	v1.GET("/me", s.me)
+
+	user := v1.Group("", s.requireUser)
+	user.POST("/files", s.createFile)
+	user.GET("/files", s.listFiles)
+	user.GET("/files/:id", s.getFile)
+	user.POST("/files/:id/complete", s.completeFile)
+	user.GET("/files/:id/download", s.downloadFile)
+	user.DELETE("/files/:id", s.deleteFile)
+	user.POST("/files/:id/analysis", s.requestAnalysis)
+	user.GET("/files/:id/analysis", s.getAnalysis)
+	user.GET("/jobs/:id", s.getJob)
+	return e
+}
+
+func (s *Server) development() bool { return s.opt.Environment != "production" }
+
+func (s *Server) hstsMaxAge() int {
+	if s.development() {
+		return 0
+	}
+	return 31536000
+}
+
+// bodyLimit renders a byte count in the form Echo's BodyLimit expects.
+func bodyLimit(n int64) string {
+	return formatInt(n) + "B"
+}

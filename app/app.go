@@ -1,0 +1,125 @@
+// Package app assembles a process from its configuration: logger, database
+// pool, store, blob storage and job clients. cmd/api and cmd/worker only
+// choose which parts to run.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"phonoglyph/config"
+	"phonoglyph/dsp"
+	"phonoglyph/jobs"
+	"phonoglyph/migrations"
+	"phonoglyph/storage"
+	"phonoglyph/store"
+)
+
+// App is an assembled process.
+type App struct {
+	Config *config.Config
+	Log    *slog.Logger
+	Pool   *pgxpool.Pool
+	Store  *store.Store
+	Blobs  storage.Blobs
+	Local  *storage.Local // the local backend, when in use: its Handler serves signed URLs
+}
+
+// NewLogger returns the JSON logger of the processes; DEBUG_LOGGING lowers
+// the level to debug.
+func NewLogger(debug bool) *slog.Logger {
+	level := slog.LevelInfo
+	if debug {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// Open connects to the database (creating it in development when it does
+// not exist yet), applies migrations when AUTO_MIGRATE is on, and opens blob
+// storage.
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+	pool, err := connect(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.AutoMigrate {
+		if err := migrations.Up(ctx, pool, log); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
+	dir, err := filepath.Abs(cfg.StorageDir)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("STORAGE_DIR: %w", err)
+	}
+	local, err := storage.NewLocal(dir, cfg.PublicURL+"/blobs", []byte("blobs:"+cfg.SessionSecret))
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("STORAGE_DIR %s: %w", dir, err)
+	}
+	return &App{Config: cfg, Log: log, Pool: pool, Store: store.New(pool), Blobs: local, Local: local}, nil
+}
+
+// Close releases the database pool.
+func (a *App) Close() { a.Pool.Close() }
+
+// WorkerDeps are the dependencies of the job workers.
+func (a *App) WorkerDeps() jobs.Deps {
+	return jobs.Deps{Store: a.Store, Blobs: a.Blobs, AudioLimits: dsp.Limits{MaxSeconds: a.Config.MaxAudioSeconds}}
+}
+
+func connect(ctx context.Context, cfg *config.Config, log *slog.Logger) (*pgxpool.Pool, error) {
+	pc, err := pgxpool.ParseConfig(cfg.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	pc.MaxConns = cfg.DBMaxConns
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	err = pool.Ping(ctx)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "3D000" && cfg.Development() {
+		err = createDatabase(ctx, pc.ConnConfig, log)
+		if err == nil {
+			err = pool.Ping(ctx)
+		}
+	}
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("DATABASE_URL: cannot reach the database: %w", err)
+	}
+	return pool, nil
+}
+
+// createDatabase creates the configured database through the server's
+// maintenance database, so a fresh development machine needs no setup step.
+func createDatabase(ctx context.Context, cc *pgx.ConnConfig, log *slog.Logger) error {
+	maint := cc.Copy()
+	name := maint.Database
+	maint.Database = "postgres"
+	conn, err := pgx.ConnectConfig(ctx, maint)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "42P04" { // already created by a sibling process
+			return err
+		}
+	}
+	log.Info("created database", "database", name)
+	return nil
+}

@@ -1,0 +1,64 @@
+// Command worker runs the Phonoglyph job workers. Run as many replicas as
+// the load needs; they share the work through River's queues in Postgres.
+//
+//	worker                  work the queues in WORKER_QUEUES until SIGTERM
+//	worker analyze FILE...  analyse audio files and print one JSON object per file
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"phonoglyph/app"
+	"phonoglyph/config"
+	"phonoglyph/jobs"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	var err error
+	if len(os.Args) > 1 && os.Args[1] == "analyze" {
+		err = analyze(os.Stdout, os.Args[2:])
+	} else if len(os.Args) > 1 {
+		err = fmt.Errorf("unknown command %q (commands: analyze)", os.Args[1])
+	} else {
+		err = work(ctx)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "worker:", err)
+		os.Exit(1)
+	}
+}
+
+// work runs the queues until ctx ends, then stops fetching and lets running
+// jobs finish for SHUTDOWN_TIMEOUT before cancelling them.
+func work(ctx context.Context) error {
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	log := app.NewLogger(cfg.DebugLogging)
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	jc, err := jobs.NewWorker(a.Pool, log, a.WorkerDeps(), cfg.WorkerQueues)
+	if err != nil {
+		return err
+	}
+	// River's own context must outlive the signal so running jobs can finish.
+	if err := jc.River.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	log.Info("worker started", "queues", cfg.WorkerQueues)
+	<-ctx.Done()
+	log.Info("worker stopping", "timeout", cfg.ShutdownTimeout)
+	err = jc.Stop(context.Background(), cfg.ShutdownTimeout)
+	log.Info("worker stopped", "error", err)
+	return err
+}

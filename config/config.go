@@ -1,0 +1,220 @@
+// Package config reads the process configuration from the environment, with
+// the original product's variable names, and refuses to start on a wrong
+// value with a message that names the variable.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+
+	"phonoglyph"
+	"phonoglyph/filetype"
+)
+
+// Environments.
+const (
+	Development = "development"
+	Production  = "production"
+)
+
+// devSecret signs tokens in development when JWT_SECRET is unset, so the
+// one-command local setup works; production refuses to start without a secret.
+const devSecret = "phonoglyph-development-secret-do-not-use-in-production"
+
+// Config is every setting of the API and worker processes. The README lists
+// each variable; the env tags are the single source of names and defaults.
+type Config struct {
+	Env         string `env:"APP_ENV"`
+	NodeEnv     string `env:"NODE_ENV"`
+	Port        int    `env:"PORT" envDefault:"3001"`
+	PublicURL   string `env:"PUBLIC_URL"`
+	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/phonoglyph?sslmode=disable"`
+	DBMaxConns  int32  `env:"DB_MAX_CONNS" envDefault:"20"`
+	AutoMigrate bool   `env:"AUTO_MIGRATE" envDefault:"true"`
+
+	FrontendURLs []string `env:"FRONTEND_URL" envDefault:"http://localhost:3000"`
+	DebugLogging bool     `env:"DEBUG_LOGGING"`
+
+	JWTSecret     string `env:"JWT_SECRET"`
+	SupabaseURL   string `env:"NEXT_PUBLIC_SUPABASE_URL"`
+	SessionSecret string `env:"SESSION_SECRET"`
+
+	MaxMIDIFileSize  int64   `env:"MAX_MIDI_FILE_SIZE" envDefault:"5242880"`
+	MaxAudioFileSize int64   `env:"MAX_AUDIO_FILE_SIZE" envDefault:"52428800"`
+	MaxVideoFileSize int64   `env:"MAX_VIDEO_FILE_SIZE" envDefault:"524288000"`
+	MaxImageFileSize int64   `env:"MAX_IMAGE_FILE_SIZE" envDefault:"26214400"`
+	MaxAudioSeconds  float64 `env:"MAX_AUDIO_SECONDS" envDefault:"3600"`
+	MaxBodySize      int64   `env:"MAX_BODY_SIZE" envDefault:"1048576"`
+
+	StorageDir     string        `env:"STORAGE_DIR" envDefault:"./data/blobs"`
+	UploadURLTTL   time.Duration `env:"UPLOAD_URL_TTL" envDefault:"1h"`
+	DownloadURLTTL time.Duration `env:"DOWNLOAD_URL_TTL" envDefault:"1h"`
+
+	WorkerQueues    map[string]int `env:"WORKER_QUEUES" envKeyValSeparator:"=" envDefault:"audio_analysis=2,stem_separation=20,render=20"`
+	ShutdownTimeout time.Duration  `env:"SHUTDOWN_TIMEOUT" envDefault:"25s"`
+
+	RiverUIUser     string `env:"RIVER_UI_USER"`
+	RiverUIPassword string `env:"RIVER_UI_PASSWORD"`
+}
+
+// Load reads the configuration from the process environment.
+func Load() (*Config, error) {
+	return parse(env.Options{Environment: env.ToMap(os.Environ())})
+}
+
+func parse(opts env.Options) (*Config, error) {
+	var c Config
+	if err := env.ParseWithOptions(&c, opts); err != nil {
+		return nil, nameVariables(&c, err, opts.Environment)
+	}
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// nameVariables rewrites the parser's field-named errors so they name the
+// environment variable a person has to fix.
+func nameVariables(c *Config, err error, environ map[string]string) error {
+	params, perr := env.GetFieldParams(c)
+	if perr != nil {
+		return err
+	}
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return err
+	}
+	msgs := make([]string, 0, len(agg.Errors))
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) {
+			for _, p := range params {
+				if p.Field == pe.Name {
+					e = fmt.Errorf("%s: invalid value %q: %v", p.Key, environ[p.Key], pe.Err)
+				}
+			}
+		}
+		msgs = append(msgs, e.Error())
+	}
+	return fmt.Errorf("configuration: %s", strings.Join(msgs, "; "))
+}
+
+func (c *Config) finish() error {
+	if c.Env == "" {
+		c.Env = c.NodeEnv
+	}
+	if c.Env == "" {
+		c.Env = Development
+	}
+	if c.Env != Development && c.Env != Production {
+		return fmt.Errorf("configuration: APP_ENV/NODE_ENV: must be development or production, got %q", c.Env)
+	}
+	if c.Port < 1 || c.Port > 65535 {
+		return fmt.Errorf("configuration: PORT: must be 1..65535, got %d", c.Port)
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = fmt.Sprintf("http://localhost:%d", c.Port)
+	}
+	if err := checkURL("PUBLIC_URL", c.PublicURL); err != nil {
+		return err
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if _, err := url.Parse(c.DatabaseURL); err != nil || !strings.HasPrefix(c.DatabaseURL, "postgres") {
+		return errors.New("configuration: DATABASE_URL: must be a postgres:// URL")
+	}
+	if c.DBMaxConns < 4 {
+		return fmt.Errorf("configuration: DB_MAX_CONNS: must be at least 4, got %d", c.DBMaxConns)
+	}
+	for i, u := range c.FrontendURLs {
+		c.FrontendURLs[i] = strings.TrimRight(strings.TrimSpace(u), "/")
+		if err := checkURL("FRONTEND_URL", c.FrontendURLs[i]); err != nil {
+			return err
+		}
+	}
+	if c.SupabaseURL != "" {
+		if err := checkURL("NEXT_PUBLIC_SUPABASE_URL", c.SupabaseURL); err != nil {
+			return err
+		}
+		c.SupabaseURL = strings.TrimRight(c.SupabaseURL, "/")
+	}
+	if err := c.secrets(); err != nil {
+		return err
+	}
+	for name, v := range map[string]int64{
+		"MAX_MIDI_FILE_SIZE": c.MaxMIDIFileSize, "MAX_AUDIO_FILE_SIZE": c.MaxAudioFileSize,
+		"MAX_VIDEO_FILE_SIZE": c.MaxVideoFileSize, "MAX_IMAGE_FILE_SIZE": c.MaxImageFileSize,
+		"MAX_BODY_SIZE": c.MaxBodySize,
+	} {
+		if v <= 0 {
+			return fmt.Errorf("configuration: %s: must be a positive number of bytes, got %d", name, v)
+		}
+	}
+	if c.MaxAudioSeconds <= 0 {
+		return fmt.Errorf("configuration: MAX_AUDIO_SECONDS: must be positive, got %v", c.MaxAudioSeconds)
+	}
+	if c.UploadURLTTL < time.Second || c.UploadURLTTL > 7*24*time.Hour {
+		return fmt.Errorf("configuration: UPLOAD_URL_TTL: must be between 1s and 168h, got %s", c.UploadURLTTL)
+	}
+	if c.DownloadURLTTL < time.Second || c.DownloadURLTTL > 7*24*time.Hour {
+		return fmt.Errorf("configuration: DOWNLOAD_URL_TTL: must be between 1s and 168h, got %s", c.DownloadURLTTL)
+	}
+	if c.ShutdownTimeout <= 0 {
+		return fmt.Errorf("configuration: SHUTDOWN_TIMEOUT: must be positive, got %s", c.ShutdownTimeout)
+	}
+	for q, n := range c.WorkerQueues {
+		if q != phonoglyph.KindAudioAnalysis && q != phonoglyph.KindStemSeparation && q != phonoglyph.KindRender {
+			return fmt.Errorf("configuration: WORKER_QUEUES: unknown queue %q (known: audio_analysis, stem_separation, render)", q)
+		}
+		if n < 1 || n > 10000 {
+			return fmt.Errorf("configuration: WORKER_QUEUES: %s must have 1..10000 workers, got %d", q, n)
+		}
+	}
+	if (c.RiverUIUser == "") != (c.RiverUIPassword == "") {
+		return errors.New("configuration: RIVER_UI_USER and RIVER_UI_PASSWORD must be set together")
+	}
+	return nil
+}
+
+func (c *Config) secrets() error {
+	if c.JWTSecret == "" && c.SupabaseURL == "" {
+		if c.Env == Production {
+			return errors.New("configuration: JWT_SECRET: required in production (or set NEXT_PUBLIC_SUPABASE_URL for JWKS verification)")
+		}
+		c.JWTSecret = devSecret
+	}
+	if c.SessionSecret == "" {
+		c.SessionSecret = c.JWTSecret
+	}
+	if c.SessionSecret == "" {
+		return errors.New("configuration: SESSION_SECRET: required when JWT_SECRET is unset")
+	}
+	if c.Env == Production && len(c.SessionSecret) < 32 {
+		return errors.New("configuration: SESSION_SECRET (or JWT_SECRET): must be at least 32 characters in production")
+	}
+	return nil
+}
+
+func checkURL(name, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("configuration: %s: must be an http(s) URL, got %q", name, raw)
+	}
+	return nil
+}
+
+// Development reports whether the process runs with development defaults.
+func (c *Config) Development() bool { return c.Env == Development }
+
+// DevSecretInUse reports whether the built-in development secret signs tokens.
+func (c *Config) DevSecretInUse() bool { return c.JWTSecret == devSecret }
+
+// FileLimits returns the per-kind upload size limits.
+func (c *Config) FileLimits() filetype.Limits {
+	return filetype.Limits{MIDI: c.MaxMIDIFileSize, Audio: c.MaxAudioFileSize, Video: c.MaxVideoFileSize, Image: c.MaxImageFileSize}
+}

@@ -1,0 +1,103 @@
+// Package dbtest gives each test its own migrated Postgres database, cloned
+// from a template that is built once per schema version (pgtestdb). The
+// server comes from TEST_DATABASE_URL (default: the local trust-auth server).
+// A missing server fails the test: it is never skipped.
+package dbtest
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver pgtestdb uses
+	"github.com/peterldowns/pgtestdb"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"phonoglyph/migrations"
+)
+
+const defaultURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// URL creates a fresh migrated database for t and returns its URL. The
+// database is dropped when t passes.
+func URL(t testing.TB) string {
+	t.Helper()
+	raw := os.Getenv("TEST_DATABASE_URL")
+	if raw == "" {
+		raw = defaultURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatalf("TEST_DATABASE_URL: %v", err)
+	}
+	pass, _ := u.User.Password()
+	conf := pgtestdb.Config{
+		DriverName: "pgx", Host: u.Hostname(), Port: u.Port(), User: u.User.Username(), Password: pass,
+		Database: u.Path[1:], Options: u.RawQuery, ForceTerminateConnections: true,
+	}
+	return pgtestdb.Custom(t, conf, migrator{}).URL()
+}
+
+// Pool returns a pool on a fresh migrated database, closed when t ends.
+func Pool(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), URL(t))
+	if err != nil {
+		t.Fatalf("connect test database: %v", err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+// migrator builds template databases with the application's migrations.
+type migrator struct{}
+
+// Hash identifies the schema: the application's migration files and River's
+// migration versions.
+func (migrator) Hash() (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(migrations.SQL(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		f, err := migrations.SQL().Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		fmt.Fprintf(h, "%s\n", path)
+		_, err = io.Copy(h, f)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	rm, err := rivermigrate.New(riverpgxv5.New(nil), nil)
+	if err != nil {
+		return "", err
+	}
+	for _, v := range rm.AllVersions() {
+		fmt.Fprintf(h, "river %d %s\n", v.Version, v.SQLUp)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Migrate applies every migration to a new template database.
+func (migrator) Migrate(ctx context.Context, _ *sql.DB, conf pgtestdb.Config) error {
+	pool, err := pgxpool.New(ctx, conf.URL())
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return migrations.Up(ctx, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}

@@ -1,0 +1,63 @@
+// Package phonoglyph holds the domain vocabulary of the Phonoglyph job system:
+// application error codes, file kinds, job kinds and the user-facing status
+// vocabulary. It imports only the standard library so every other package can
+// depend on it.
+package phonoglyph
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Application error codes. They are mapped to HTTP statuses in exactly one
+// place (the api package) and are part of the public JSON error shape.
+const (
+	EINVALID      = "invalid"
+	ENOTFOUND     = "not_found"
+	ECONFLICT     = "conflict"
+	EUNAUTHORIZED = "unauthorized"
+	EFORBIDDEN    = "forbidden"
+	ETOOLARGE     = "too_large"
+	EINTERNAL     = "internal"
+)
+
+// Error is an application error: a code from the list above and a message
+// that is safe to show to the person who caused it.
+type Error struct {
+	Code    string
+	Message string
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	return fmt.Sprintf("phonoglyph error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Errorf builds an application error with a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of an application error anywhere in err's chain,
+// EINTERNAL for any other non-nil error and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the user-facing message of an application error, or a
+// generic message for internal errors so their details are never shown.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}
