@@ -1,0 +1,28 @@
+# One build, three targets: api, worker and a standalone riverui.
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/api ./cmd/api && CGO_ENABLED=0 go build -o /out/worker ./cmd/worker
+RUN CGO_ENABLED=0 GOBIN=/out go install riverqueue.com/riverui/cmd/riverui@v0.22.0
+
+FROM debian:bookworm-slim AS runtime
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates ffmpeg && rm -rf /var/lib/apt/lists/*
+RUN useradd --system --uid 10001 phonoglyph && mkdir -p /data/blobs && chown phonoglyph /data/blobs
+USER phonoglyph
+ENV STORAGE_DIR=/data/blobs
+
+FROM runtime AS api
+COPY --from=build /out/api /usr/local/bin/api
+EXPOSE 3001
+ENTRYPOINT ["api"]
+
+FROM runtime AS worker
+COPY --from=build /out/worker /usr/local/bin/worker
+ENTRYPOINT ["worker"]
+
+FROM runtime AS riverui
+COPY --from=build /out/riverui /usr/local/bin/riverui
+EXPOSE 8080
+ENTRYPOINT ["riverui"]

@@ -1,0 +1,202 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river/rivertype"
+
+	"phonoglyph/storage"
+	"phonoglyph/wavtest"
+)
+
+// waitJob polls GET /jobs/{id} like the frontend until the job finishes.
+func (e *env) waitJob(token, id string) map[string]any {
+	e.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		res := e.do("GET", "/api/v1/jobs/"+id, token, nil)
+		if res.Status != http.StatusOK {
+			e.t.Fatalf("GET job: %d %s", res.Status, res.Body)
+		}
+		var job map[string]any
+		res.JSON(e.t, &job)
+		switch job["status"] {
+		case "completed", "failed", "cancelled":
+			return job
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	e.t.Fatalf("job %s did not finish", id)
+	return nil
+}
+
+func TestUploadCompleteAnalyseRead(t *testing.T) {
+	e := newEnv(t)
+	e.startWorker()
+	token := e.user()
+	const rate, seconds, amp = 44100, 3.0, 0.5
+	wav := wavtest.Sine(rate, 2, seconds, 440, amp)
+
+	u, res := e.upload(token, "My Song (final).wav", "audio/wav", wav)
+	if res.Status != http.StatusOK {
+		t.Fatalf("complete: %d %s", res.Status, res.Body)
+	}
+	var done struct {
+		File struct {
+			UploadStatus string `json:"upload_status"`
+		} `json:"file"`
+		Jobs []struct{ ID, Kind, Status string }
+	}
+	res.JSON(t, &done)
+	if done.File.UploadStatus != "completed" || len(done.Jobs) != 1 || done.Jobs[0].Kind != "audio_analysis" || done.Jobs[0].Status != "queued" {
+		t.Fatalf("completion = %s", res.Body)
+	}
+
+	job := e.waitJob(token, done.Jobs[0].ID)
+	if job["status"] != "completed" || job["progress"] != float64(100) || job["file_id"] != u.ID {
+		t.Fatalf("job = %v", job)
+	}
+
+	res = e.do("GET", "/api/v1/files/"+u.ID+"/analysis?stem=master", token, nil)
+	if res.Status != http.StatusOK {
+		t.Fatalf("analysis: %d %s", res.Status, res.Body)
+	}
+	var doc struct {
+		FileMetadataID string `json:"fileMetadataId"`
+		StemType       string `json:"stemType"`
+		AnalysisData   struct {
+			FrameTimes []float64 `json:"frameTimes"`
+			RMS        []float64 `json:"rms"`
+			Summary    struct {
+				Channels int     `json:"channels"`
+				Peak     float64 `json:"peak"`
+			} `json:"summary"`
+		} `json:"analysisData"`
+		WaveformData struct {
+			Points []float64 `json:"points"`
+		} `json:"waveformData"`
+		Metadata struct {
+			SampleRate int     `json:"sampleRate"`
+			Duration   float64 `json:"duration"`
+			BufferSize int     `json:"bufferSize"`
+		} `json:"metadata"`
+	}
+	res.JSON(t, &doc)
+	wantFrames := (int(seconds*rate)-1024)/512 + 1
+	switch {
+	case doc.FileMetadataID != u.ID || doc.StemType != "master":
+		t.Errorf("identity = %s/%s", doc.FileMetadataID, doc.StemType)
+	case doc.Metadata.SampleRate != rate || math.Abs(doc.Metadata.Duration-seconds) > 1e-9 || doc.Metadata.BufferSize != 1024:
+		t.Errorf("metadata = %+v", doc.Metadata)
+	case doc.AnalysisData.Summary.Channels != 2 || math.Abs(doc.AnalysisData.Summary.Peak-amp) > 1e-3:
+		t.Errorf("summary = %+v", doc.AnalysisData.Summary)
+	case len(doc.AnalysisData.RMS) != wantFrames || len(doc.AnalysisData.FrameTimes) != wantFrames:
+		t.Errorf("frames = %d rms, %d times; want %d", len(doc.AnalysisData.RMS), len(doc.AnalysisData.FrameTimes), wantFrames)
+	case len(doc.WaveformData.Points) != 1024:
+		t.Errorf("waveform points = %d", len(doc.WaveformData.Points))
+	default:
+		if got := doc.AnalysisData.FrameTimes[2]; math.Abs(got-1024.0/rate) > 1e-9 {
+			t.Errorf("frameTimes[2] = %v, want %v", got, 1024.0/rate)
+		}
+		for i, v := range doc.AnalysisData.RMS {
+			if math.Abs(v-amp/math.Sqrt2) > 0.01 {
+				t.Fatalf("rms[%d] = %v, want %v", i, v, amp/math.Sqrt2)
+			}
+		}
+	}
+
+	res = e.do("GET", "/api/v1/files/"+u.ID, token, nil)
+	var file struct {
+		File struct {
+			Key string `json:"s3_key"`
+		} `json:"file"`
+	}
+	res.JSON(t, &file)
+	if res.Status != http.StatusOK || file.File.Key == "" {
+		t.Fatalf("get file: %d %s", res.Status, res.Body)
+	}
+
+	// Download: a redirect to a signed URL serving the same bytes.
+	res = e.do("GET", "/api/v1/files/"+u.ID+"/download", token, nil)
+	if res.Status != http.StatusFound {
+		t.Fatalf("download: %d %s", res.Status, res.Body)
+	}
+	got := e.do("GET", res.Header.Get("Location"), "", nil)
+	if got.Status != http.StatusOK || !bytes.Equal(got.Body, wav) {
+		t.Fatalf("signed download: %d, %d bytes", got.Status, len(got.Body))
+	}
+
+	// Delete: row, analysis and object go.
+	if res := e.do("DELETE", "/api/v1/files/"+u.ID, token, nil); res.Status != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", res.Status, res.Body)
+	}
+	if res := e.do("GET", "/api/v1/files/"+u.ID, token, nil); res.Status != http.StatusNotFound {
+		t.Errorf("after delete: %d", res.Status)
+	}
+	var n int
+	if err := e.pool.QueryRow(context.Background(), "SELECT count(*) FROM audio_analysis_cache").Scan(&n); err != nil || n != 0 {
+		t.Errorf("analysis rows after delete = %d (%v)", n, err)
+	}
+	if _, err := e.blobs.Head(context.Background(), file.File.Key); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("object after delete: %v, want ErrNotFound", err)
+	}
+}
+
+func TestAnalysisRequestIsIdempotentWhileQueued(t *testing.T) {
+	e := newEnv(t) // no worker: jobs stay queued
+	token := e.user()
+	u, res := e.upload(token, "a.wav", "audio/wav", wavtest.Sine(8000, 1, 0.5, 440, 0.3))
+	if res.Status != http.StatusOK {
+		t.Fatalf("complete: %d %s", res.Status, res.Body)
+	}
+	var first struct{ Jobs []struct{ ID string } }
+	res.JSON(t, &first)
+
+	res = e.do("POST", "/api/v1/files/"+u.ID+"/analysis", token, nil)
+	var again struct{ Job struct{ ID, Status string } }
+	res.JSON(t, &again)
+	if res.Status != http.StatusAccepted || again.Job.ID != first.Jobs[0].ID || again.Job.Status != "queued" {
+		t.Fatalf("re-request: %d %s; want the queued job %s", res.Status, res.Body, first.Jobs[0].ID)
+	}
+	if res := e.do("GET", "/api/v1/files/"+u.ID+"/analysis", token, nil); res.Status != http.StatusAccepted {
+		t.Errorf("analysis while queued: %d %s", res.Status, res.Body)
+	}
+	// Completing twice is harmless and enqueues nothing new.
+	res = e.do("POST", "/api/v1/files/"+u.ID+"/complete", token, nil)
+	var twice struct{ Jobs []struct{ ID string } }
+	res.JSON(t, &twice)
+	if res.Status != http.StatusOK || len(twice.Jobs) != 1 || twice.Jobs[0].ID != first.Jobs[0].ID {
+		t.Errorf("second completion: %d %s", res.Status, res.Body)
+	}
+	var riverJobs int
+	if err := e.pool.QueryRow(context.Background(), "SELECT count(*) FROM river_job WHERE kind = 'audio_analysis'").Scan(&riverJobs); err != nil || riverJobs != 1 {
+		t.Errorf("river jobs = %d (%v), want 1", riverJobs, err)
+	}
+}
+
+// The job row and the River job commit together: every analysis row has its
+// River job and the River job's args point back at the row.
+func TestEnqueueIsTransactional(t *testing.T) {
+	e := newEnv(t)
+	token := e.user()
+	_, res := e.upload(token, "a.wav", "audio/wav", wavtest.Sine(8000, 1, 0.5, 440, 0.3))
+	if res.Status != http.StatusOK {
+		t.Fatalf("complete: %d", res.Status)
+	}
+	var orphans int
+	err := e.pool.QueryRow(context.Background(), `SELECT count(*) FROM audio_analysis_jobs a
+		LEFT JOIN river_job r ON r.id = a.river_job_id AND r.args->>'job_id' = a.id::text WHERE r.id IS NULL`).Scan(&orphans)
+	if err != nil || orphans != 0 {
+		t.Errorf("analysis rows without their River job = %d (%v)", orphans, err)
+	}
+	var state rivertype.JobState
+	if err := e.pool.QueryRow(context.Background(), "SELECT state FROM river_job").Scan(&state); err != nil || state != rivertype.JobStateAvailable {
+		t.Errorf("river job state = %s (%v)", state, err)
+	}
+}
