@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"reflect"
 	"strings"
 	"time"
 
@@ -71,7 +72,7 @@ func Load() (*Config, error) {
 func parse(opts env.Options) (*Config, error) {
 	var c Config
 	if err := env.ParseWithOptions(&c, opts); err != nil {
-		return nil, nameVariables(&c, err, opts.Environment)
+		return nil, nameVariables(err, opts.Environment)
 	}
 	if err := c.finish(); err != nil {
 		return nil, err
@@ -81,11 +82,7 @@ func parse(opts env.Options) (*Config, error) {
 
 // nameVariables rewrites the parser's field-named errors so they name the
 // environment variable a person has to fix.
-func nameVariables(c *Config, err error, environ map[string]string) error {
-	params, perr := env.GetFieldParams(c)
-	if perr != nil {
-		return err
-	}
+func nameVariables(err error, environ map[string]string) error {
 	var agg env.AggregateError
 	if !errors.As(err, &agg) {
 		return err
@@ -94,10 +91,9 @@ func nameVariables(c *Config, err error, environ map[string]string) error {
 	for _, e := range agg.Errors {
 		var pe env.ParseError
 		if errors.As(e, &pe) {
-			for _, p := range params {
-				if p.Field == pe.Name {
-					e = fmt.Errorf("%s: invalid value %q: %v", p.Key, environ[p.Key], pe.Err)
-				}
+			if f, ok := reflect.TypeFor[Config]().FieldByName(pe.Name); ok {
+				key := strings.Split(f.Tag.Get("env"), ",")[0]
+				e = fmt.Errorf("%s: invalid value %q: %v", key, environ[key], pe.Err)
 			}
 		}
 		msgs = append(msgs, e.Error())
