@@ -1,4 +1,4 @@
-# One build, three targets: api, worker and a standalone riverui.
+# One build, four targets: api, worker, a standalone riverui and s3 (versitygw, a local S3 server).
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
@@ -6,6 +6,7 @@ RUN go mod download
 COPY . .
 RUN CGO_ENABLED=0 go build -o /out/api ./cmd/api && CGO_ENABLED=0 go build -o /out/worker ./cmd/worker
 RUN CGO_ENABLED=0 GOBIN=/out go install riverqueue.com/riverui/cmd/riverui@v0.22.0
+RUN CGO_ENABLED=0 GOBIN=/out go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
 
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates ffmpeg && rm -rf /var/lib/apt/lists/*
@@ -26,3 +27,10 @@ FROM runtime AS riverui
 COPY --from=build /out/riverui /usr/local/bin/riverui
 EXPOSE 8080
 ENTRYPOINT ["riverui"]
+
+FROM debian:bookworm-slim AS s3
+COPY --from=build /out/versitygw /usr/local/bin/versitygw
+# The bucket is a directory of the posix backend.
+RUN mkdir -p /data/s3/phonoglyph
+EXPOSE 7070
+ENTRYPOINT ["versitygw"]

@@ -12,6 +12,17 @@ const (
 	KindRender         = "render"
 )
 
+// Internal job kinds, and queues beyond the one per user-facing kind.
+const (
+	KindBlobCleanup  = "blob_cleanup"
+	KindUploadSweep  = "upload_sweep"
+	QueueMaintenance = "maintenance"
+	QueueMIDI        = "midi"
+)
+
+// Queues lists the standard queues a worker can be given in WORKER_QUEUES.
+var Queues = []string{KindAudioAnalysis, KindStemSeparation, KindRender, QueueMIDI, QueueMaintenance}
+
 // The one status vocabulary of user-facing jobs. River's internal states are
 // never shown; workers move a job's row through these.
 const (

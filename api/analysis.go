@@ -57,16 +57,12 @@ type analysisMeta struct {
 // getAnalysis answers the cached analysis (200), the job still working on it
 // (202), or 404 when there is none (with the reason when the last job failed).
 func (s *Server) getAnalysis(c echo.Context) error {
-	id, err := pathID(c)
+	f, err := s.file(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
 	owner := userID(c)
-	f, err := s.opt.Store.FileByID(ctx, owner, id)
-	if err != nil {
-		return err
-	}
 	stem := c.QueryParam("stem")
 	if stem == "" {
 		stem = f.AnalysisStem()

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -44,18 +45,21 @@ func (s *Server) createFile(c echo.Context) error {
 	if req.StemType != nil && !stemTypes[*req.StemType] {
 		return phonoglyph.Errorf(phonoglyph.EINVALID, "stem_type: must be one of master, vocals, drums, bass, piano, other, accompaniment, melody.")
 	}
-	if req.ProjectID != nil {
-		// Projects arrive in their own issue; until then no project id names anything of the caller's.
-		return phonoglyph.Errorf(phonoglyph.ENOTFOUND, "project_id: project not found.")
-	}
 	owner := userID(c)
+	ctx := c.Request().Context()
+	if req.ProjectID != nil {
+		if _, err := s.opt.Store.Project(ctx, owner, *req.ProjectID); phonoglyph.ErrorCode(err) == phonoglyph.ENOTFOUND {
+			return phonoglyph.Errorf(phonoglyph.EINVALID, "project_id: no such project.")
+		} else if err != nil {
+			return err
+		}
+	}
 	f := &phonoglyph.File{
 		ID: uuid.NewString(), UserID: owner, FileName: req.FileName, FileType: string(kind),
 		MimeType: req.MimeType, FileSize: req.FileSize, UploadStatus: phonoglyph.UploadUploading,
-		IsMaster: req.IsMaster, StemType: req.StemType,
+		IsMaster: req.IsMaster, StemType: req.StemType, ProjectID: req.ProjectID,
 	}
 	f.Key = uploadKey(kind, owner, req.FileName, time.Now())
-	ctx := c.Request().Context()
 	if err := s.opt.Store.CreateFile(ctx, f); err != nil {
 		return err
 	}
@@ -66,20 +70,34 @@ func (s *Server) createFile(c echo.Context) error {
 	return c.JSON(http.StatusCreated, map[string]any{"file": f, "upload": up})
 }
 
+// maxKeyName bounds the name part of a key so the last path segment stays
+// within common filesystem and object-store limits.
+const maxKeyName = 160
+
 // uploadKey follows the original layout {kind}/{user}/{ms}_{name}, with a
 // random tag so two uploads of one name in the same millisecond differ.
+// Long names keep their end, where the extension is.
 func uploadKey(kind filetype.Kind, owner, name string, now time.Time) string {
 	var tag [4]byte
 	_, _ = rand.Read(tag[:])
-	return fmt.Sprintf("%s/%s/%d_%s_%s", kind, owner, now.UnixMilli(), hex.EncodeToString(tag[:]), filetype.SanitizeName(name))
+	safe := filetype.SanitizeName(name)
+	if len(safe) > maxKeyName {
+		safe = safe[len(safe)-maxKeyName:]
+	}
+	return fmt.Sprintf("%s/%s/%d_%s_%s", kind, owner, now.UnixMilli(), hex.EncodeToString(tag[:]), safe)
+}
+
+// file resolves :id to one of the caller's files.
+func (s *Server) file(c echo.Context) (*phonoglyph.File, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return nil, err
+	}
+	return s.opt.Store.FileByID(c.Request().Context(), userID(c), id)
 }
 
 func (s *Server) getFile(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	f, err := s.opt.Store.FileByID(c.Request().Context(), userID(c), id)
+	f, err := s.file(c)
 	if err != nil {
 		return err
 	}
@@ -87,11 +105,17 @@ func (s *Server) getFile(c echo.Context) error {
 }
 
 func (s *Server) listFiles(c echo.Context) error {
+	return s.answerFiles(c, "")
+}
+
+// answerFiles answers one page of the caller's files, of one project when
+// projectID is set.
+func (s *Server) answerFiles(c echo.Context, projectID string) error {
 	p, err := page(c)
 	if err != nil {
 		return err
 	}
-	files, err := s.opt.Store.Files(c.Request().Context(), userID(c), p)
+	files, err := s.opt.Store.Files(c.Request().Context(), userID(c), projectID, p)
 	if err != nil {
 		return err
 	}
@@ -99,7 +123,7 @@ func (s *Server) listFiles(c echo.Context) error {
 	if n := len(files); n > 0 {
 		next = nextCursor(n, p.Limit, files[n-1].CreatedAt, files[n-1].ID)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"files": files, "next_cursor": next})
+	return c.JSON(http.StatusOK, map[string]any{"files": orEmpty(files), "next_cursor": next})
 }
 
 // completeFile checks the uploaded object against the declaration (size,
@@ -107,16 +131,12 @@ func (s *Server) listFiles(c echo.Context) error {
 // analysis in the same transaction. A file failing the check is marked
 // failed and its object removed.
 func (s *Server) completeFile(c echo.Context) error {
-	id, err := pathID(c)
+	f, err := s.file(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
 	owner := userID(c)
-	f, err := s.opt.Store.FileByID(ctx, owner, id)
-	if err != nil {
-		return err
-	}
 	switch f.UploadStatus {
 	case phonoglyph.UploadFailed:
 		return phonoglyph.Errorf(phonoglyph.ECONFLICT, "This upload failed: %s", deref(f.UploadError))
@@ -150,19 +170,28 @@ func (s *Server) completeFile(c echo.Context) error {
 			return err
 		}
 		f.UploadStatus = phonoglyph.UploadCompleted
-		if f.FileType == string(filetype.Audio) {
-			job, err := s.opt.Jobs.RequestAnalysis(ctx, tx, f)
-			if err != nil {
-				return err
-			}
+		job, err := s.enqueueProcessing(ctx, tx, f)
+		if job != nil {
 			queued = append(queued, job)
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	return s.answerCompleted(c, f, queued)
+}
+
+// enqueueProcessing enqueues, in tx, the job a completed upload of f's type
+// needs: analysis for audio, parsing for MIDI; nil for other types.
+func (s *Server) enqueueProcessing(ctx context.Context, tx pgx.Tx, f *phonoglyph.File) (*phonoglyph.Job, error) {
+	switch filetype.Kind(f.FileType) {
+	case filetype.Audio:
+		return s.opt.Jobs.RequestAnalysis(ctx, tx, f)
+	case filetype.MIDI:
+		return s.opt.Jobs.RequestMIDIParse(ctx, tx, f)
+	}
+	return nil, nil
 }
 
 // checkUpload returns the problem that makes an uploaded object unacceptable
@@ -196,12 +225,13 @@ func (s *Server) checkUpload(c echo.Context, f *phonoglyph.File) (problem *phono
 // answerCompleted answers a completed file with its analysis job: the one
 // just queued, or for a repeated completion the latest one.
 func (s *Server) answerCompleted(c echo.Context, f *phonoglyph.File, queued []*phonoglyph.Job) error {
-	if len(queued) == 0 && f.FileType == string(filetype.Audio) {
-		j, err := s.opt.Store.LatestAnalysisJob(c.Request().Context(), f.UserID, f.ID, f.AnalysisStem())
-		if err == nil {
-			queued = append(queued, &j.Job)
-		} else if phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND {
+	if len(queued) == 0 {
+		j, err := s.processingJob(c, f)
+		if err != nil {
 			return err
+		}
+		if j != nil {
+			queued = append(queued, j)
 		}
 	}
 	out := make([]map[string]any, 0, len(queued))
@@ -211,17 +241,38 @@ func (s *Server) answerCompleted(c echo.Context, f *phonoglyph.File, queued []*p
 	return c.JSON(http.StatusOK, map[string]any{"file": f, "jobs": out})
 }
 
+// processingJob is the latest processing job of a completed file, if any.
+func (s *Server) processingJob(c echo.Context, f *phonoglyph.File) (*phonoglyph.Job, error) {
+	ctx := c.Request().Context()
+	var (
+		job *phonoglyph.Job
+		err error
+	)
+	switch filetype.Kind(f.FileType) {
+	case filetype.Audio:
+		var j *store.AnalysisJob
+		if j, err = s.opt.Store.LatestAnalysisJob(ctx, f.UserID, f.ID, f.AnalysisStem()); err == nil {
+			job = &j.Job
+		}
+	case filetype.MIDI:
+		var m *phonoglyph.MIDIFile
+		if m, err = s.opt.Store.MIDIFile(ctx, f.UserID, f.ID); err == nil {
+			job, err = s.opt.Store.Job(ctx, f.UserID, m.ID)
+		}
+	}
+	if phonoglyph.ErrorCode(err) == phonoglyph.ENOTFOUND {
+		return nil, nil
+	}
+	return job, err
+}
+
 // downloadFile redirects to a short-lived signed URL of the object.
 func (s *Server) downloadFile(c echo.Context) error {
-	id, err := pathID(c)
+	f, err := s.file(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	f, err := s.opt.Store.FileByID(ctx, userID(c), id)
-	if err != nil {
-		return err
-	}
 	if f.UploadStatus != phonoglyph.UploadCompleted {
 		return phonoglyph.Errorf(phonoglyph.ECONFLICT, "The file's upload is not complete.")
 	}
@@ -232,26 +283,33 @@ func (s *Server) downloadFile(c echo.Context) error {
 	return c.Redirect(http.StatusFound, u.URL)
 }
 
-// deleteFile removes the row (and by cascade derived rows), then the objects
-// of the file and of every file derived from it.
+// deleteFile removes the row (and by cascade derived rows) and, in the same
+// transaction, enqueues the deletion of the objects of the file and of every
+// file derived from it, so no object outlives its row.
 func (s *Server) deleteFile(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
+	return s.deleteRows(c, func(ctx context.Context, q *store.Queries) ([]string, error) {
+		return q.DeleteFile(ctx, userID(c), id)
+	})
+}
+
+// deleteRows runs del, which deletes rows and returns the object keys they
+// held, and enqueues the objects' deletion in the same transaction: no
+// object outlives its row, however many there are.
+func (s *Server) deleteRows(c echo.Context, del func(context.Context, *store.Queries) ([]string, error)) error {
 	ctx := c.Request().Context()
-	var keys []string
-	err = s.opt.Store.InTx(ctx, func(_ pgx.Tx, q *store.Queries) error {
-		keys, err = q.DeleteFile(ctx, userID(c), id)
-		return err
+	err := s.opt.Store.InTx(ctx, func(tx pgx.Tx, q *store.Queries) error {
+		keys, err := del(ctx, q)
+		if err != nil {
+			return err
+		}
+		return s.opt.Jobs.RequestCleanup(ctx, tx, keys)
 	})
 	if err != nil {
 		return err
-	}
-	for _, k := range keys {
-		if err := s.opt.Blobs.Delete(ctx, k); err != nil {
-			s.log.WarnContext(ctx, "delete object", "key", k, "error", err)
-		}
 	}
 	return c.NoContent(http.StatusNoContent)
 }

@@ -22,6 +22,7 @@ import (
 	"phonoglyph/filetype"
 	"phonoglyph/jobs"
 	"phonoglyph/storage"
+	"phonoglyph/storage/s3test"
 	"phonoglyph/store"
 )
 
@@ -34,12 +35,37 @@ type env struct {
 	srv    *httptest.Server
 	pool   *pgxpool.Pool
 	store  *store.Store
-	blobs  *storage.Local
+	blobs  storage.Blobs
 	worker *jobs.Client
 	guests *auth.Guests
 }
 
+// newEnv serves the API with the local-directory blob backend.
 func newEnv(t *testing.T) *env {
+	return newEnvWith(t, func(apiURL string) (storage.Blobs, http.Handler) {
+		blobs, err := storage.NewLocal(t.TempDir(), apiURL+"/blobs", testSecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return blobs, blobs.Handler()
+	})
+}
+
+// newS3Env serves the API with the S3 backend on a real S3 server
+// (versitygw), so upload and download URLs are presigned S3 URLs.
+func newS3Env(t *testing.T) *env {
+	return newEnvWith(t, func(string) (storage.Blobs, http.Handler) {
+		blobs, err := storage.NewS3(context.Background(), s3test.Start(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return blobs, nil
+	})
+}
+
+// newEnvWith serves the API with the blob backend openBlobs returns for the
+// server's URL (and the handler of its signed URLs, if it serves them).
+func newEnvWith(t *testing.T, openBlobs func(apiURL string) (storage.Blobs, http.Handler)) *env {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.Pool(t)
@@ -48,13 +74,10 @@ func newEnv(t *testing.T) *env {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
 
-	blobs, err := storage.NewLocal(t.TempDir(), srv.URL+"/blobs", testSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs, blobHTTP := openBlobs(srv.URL)
 	st := store.New(pool)
 	worker, err := jobs.NewWorker(pool, log, jobs.Deps{Store: st, Blobs: blobs, AudioLimits: dsp.Limits{MaxSeconds: 600}},
-		map[string]int{"audio_analysis": 2})
+		jobs.Config{Queues: map[string]int{"audio_analysis": 2, "maintenance": 1, "midi": 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +89,7 @@ func newEnv(t *testing.T) *env {
 	handler = api.New(api.Options{
 		Log: log, Environment: "development", FrontendURLs: []string{"http://localhost:3000"}, MaxBodySize: 1 << 20,
 		FileLimits: filetype.DefaultLimits(), UploadTTL: time.Hour, DownloadTTL: time.Hour,
-		Store: st, Blobs: blobs, BlobHTTP: blobs.Handler(), Jobs: worker, Verifier: verifier, Guests: guests,
+		Store: st, Blobs: blobs, BlobHTTP: blobHTTP, Jobs: worker, Verifier: verifier, Guests: guests,
 	})
 	return &env{t: t, srv: srv, pool: pool, store: st, blobs: blobs, worker: worker, guests: guests}
 }

@@ -90,6 +90,25 @@ func New(opt Options) *echo.Echo {
 	user.POST("/files/:id/analysis", s.requestAnalysis)
 	user.GET("/files/:id/analysis", s.getAnalysis)
 	user.GET("/jobs/:id", s.getJob)
+
+	user.GET("/midi", s.listMIDI)
+	user.GET("/midi/:file_id", s.getMIDI)
+	user.GET("/midi/:file_id/settings", s.getMIDISettings)
+	user.PUT("/midi/:file_id/settings", s.putMIDISettings)
+
+	user.POST("/projects", s.createProject)
+	user.GET("/projects", s.listProjects)
+	user.GET("/projects/:id", s.getProject)
+	user.PATCH("/projects/:id", s.updateProject)
+	user.DELETE("/projects/:id", s.deleteProject)
+	user.POST("/projects/:id/duplicate", s.duplicateProject)
+	user.GET("/projects/:id/files", s.listProjectFiles)
+	user.POST("/projects/:id/states", s.saveState)
+	user.GET("/projects/:id/states", s.listStates)
+	user.GET("/projects/:id/states/current", s.currentState)
+	user.POST("/projects/:id/states/:sid/restore", s.restoreState)
+	user.DELETE("/projects/:id/states/:sid", s.deleteStates)
+	user.DELETE("/projects/:id/states", s.deleteStates)
 	return e
 }
 

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -57,25 +59,64 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 			return nil, err
 		}
 	}
+	a := &App{Config: cfg, Log: log, Pool: pool, Store: store.New(pool)}
+	if err := a.openBlobs(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// openBlobs opens the configured blob backend; S3 is checked (bucket and
+// credentials) before the process starts serving.
+func (a *App) openBlobs(ctx context.Context) error {
+	cfg := a.Config
+	if cfg.StorageBackend == config.StorageS3 {
+		s3, err := storage.NewS3(ctx, cfg.S3())
+		if err != nil {
+			return err
+		}
+		if err := s3.Check(ctx); err != nil {
+			return fmt.Errorf("S3 storage at %s: %w", cfg.S3Endpoint, err)
+		}
+		a.Blobs = s3
+		a.Log.Info("storage: S3", "endpoint", cfg.S3Endpoint, "bucket", cfg.R2Bucket)
+		return nil
+	}
 	dir, err := filepath.Abs(cfg.StorageDir)
 	if err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("STORAGE_DIR: %w", err)
+		return fmt.Errorf("STORAGE_DIR: %w", err)
 	}
 	local, err := storage.NewLocal(dir, cfg.PublicURL+"/blobs", []byte("blobs:"+cfg.SessionSecret))
 	if err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("STORAGE_DIR %s: %w", dir, err)
+		return fmt.Errorf("STORAGE_DIR %s: %w", dir, err)
 	}
-	return &App{Config: cfg, Log: log, Pool: pool, Store: store.New(pool), Blobs: local, Local: local}, nil
+	a.Blobs, a.Local = local, local
+	a.Log.Info("storage: local directory", "dir", dir)
+	return nil
+}
+
+// BlobHandler serves the local backend's signed URLs; nil with S3, whose
+// URLs point at the bucket.
+func (a *App) BlobHandler() http.Handler {
+	if a.Local == nil {
+		return nil
+	}
+	return a.Local.Handler()
 }
 
 // Close releases the database pool.
 func (a *App) Close() { a.Pool.Close() }
 
+// JobsConfig is the queue configuration of job clients.
+func (a *App) JobsConfig() jobs.Config {
+	return jobs.Config{Queues: a.Config.WorkerQueues, MIDIQueue: a.Config.MIDIQueue}
+}
+
 // WorkerDeps are the dependencies of the job workers.
 func (a *App) WorkerDeps() jobs.Deps {
-	return jobs.Deps{Store: a.Store, Blobs: a.Blobs, AudioLimits: dsp.Limits{MaxSeconds: a.Config.MaxAudioSeconds}}
+	return jobs.Deps{Store: a.Store, Blobs: a.Blobs, AudioLimits: dsp.Limits{MaxSeconds: a.Config.MaxAudioSeconds},
+		UploadGrace: a.Config.UploadURLTTL + 15*time.Minute}
 }
 
 func connect(ctx context.Context, cfg *config.Config, log *slog.Logger) (*pgxpool.Pool, error) {

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 
 	"phonoglyph"
 	"phonoglyph/filetype"
+	"phonoglyph/storage"
 )
 
 // Environments.
@@ -53,11 +56,19 @@ type Config struct {
 	MaxAudioSeconds  float64 `env:"MAX_AUDIO_SECONDS" envDefault:"3600"`
 	MaxBodySize      int64   `env:"MAX_BODY_SIZE" envDefault:"1048576"`
 
+	StorageBackend string        `env:"STORAGE_BACKEND"`
 	StorageDir     string        `env:"STORAGE_DIR" envDefault:"./data/blobs"`
+	R2AccountID    string        `env:"CLOUDFLARE_ACCOUNT_ID"`
+	R2AccessKeyID  string        `env:"CLOUDFLARE_R2_ACCESS_KEY_ID"`
+	R2SecretKey    string        `env:"CLOUDFLARE_R2_SECRET_ACCESS_KEY"`
+	R2Bucket       string        `env:"CLOUDFLARE_R2_BUCKET" envDefault:"raybox-uploads"`
+	S3Endpoint     string        `env:"S3_ENDPOINT"`
+	S3Region       string        `env:"S3_REGION" envDefault:"auto"`
 	UploadURLTTL   time.Duration `env:"UPLOAD_URL_TTL" envDefault:"1h"`
 	DownloadURLTTL time.Duration `env:"DOWNLOAD_URL_TTL" envDefault:"1h"`
 
-	WorkerQueues    map[string]int `env:"WORKER_QUEUES" envKeyValSeparator:"=" envDefault:"audio_analysis=2,stem_separation=20,render=20"`
+	WorkerQueues    map[string]int `env:"WORKER_QUEUES" envKeyValSeparator:"=" envDefault:"audio_analysis=2,stem_separation=20,render=20,midi=2,maintenance=2"`
+	MIDIQueue       string         `env:"MIDI_QUEUE" envDefault:"midi"`
 	ShutdownTimeout time.Duration  `env:"SHUTDOWN_TIMEOUT" envDefault:"25s"`
 
 	RiverUIUser     string `env:"RIVER_UI_USER"`
@@ -142,6 +153,9 @@ func (c *Config) finish() error {
 	if err := c.secrets(); err != nil {
 		return err
 	}
+	if err := c.storage(); err != nil {
+		return err
+	}
 	for name, v := range map[string]int64{
 		"MAX_MIDI_FILE_SIZE": c.MaxMIDIFileSize, "MAX_AUDIO_FILE_SIZE": c.MaxAudioFileSize,
 		"MAX_VIDEO_FILE_SIZE": c.MaxVideoFileSize, "MAX_IMAGE_FILE_SIZE": c.MaxImageFileSize,
@@ -163,9 +177,12 @@ func (c *Config) finish() error {
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("configuration: SHUTDOWN_TIMEOUT: must be positive, got %s", c.ShutdownTimeout)
 	}
+	if !queueName.MatchString(c.MIDIQueue) {
+		return fmt.Errorf("configuration: MIDI_QUEUE: must be 1..64 of a-z, 0-9, _ and -, got %q", c.MIDIQueue)
+	}
 	for q, n := range c.WorkerQueues {
-		if q != phonoglyph.KindAudioAnalysis && q != phonoglyph.KindStemSeparation && q != phonoglyph.KindRender {
-			return fmt.Errorf("configuration: WORKER_QUEUES: unknown queue %q (known: audio_analysis, stem_separation, render)", q)
+		if !slices.Contains(phonoglyph.Queues, q) && q != c.MIDIQueue {
+			return fmt.Errorf("configuration: WORKER_QUEUES: unknown queue %q (known: %s)", q, strings.Join(phonoglyph.Queues, ", "))
 		}
 		if n < 1 || n > 10000 {
 			return fmt.Errorf("configuration: WORKER_QUEUES: %s must have 1..10000 workers, got %d", q, n)
@@ -194,6 +211,53 @@ func (c *Config) secrets() error {
 		return errors.New("configuration: SESSION_SECRET (or JWT_SECRET): must be at least 32 characters in production")
 	}
 	return nil
+}
+
+// queueName is what River accepts as a queue name.
+var queueName = regexp.MustCompile(`^[a-z0-9_-]{1,64}$`)
+
+// Storage backends.
+const (
+	StorageLocal = "local"
+	StorageS3    = "s3"
+)
+
+// storage picks the blob backend: S3/R2 when asked or when credentials are
+// set, the local directory otherwise.
+func (c *Config) storage() error {
+	hasCreds := c.R2AccessKeyID != "" || c.R2SecretKey != ""
+	switch c.StorageBackend {
+	case "":
+		c.StorageBackend = StorageLocal
+		if hasCreds {
+			c.StorageBackend = StorageS3
+		}
+	case StorageLocal, StorageS3:
+	default:
+		return fmt.Errorf("configuration: STORAGE_BACKEND: must be local or s3, got %q", c.StorageBackend)
+	}
+	if c.StorageBackend == StorageLocal {
+		return nil
+	}
+	if c.R2AccessKeyID == "" || c.R2SecretKey == "" {
+		return errors.New("configuration: CLOUDFLARE_R2_ACCESS_KEY_ID and CLOUDFLARE_R2_SECRET_ACCESS_KEY: both required for S3 storage")
+	}
+	if c.R2Bucket == "" {
+		return errors.New("configuration: CLOUDFLARE_R2_BUCKET: required for S3 storage")
+	}
+	if c.S3Endpoint == "" {
+		if c.R2AccountID == "" {
+			return errors.New("configuration: CLOUDFLARE_ACCOUNT_ID (or S3_ENDPOINT): required for S3 storage")
+		}
+		c.S3Endpoint = storage.R2Endpoint(c.R2AccountID)
+	}
+	return checkURL("S3_ENDPOINT", c.S3Endpoint)
+}
+
+// S3 returns the S3 backend's configuration.
+func (c *Config) S3() storage.S3Config {
+	return storage.S3Config{Endpoint: c.S3Endpoint, Region: c.S3Region, Bucket: c.R2Bucket,
+		AccessKeyID: c.R2AccessKeyID, SecretAccessKey: c.R2SecretKey}
 }
 
 func checkURL(name, raw string) error {

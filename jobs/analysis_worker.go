@@ -42,13 +42,13 @@ func (w *AnalysisWorker) Work(ctx context.Context, job *river.Job[AnalysisArgs])
 	if phonoglyph.ErrorCode(err) == phonoglyph.ENOTFOUND {
 		return river.JobCancel(errors.New("file was deleted"))
 	} else if err != nil {
-		return w.retryOrFail(ctx, job, err)
+		return w.retry(ctx, job, err)
 	}
 
 	started := time.Now()
 	rc, info, err := w.deps.Blobs.Open(ctx, file.Key)
 	if err != nil {
-		return w.retryOrFail(ctx, job, fmt.Errorf("open %s: %w", file.Key, err))
+		return w.retry(ctx, job, fmt.Errorf("open %s: %w", file.Key, err))
 	}
 	defer rc.Close()
 	hash := sha256.New()
@@ -59,7 +59,7 @@ func (w *AnalysisWorker) Work(ctx context.Context, job *river.Job[AnalysisArgs])
 	if errors.Is(err, dsp.ErrInvalid) {
 		return w.fail(ctx, job, fmt.Sprintf("The audio file could not be analysed: %v.", err))
 	} else if err != nil {
-		return w.retryOrFail(ctx, job, err)
+		return w.retry(ctx, job, err)
 	}
 	sum := hex.EncodeToString(hash.Sum(nil))
 
@@ -98,17 +98,10 @@ func (w *AnalysisWorker) fail(ctx context.Context, job *river.Job[AnalysisArgs],
 	return river.JobCancel(errors.New(msg))
 }
 
-// retryOrFail lets River retry a transient error, and records the failure on
-// the row once the last attempt is spent so the job never looks stuck.
-func (w *AnalysisWorker) retryOrFail(ctx context.Context, job *river.Job[AnalysisArgs], err error) error {
-	if job.Attempt >= job.MaxAttempts {
-		msg := "The analysis failed after several attempts; please try again later."
-		if uerr := w.deps.Store.FinishAnalysisJob(ctx, job.Args.JobID, phonoglyph.StatusFailed, nil, &msg); uerr != nil &&
-			!errors.Is(uerr, store.ErrJobFinished) {
-			return errors.Join(err, uerr)
-		}
-	}
-	return err
+func (w *AnalysisWorker) retry(ctx context.Context, job *river.Job[AnalysisArgs], err error) error {
+	return retryOrFail(job.Attempt, job.MaxAttempts, err, func(msg string) error {
+		return w.deps.Store.FinishAnalysisJob(ctx, job.Args.JobID, phonoglyph.StatusFailed, nil, &msg)
+	})
 }
 
 // progressReader reports read progress in 10 % steps.

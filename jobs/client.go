@@ -13,7 +13,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 
+	"phonoglyph"
 	"phonoglyph/dsp"
 	"phonoglyph/storage"
 	"phonoglyph/store"
@@ -24,47 +26,76 @@ type Deps struct {
 	Store       *store.Store
 	Blobs       storage.Blobs
 	AudioLimits dsp.Limits
+	// UploadGrace is how long after its declaration an upload that never
+	// completed is swept: the upload URL's lifetime plus a margin.
+	UploadGrace time.Duration
+}
+
+// sweepInterval is how often abandoned uploads are swept.
+const sweepInterval = 15 * time.Minute
+
+// Config chooses queues: the ones a worker works (name → concurrent jobs per
+// process; empty for an insert-only client) and where MIDI parses go.
+type Config struct {
+	Queues    map[string]int
+	MIDIQueue string // default "midi"
 }
 
 // Client enqueues jobs and, when it has queues, works them.
 type Client struct {
-	River *river.Client[pgx.Tx]
+	River     *river.Client[pgx.Tx]
+	MIDIQueue string
 }
 
 // NewInsertOnly returns a client that only inserts jobs (the API process).
-func NewInsertOnly(pool *pgxpool.Pool, log *slog.Logger) (*Client, error) {
+func NewInsertOnly(pool *pgxpool.Pool, log *slog.Logger, cfg Config) (*Client, error) {
 	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
-	return &Client{River: rc}, nil
+	return &Client{River: rc, MIDIQueue: midiQueue(cfg)}, nil
 }
 
-// NewWorker returns a client that works the given queues (name → concurrent
-// jobs per process). Any number of processes may run one against the same
-// database; River's row locking hands each job to exactly one of them.
-func NewWorker(pool *pgxpool.Pool, log *slog.Logger, deps Deps, queues map[string]int) (*Client, error) {
-	if len(queues) == 0 {
+func midiQueue(cfg Config) string {
+	if cfg.MIDIQueue == "" {
+		return phonoglyph.QueueMIDI
+	}
+	return cfg.MIDIQueue
+}
+
+// NewWorker returns a client that works the configured queues. Any number
+// of processes may run one against the same database; River's row locking
+// hands each job to exactly one of them.
+func NewWorker(pool *pgxpool.Pool, log *slog.Logger, deps Deps, cfg Config) (*Client, error) {
+	if len(cfg.Queues) == 0 {
 		return nil, errors.New("worker: no queues configured")
 	}
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, &AnalysisWorker{deps: deps}); err != nil {
-		return nil, err
+	for _, err := range []error{
+		river.AddWorkerSafely(workers, &AnalysisWorker{deps: deps}),
+		river.AddWorkerSafely(workers, &CleanupWorker{deps: deps}),
+		river.AddWorkerSafely(workers, &MIDIWorker{deps: deps}),
+		river.AddWorkerSafely(workers, &SweepWorker{deps: deps}),
+	} {
+		if err != nil {
+			return nil, err
+		}
 	}
-	qc := make(map[string]river.QueueConfig, len(queues))
-	for name, n := range queues {
+	qc := make(map[string]river.QueueConfig, len(cfg.Queues))
+	for name, n := range cfg.Queues {
 		qc[name] = river.QueueConfig{MaxWorkers: n}
 	}
 	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Logger:       log,
 		Queues:       qc,
 		Workers:      workers,
+		PeriodicJobs: []*river.PeriodicJob{SweepJob(sweepInterval)},
 		ErrorHandler: &errorLogger{log: log},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
-	return &Client{River: rc}, nil
+	return &Client{River: rc, MIDIQueue: midiQueue(cfg)}, nil
 }
 
 // Stop stops fetching new jobs and waits for running ones to finish. When
@@ -85,12 +116,26 @@ func (c *Client) Stop(ctx context.Context, timeout time.Duration) error {
 // errorLogger logs job errors and panics; River retries or discards them.
 type errorLogger struct{ log *slog.Logger }
 
-func (e *errorLogger) HandleError(ctx context.Context, job *river.JobRow, err error) *river.ErrorHandlerResult {
+func (e *errorLogger) HandleError(ctx context.Context, job *rivertype.JobRow, err error) *river.ErrorHandlerResult {
 	e.log.ErrorContext(ctx, "job failed", "job_id", job.ID, "kind", job.Kind, "attempt", job.Attempt, "error", err)
 	return nil
 }
 
-func (e *errorLogger) HandlePanic(ctx context.Context, job *river.JobRow, panicVal any, trace string) *river.ErrorHandlerResult {
+func (e *errorLogger) HandlePanic(ctx context.Context, job *rivertype.JobRow, panicVal any, trace string) *river.ErrorHandlerResult {
 	e.log.ErrorContext(ctx, "job panicked", "job_id", job.ID, "kind", job.Kind, "attempt", job.Attempt, "panic", panicVal, "trace", trace)
 	return nil
+}
+
+// retryOrFail lets River retry a transient error and, once the last attempt
+// is spent, records the failure on the job's row with fail so the job never
+// looks stuck to its owner.
+func retryOrFail(attempt, maxAttempts int, err error, fail func(msg string) error) error {
+	if attempt < maxAttempts {
+		return err
+	}
+	if ferr := fail("The job failed after several attempts; please try again later."); ferr != nil &&
+		!errors.Is(ferr, store.ErrJobFinished) {
+		return errors.Join(err, ferr)
+	}
+	return err
 }

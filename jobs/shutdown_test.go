@@ -66,7 +66,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	st := store.New(pool)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	inserter, err := jobs.NewInsertOnly(pool, log)
+	inserter, err := jobs.NewInsertOnly(pool, log, jobs.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func newFixture(t *testing.T) *fixture {
 func (fx *fixture) worker(t *testing.T) *jobs.Client {
 	t.Helper()
 	w, err := jobs.NewWorker(fx.st.Pool, fx.log, jobs.Deps{Store: fx.st, Blobs: fx.blobs, AudioLimits: dsp.Limits{}},
-		map[string]int{phonoglyph.KindAudioAnalysis: 1})
+		jobs.Config{Queues: map[string]int{phonoglyph.KindAudioAnalysis: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,13 +77,13 @@ var ErrJobFinished = errors.New("job already finished")
 // StartAnalysisJob marks a queued job processing. A job that already reached
 // a terminal status yields ErrJobFinished.
 func (q *Queries) StartAnalysisJob(ctx context.Context, id string) error {
-	return q.moveAnalysisJob(ctx, `UPDATE audio_analysis_jobs SET status = 'processing', progress = 0, error = NULL
+	return q.move(ctx, `UPDATE audio_analysis_jobs SET status = 'processing', progress = 0, error = NULL
 		WHERE id = $1 AND status IN ('queued', 'processing')`, id)
 }
 
 // SetAnalysisProgress records progress 0..100 of a running job.
 func (q *Queries) SetAnalysisProgress(ctx context.Context, id string, progress int) error {
-	return q.moveAnalysisJob(ctx, `UPDATE audio_analysis_jobs SET progress = $2
+	return q.move(ctx, `UPDATE audio_analysis_jobs SET progress = $2
 		WHERE id = $1 AND status = 'processing'`, id, progress)
 }
 
@@ -94,12 +94,14 @@ func (q *Queries) FinishAnalysisJob(ctx context.Context, id, status string, resu
 	if status == phonoglyph.StatusCompleted {
 		progress = 100
 	}
-	return q.moveAnalysisJob(ctx, `UPDATE audio_analysis_jobs SET status = $2, result = $3, error = $4,
+	return q.move(ctx, `UPDATE audio_analysis_jobs SET status = $2, result = $3, error = $4,
 		progress = GREATEST(progress, $5) WHERE id = $1 AND status IN ('queued', 'processing')`,
 		id, status, result, errMsg, progress)
 }
 
-func (q *Queries) moveAnalysisJob(ctx context.Context, sql string, args ...any) error {
+// move runs a status transition; no row changed means the job already
+// reached a terminal status.
+func (q *Queries) move(ctx context.Context, sql string, args ...any) error {
 	tag, err := q.db.Exec(ctx, sql, args...)
 	if err == nil && tag.RowsAffected() == 0 {
 		return ErrJobFinished

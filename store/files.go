@@ -57,20 +57,18 @@ type Cursor struct {
 	ID        string
 }
 
-// Files lists the caller's files newest first.
-func (q *Queries) Files(ctx context.Context, userID string, p Page) ([]*phonoglyph.File, error) {
-	var (
-		rows pgx.Rows
-		err  error
-	)
-	if p.Before == nil {
-		rows, err = q.db.Query(ctx, `SELECT `+fileColumns+` FROM file_metadata WHERE user_id = $1
-			ORDER BY created_at DESC, id DESC LIMIT $2`, userID, p.Limit)
-	} else {
-		rows, err = q.db.Query(ctx, `SELECT `+fileColumns+` FROM file_metadata WHERE user_id = $1
-			AND (created_at, id) < ($2, $3::uuid) ORDER BY created_at DESC, id DESC LIMIT $4`,
-			userID, p.Before.CreatedAt, p.Before.ID, p.Limit)
+// Files lists the caller's files newest first; a non-empty projectID keeps
+// only that project's files.
+func (q *Queries) Files(ctx context.Context, userID, projectID string, p Page) ([]*phonoglyph.File, error) {
+	var before *time.Time
+	var beforeID *string
+	if p.Before != nil {
+		before, beforeID = &p.Before.CreatedAt, &p.Before.ID
 	}
+	rows, err := q.db.Query(ctx, `SELECT `+fileColumns+` FROM file_metadata
+		WHERE user_id = $1 AND ($2 = '' OR project_id = $2)
+		AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4::uuid))
+		ORDER BY created_at DESC, id DESC LIMIT $5`, userID, projectID, before, beforeID, p.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -91,37 +89,46 @@ func (q *Queries) SetUploadStatus(ctx context.Context, userID, id, status string
 // (stems, analyses, jobs). It returns the storage keys of the file and of
 // every file derived from it, for the caller to delete from blob storage.
 func (q *Queries) DeleteFile(ctx context.Context, userID, id string) ([]string, error) {
+	keys, err := q.deleteFiles(ctx, `SELECT id FROM file_metadata WHERE id = $1 AND user_id = $2`, id, userID)
+	if err == nil && len(keys) == 0 {
+		return nil, phonoglyph.Errorf(phonoglyph.ENOTFOUND, "File not found.")
+	}
+	return keys, err
+}
+
+// deleteFiles deletes the files selected by roots (a query returning ids) and
+// returns the object keys of those files and all their descendants, whose
+// rows go by cascade.
+func (q *Queries) deleteFiles(ctx context.Context, roots string, args ...any) ([]string, error) {
 	rows, err := q.db.Query(ctx, `
-		WITH RECURSIVE tree AS (
-			SELECT id, s3_key, thumbnail_key FROM file_metadata WHERE id = $1 AND user_id = $2
+		WITH RECURSIVE root AS (`+roots+`),
+		tree AS (
+			SELECT f.id, f.s3_key, f.thumbnail_key FROM file_metadata f JOIN root r ON f.id = r.id
 			UNION ALL
 			SELECT f.id, f.s3_key, f.thumbnail_key FROM file_metadata f JOIN tree t ON f.parent_file_id = t.id
-		)
-		SELECT s3_key, thumbnail_key FROM tree`, id, userID)
+		),
+		gone AS (DELETE FROM file_metadata WHERE id IN (SELECT id FROM root))
+		SELECT s3_key FROM tree UNION ALL SELECT thumbnail_key FROM tree WHERE thumbnail_key IS NOT NULL`, args...)
 	if err != nil {
 		return nil, err
 	}
-	var keys []string
-	for rows.Next() {
-		var key string
-		var thumb *string
-		if err := rows.Scan(&key, &thumb); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		keys = append(keys, key)
-		if thumb != nil {
-			keys = append(keys, *thumb)
-		}
-	}
-	if err := rows.Err(); err != nil {
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// DeleteAbandonedUploads deletes file rows still uploading that were
+// declared before cutoff (their upload URL has expired) and returns their
+// object keys.
+func (q *Queries) DeleteAbandonedUploads(ctx context.Context, cutoff time.Time, limit int) ([]string, error) {
+	return q.deleteFiles(ctx, `SELECT id FROM file_metadata WHERE upload_status = 'uploading' AND created_at < $1
+		ORDER BY created_at LIMIT $2`, cutoff, limit)
+}
+
+// UnknownKeys returns the keys among keys that no file row names.
+func (q *Queries) UnknownKeys(ctx context.Context, keys []string) ([]string, error) {
+	rows, err := q.db.Query(ctx, `SELECT k FROM unnest($1::text[]) AS k
+		WHERE NOT EXISTS (SELECT 1 FROM file_metadata f WHERE f.s3_key = k OR f.thumbnail_key = k)`, keys)
+	if err != nil {
 		return nil, err
 	}
-	if len(keys) == 0 {
-		return nil, phonoglyph.Errorf(phonoglyph.ENOTFOUND, "File not found.")
-	}
-	if _, err := q.db.Exec(ctx, `DELETE FROM file_metadata WHERE id = $1 AND user_id = $2`, id, userID); err != nil {
-		return nil, err
-	}
-	return keys, nil
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }

@@ -37,9 +37,9 @@ func serve(ctx context.Context, withWorker bool) error {
 
 	var jc *jobs.Client
 	if withWorker {
-		jc, err = jobs.NewWorker(a.Pool, log, a.WorkerDeps(), cfg.WorkerQueues)
+		jc, err = jobs.NewWorker(a.Pool, log, a.WorkerDeps(), a.JobsConfig())
 	} else {
-		jc, err = jobs.NewInsertOnly(a.Pool, log)
+		jc, err = jobs.NewInsertOnly(a.Pool, log, a.JobsConfig())
 	}
 	if err != nil {
 		return err
@@ -61,7 +61,7 @@ func serve(ctx context.Context, withWorker bool) error {
 	e := api.New(api.Options{
 		Log: log, Environment: cfg.Env, FrontendURLs: cfg.FrontendURLs, MaxBodySize: cfg.MaxBodySize,
 		FileLimits: cfg.FileLimits(), UploadTTL: cfg.UploadURLTTL, DownloadTTL: cfg.DownloadURLTTL,
-		Store: a.Store, Blobs: a.Blobs, BlobHTTP: a.Local.Handler(), Jobs: jc, Verifier: verifier,
+		Store: a.Store, Blobs: a.Blobs, BlobHTTP: a.BlobHandler(), Jobs: jc, Verifier: verifier,
 		Guests:  auth.NewGuests([]byte(cfg.SessionSecret), 0),
 		RiverUI: ui, RiverUIUser: cfg.RiverUIUser, RiverUIPassword: cfg.RiverUIPassword,
 	})

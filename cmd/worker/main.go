@@ -47,7 +47,7 @@ func work(ctx context.Context) error {
 		return err
 	}
 	defer a.Close()
-	jc, err := jobs.NewWorker(a.Pool, log, a.WorkerDeps(), cfg.WorkerQueues)
+	jc, err := jobs.NewWorker(a.Pool, log, a.WorkerDeps(), a.JobsConfig())
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,238 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+
+	"phonoglyph"
+	"phonoglyph/store"
+)
+
+// maxRenderConfiguration caps a project's render_configuration JSON.
+const maxRenderConfiguration = 256 << 10
+
+// projectFields are the writable fields of a project; nil means "leave as
+// is" on PATCH and "default" on create. An empty string clears an optional
+// text field.
+type projectFields struct {
+	Name                *string         `json:"name"`
+	Description         *string         `json:"description"`
+	Genre               *string         `json:"genre"`
+	PrivacySetting      *string         `json:"privacy_setting"`
+	RenderConfiguration json.RawMessage `json:"render_configuration"`
+	ThumbnailURL        *string         `json:"thumbnail_url"`
+	PrimaryMIDIFileID   *string         `json:"primary_midi_file_id"`
+}
+
+// apply validates the fields and writes them onto p.
+func (f *projectFields) apply(c echo.Context, q *store.Queries, p *phonoglyph.Project) error {
+	if f.Name != nil {
+		name := strings.TrimSpace(*f.Name)
+		if n := utf8.RuneCountInString(name); n < 1 || n > 100 {
+			return phonoglyph.Errorf(phonoglyph.EINVALID, "name: must be 1 to 100 characters.")
+		}
+		p.Name = name
+	}
+	if err := setText(&p.Description, f.Description, "description", 500); err != nil {
+		return err
+	}
+	if err := setText(&p.Genre, f.Genre, "genre", 100); err != nil {
+		return err
+	}
+	if err := setText(&p.ThumbnailURL, f.ThumbnailURL, "thumbnail_url", 2048); err != nil {
+		return err
+	}
+	if f.PrivacySetting != nil {
+		switch *f.PrivacySetting {
+		case phonoglyph.PrivacyPrivate, phonoglyph.PrivacyUnlisted, phonoglyph.PrivacyPublic:
+			p.PrivacySetting = *f.PrivacySetting
+		default:
+			return phonoglyph.Errorf(phonoglyph.EINVALID, "privacy_setting: must be private, unlisted or public.")
+		}
+	}
+	if f.RenderConfiguration != nil {
+		if len(f.RenderConfiguration) > maxRenderConfiguration {
+			return phonoglyph.Errorf(phonoglyph.ETOOLARGE, "render_configuration: must be at most %d KiB.", maxRenderConfiguration>>10)
+		}
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(f.RenderConfiguration, &obj) != nil || obj == nil {
+			return phonoglyph.Errorf(phonoglyph.EINVALID, "render_configuration: must be a JSON object.")
+		}
+		p.RenderConfiguration = f.RenderConfiguration
+	}
+	if f.PrimaryMIDIFileID != nil {
+		if *f.PrimaryMIDIFileID == "" {
+			p.PrimaryMIDIFileID = nil
+			return nil
+		}
+		file, err := q.FileByID(c.Request().Context(), p.UserID, *f.PrimaryMIDIFileID)
+		if phonoglyph.ErrorCode(err) == phonoglyph.ENOTFOUND || (err == nil && file.FileType != "midi") {
+			return phonoglyph.Errorf(phonoglyph.EINVALID, "primary_midi_file_id: must name one of your MIDI files.")
+		} else if err != nil {
+			return err
+		}
+		p.PrimaryMIDIFileID = &file.ID
+	}
+	return nil
+}
+
+// setText sets an optional text field: nil leaves it, "" clears it.
+func setText(dst **string, v *string, field string, max int) error {
+	if v == nil {
+		return nil
+	}
+	if *v == "" {
+		*dst = nil
+		return nil
+	}
+	if utf8.RuneCountInString(*v) > max {
+		return phonoglyph.Errorf(phonoglyph.EINVALID, "%s: must be at most %d characters.", field, max)
+	}
+	s := *v
+	*dst = &s
+	return nil
+}
+
+// newProjectID makes an id in the original's format proj_<ms>_<base36>.
+func newProjectID(now time.Time) string {
+	n, _ := rand.Int(rand.Reader, new(big.Int).Exp(big.NewInt(36), big.NewInt(9), nil))
+	return fmt.Sprintf("proj_%d_%09s", now.UnixMilli(), n.Text(36))
+}
+
+func (s *Server) createProject(c echo.Context) error {
+	var req projectFields
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Name == nil {
+		return phonoglyph.Errorf(phonoglyph.EINVALID, "name: required.")
+	}
+	p := &phonoglyph.Project{ID: newProjectID(time.Now()), UserID: userID(c), PrivacySetting: phonoglyph.PrivacyPrivate,
+		RenderConfiguration: json.RawMessage(`{}`)}
+	ctx := c.Request().Context()
+	err := s.opt.Store.InTx(ctx, func(_ pgx.Tx, q *store.Queries) error {
+		if err := req.apply(c, q, p); err != nil {
+			return err
+		}
+		return q.CreateProject(ctx, p)
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"project": p})
+}
+
+func (s *Server) getProject(c echo.Context) error {
+	p, err := s.opt.Store.Project(c.Request().Context(), userID(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"project": p})
+}
+
+func (s *Server) updateProject(c echo.Context) error {
+	var req projectFields
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var p *phonoglyph.Project
+	err := s.opt.Store.InTx(ctx, func(_ pgx.Tx, q *store.Queries) error {
+		var err error
+		if p, err = q.ProjectForUpdate(ctx, userID(c), c.Param("id")); err != nil {
+			return err
+		}
+		if err := req.apply(c, q, p); err != nil {
+			return err
+		}
+		return q.UpdateProject(ctx, p)
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"project": p})
+}
+
+// listProjects answers ?search=&sort=created_at|updated_at|name&order=asc|desc&limit=&offset=.
+func (s *Server) listProjects(c echo.Context) error {
+	pq := store.ProjectQuery{Search: c.QueryParam("search"), Sort: c.QueryParam("sort"), Desc: true, Limit: 20}
+	if pq.Sort == "" {
+		pq.Sort = "updated_at"
+	}
+	if pq.Sort != "created_at" && pq.Sort != "updated_at" && pq.Sort != "name" {
+		return phonoglyph.Errorf(phonoglyph.EINVALID, "sort: must be created_at, updated_at or name.")
+	}
+	switch c.QueryParam("order") {
+	case "", "desc":
+	case "asc":
+		pq.Desc = false
+	default:
+		return phonoglyph.Errorf(phonoglyph.EINVALID, "order: must be asc or desc.")
+	}
+	var err error
+	if pq.Limit, err = intParam(c, "limit", pq.Limit, 1, 50); err != nil {
+		return err
+	}
+	if pq.Offset, err = intParam(c, "offset", 0, 0, 1_000_000); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(pq.Search) > 100 {
+		return phonoglyph.Errorf(phonoglyph.EINVALID, "search: must be at most 100 characters.")
+	}
+	projects, total, err := s.opt.Store.Projects(c.Request().Context(), userID(c), pq)
+	if err != nil {
+		return err
+	}
+	var next *int
+	if end := pq.Offset + len(projects); end < total {
+		next = &end
+	}
+	return c.JSON(http.StatusOK, map[string]any{"projects": orEmpty(projects), "total": total, "next_offset": next})
+}
+
+// intParam reads an integer query parameter within [lo, hi].
+func intParam(c echo.Context, name string, def, lo, hi int) (int, error) {
+	raw := c.QueryParam(name)
+	if raw == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < lo || n > hi {
+		return 0, phonoglyph.Errorf(phonoglyph.EINVALID, "%s: must be %d..%d.", name, lo, hi)
+	}
+	return n, nil
+}
+
+// orEmpty makes a nil list encode as [] rather than null.
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// deleteProject deletes the project and its files through the same path as
+// deleting a file.
+func (s *Server) deleteProject(c echo.Context) error {
+	return s.deleteRows(c, func(ctx context.Context, q *store.Queries) ([]string, error) {
+		return q.DeleteProject(ctx, userID(c), c.Param("id"))
+	})
+}
+
+func (s *Server) listProjectFiles(c echo.Context) error {
+	if _, err := s.opt.Store.Project(c.Request().Context(), userID(c), c.Param("id")); err != nil {
+		return err
+	}
+	return s.answerFiles(c, c.Param("id"))
+}

@@ -1,0 +1,126 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"phonoglyph"
+	"phonoglyph/storage"
+	"phonoglyph/store"
+)
+
+// defaultUploadGrace is the sweep cutoff when Deps leaves it unset: the
+// default upload URL lifetime plus a margin.
+const defaultUploadGrace = 75 * time.Minute
+
+// sweepBatch bounds the rows or keys handled per statement.
+const sweepBatch = 500
+
+// uploadPrefixes are where uploads land; only these are swept for objects
+// without rows (workers write derived objects elsewhere, after their rows).
+var uploadPrefixes = []string{"audio", "midi", "video", "image"}
+
+// SweepArgs start one sweep of abandoned uploads.
+type SweepArgs struct{}
+
+// Kind implements river.JobArgs.
+func (SweepArgs) Kind() string { return phonoglyph.KindUploadSweep }
+
+// InsertOpts runs sweeps on the maintenance queue, one per period however
+// many leaders enqueue it.
+func (SweepArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: phonoglyph.QueueMaintenance, UniqueOpts: river.UniqueOpts{ByPeriod: 5 * time.Minute}}
+}
+
+// SweepJob is the periodic sweep River's leader enqueues every interval
+// (and once at start, since periodic jobs live only in the leader's memory).
+func SweepJob(interval time.Duration) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(interval),
+		func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil },
+		&river.PeriodicJobOpts{ID: phonoglyph.KindUploadSweep, RunOnStart: true})
+}
+
+// SweepWorker deletes what an abandoned upload leaves behind: rows still
+// uploading after their URL expired, and objects under the upload prefixes
+// that no row names (an upload whose row was swept or never committed).
+type SweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	deps Deps
+}
+
+// Work sweeps rows, then objects.
+func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error {
+	grace := w.deps.UploadGrace
+	if grace <= 0 {
+		grace = defaultUploadGrace
+	}
+	cutoff := time.Now().Add(-grace)
+	for {
+		var keys []string
+		err := w.deps.Store.InTx(ctx, func(tx pgx.Tx, q *store.Queries) error {
+			var err error
+			keys, err = q.DeleteAbandonedUploads(ctx, cutoff, sweepBatch)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("sweep rows: %w", err)
+		}
+		if err := deleteKeys(ctx, w.deps.Blobs, keys); err != nil {
+			return err
+		}
+		if len(keys) < sweepBatch {
+			break
+		}
+	}
+	lister, ok := w.deps.Blobs.(storage.Lister)
+	if !ok {
+		return nil
+	}
+	for _, prefix := range uploadPrefixes {
+		if err := w.sweepObjects(ctx, lister, prefix, cutoff); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sweepObjects deletes objects under prefix older than cutoff that no row
+// names, checking the database a batch of keys at a time.
+func (w *SweepWorker) sweepObjects(ctx context.Context, lister storage.Lister, prefix string, cutoff time.Time) error {
+	var batch []string
+	flush := func() error {
+		unknown, err := w.deps.Store.UnknownKeys(ctx, batch)
+		if err != nil {
+			return err
+		}
+		batch = batch[:0]
+		return deleteKeys(ctx, w.deps.Blobs, unknown)
+	}
+	err := lister.ListOlder(ctx, prefix, cutoff, func(info storage.Info) error {
+		batch = append(batch, info.Key)
+		if len(batch) == sweepBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = flush()
+	}
+	if err != nil {
+		return fmt.Errorf("sweep %s/: %w", prefix, err)
+	}
+	return nil
+}
+
+func deleteKeys(ctx context.Context, blobs storage.Blobs, keys []string) error {
+	for _, k := range keys {
+		if err := blobs.Delete(ctx, k); err != nil {
+			return fmt.Errorf("delete %s: %w", k, err)
+		}
+	}
+	return nil
+}

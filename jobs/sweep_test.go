@@ -1,0 +1,101 @@
+package jobs_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"phonoglyph"
+	"phonoglyph/dbtest"
+	"phonoglyph/jobs"
+	"phonoglyph/storage"
+	"phonoglyph/storage/s3test"
+	"phonoglyph/store"
+)
+
+// The sweeper removes rows stuck uploading past their URL's expiry with
+// their objects, and upload objects no row names; it keeps everything else.
+func TestSweepAbandonedUploads(t *testing.T) {
+	t.Run("local", func(t *testing.T) {
+		blobs, err := storage.NewLocal(t.TempDir(), "http://localhost/blobs", []byte("secret"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sweepAbandonedUploads(t, blobs)
+	})
+	t.Run("s3", func(t *testing.T) {
+		blobs, err := storage.NewS3(context.Background(), s3test.Start(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sweepAbandonedUploads(t, blobs)
+	})
+}
+
+func sweepAbandonedUploads(t *testing.T, blobs storage.Blobs) {
+	ctx := context.Background()
+	pool := dbtest.Pool(t)
+	st := store.New(pool)
+	put := func(key string) {
+		if err := blobs.Put(ctx, key, bytes.NewReader([]byte("RIFF....WAVE")), 12, "audio/wav"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	owner := uuid.NewString()
+	file := func(key, status string) string {
+		f := &phonoglyph.File{ID: uuid.NewString(), UserID: owner, FileName: "a.wav", FileType: "audio", MimeType: "audio/wav",
+			FileSize: 12, Key: key, UploadStatus: status}
+		if err := st.CreateFile(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		put(key)
+		return f.ID
+	}
+	abandoned := file("audio/u/abandoned.wav", phonoglyph.UploadUploading)
+	kept := file("audio/u/kept.wav", phonoglyph.UploadCompleted)
+	if _, err := pool.Exec(ctx, "UPDATE file_metadata SET created_at = now() - interval '2 hours'"); err != nil {
+		t.Fatal(err)
+	}
+	put("audio/u/orphan.wav")
+	put("analysis/u/derived.json")
+	time.Sleep(1100 * time.Millisecond) // objects are now older than the grace below (S3 times have 1 s resolution)
+
+	w, err := jobs.NewWorker(pool, slog.New(slog.NewTextHandler(io.Discard, nil)),
+		jobs.Deps{Store: st, Blobs: blobs, UploadGrace: time.Millisecond},
+		jobs.Config{Queues: map[string]int{phonoglyph.QueueMaintenance: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.River.Start(ctx); err != nil { // the sweep runs on start
+		t.Fatal(err)
+	}
+	defer w.Stop(ctx, 5*time.Second)
+
+	gone := func(key string) bool {
+		_, err := blobs.Head(ctx, key)
+		return errors.Is(err, storage.ErrNotFound)
+	}
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if gone("audio/u/abandoned.wav") && gone("audio/u/orphan.wav") {
+			break
+		}
+	}
+	if !gone("audio/u/abandoned.wav") || !gone("audio/u/orphan.wav") {
+		t.Fatal("abandoned upload or orphan object still stored")
+	}
+	if _, err := st.FileByID(ctx, owner, abandoned); phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND {
+		t.Errorf("abandoned row: %v", err)
+	}
+	if _, err := st.FileByID(ctx, owner, kept); err != nil {
+		t.Errorf("completed row swept: %v", err)
+	}
+	if gone("audio/u/kept.wav") || gone("analysis/u/derived.json") {
+		t.Error("sweeper deleted an object that belongs to a row or lies outside the upload prefixes")
+	}
+}
