@@ -124,7 +124,9 @@ func TestDeleteProjectDeletesItsFiles(t *testing.T) {
 	e.put(u, wav)
 	res := e.do("POST", "/api/v1/files/"+u.ID+"/complete", token, nil)
 	var done struct {
-		File struct{ Key string `json:"s3_key"` } `json:"file"`
+		File struct {
+			Key string `json:"s3_key"`
+		} `json:"file"`
 		Jobs []struct{ ID string }
 	}
 	res.JSON(t, &done)
