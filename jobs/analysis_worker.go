@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -57,8 +58,13 @@ func (w *AnalysisWorker) Work(ctx context.Context, job *river.Job[AnalysisArgs])
 	}}
 	basic, err := dsp.AnalyzeBasic(progress, w.deps.AudioLimits)
 	if errors.Is(err, dsp.ErrInvalid) {
-		return w.fail(ctx, job, fmt.Sprintf("The audio file could not be analysed: %v.", err))
+		reason := strings.TrimPrefix(err.Error(), dsp.ErrInvalid.Error()+": ")
+		return w.fail(ctx, job, fmt.Sprintf("The audio file could not be analysed: %s.", reason))
 	} else if err != nil {
+		return w.retry(ctx, job, err)
+	}
+	// The decoder stops at the end of the audio data; hash the whole object.
+	if _, err := io.Copy(io.Discard, progress); err != nil {
 		return w.retry(ctx, job, err)
 	}
 	sum := hex.EncodeToString(hash.Sum(nil))

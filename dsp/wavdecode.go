@@ -1,0 +1,89 @@
+package dsp
+
+import (
+	"encoding/binary"
+	"math"
+)
+
+// decoderFor returns the function converting little-endian samples of format
+// f to float32. parseFmt has already rejected every other combination.
+func decoderFor(f Format) func(dst []float32, src []byte) {
+	switch {
+	case f.Float && f.BitDepth == 32:
+		return decodeF32
+	case f.Float:
+		return decodeF64
+	case f.BitDepth == 8:
+		return decodeU8
+	case f.BitDepth == 16:
+		return decodeS16
+	case f.BitDepth == 24:
+		return decodeS24
+	default:
+		return decodeS32
+	}
+}
+
+// decodeU8 decodes unsigned 8-bit samples (128 is zero).
+func decodeU8(dst []float32, src []byte) {
+	src = src[:len(dst)]
+	for i, b := range src {
+		dst[i] = float32(int(b)-128) * (1.0 / 128)
+	}
+}
+
+// decodeS16 decodes signed 16-bit samples.
+func decodeS16(dst []float32, src []byte) {
+	src = src[:2*len(dst)]
+	for i := range dst {
+		dst[i] = float32(int16(binary.LittleEndian.Uint16(src[2*i:]))) * (1.0 / (1 << 15))
+	}
+}
+
+// decodeS24 decodes signed 24-bit packed samples.
+func decodeS24(dst []float32, src []byte) {
+	src = src[:3*len(dst)]
+	for i := range dst {
+		b := src[3*i : 3*i+3]
+		v := int32(uint32(b[0])<<8|uint32(b[1])<<16|uint32(b[2])<<24) >> 8
+		dst[i] = float32(v) * (1.0 / (1 << 23))
+	}
+}
+
+// decodeS32 decodes signed 32-bit samples.
+func decodeS32(dst []float32, src []byte) {
+	src = src[:4*len(dst)]
+	for i := range dst {
+		dst[i] = float32(int32(binary.LittleEndian.Uint32(src[4*i:]))) * (1.0 / (1 << 31))
+	}
+}
+
+// decodeF32 decodes IEEE float32 samples, clamped to [-1,1] (NaN → 0).
+func decodeF32(dst []float32, src []byte) {
+	src = src[:4*len(dst)]
+	for i := range dst {
+		dst[i] = clampUnit(float64(math.Float32frombits(binary.LittleEndian.Uint32(src[4*i:]))))
+	}
+}
+
+// decodeF64 decodes IEEE float64 samples, clamped to [-1,1] (NaN → 0).
+func decodeF64(dst []float32, src []byte) {
+	src = src[:8*len(dst)]
+	for i := range dst {
+		dst[i] = clampUnit(math.Float64frombits(binary.LittleEndian.Uint64(src[8*i:])))
+	}
+}
+
+// clampUnit clamps v to [-1,1]; NaN becomes 0 (±Inf clamp to ±1).
+func clampUnit(v float64) float32 {
+	switch {
+	case v > 1:
+		return 1
+	case v < -1:
+		return -1
+	case v == v:
+		return float32(v)
+	default:
+		return 0
+	}
+}
