@@ -169,7 +169,9 @@ func (s *Server) completeFile(c echo.Context) error {
 		if err := q.SetUploadStatus(ctx, owner, f.ID, phonoglyph.UploadCompleted, nil); err != nil {
 			return err
 		}
-		f.UploadStatus = phonoglyph.UploadCompleted
+		if f, err = q.FileByID(ctx, owner, f.ID); err != nil {
+			return err
+		}
 		job, err := s.enqueueProcessing(ctx, tx, f)
 		if job != nil {
 			queued = append(queued, job)
