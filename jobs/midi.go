@@ -17,6 +17,10 @@ import (
 	"phonoglyph/store"
 )
 
+// midiLimits keep one parse's JSON document far below Postgres's jsonb
+// limit: a 5 MiB file of nothing but notes would otherwise hold a million.
+var midiLimits = midi.Limits{MaxNotes: 200_000, MaxEvents: 2_000_000}
+
 // MIDIArgs are the River arguments of a MIDI parse; the rest lives in the
 // midi_files row.
 type MIDIArgs struct {
@@ -79,7 +83,7 @@ func (w *MIDIWorker) Work(ctx context.Context, job *river.Job[MIDIArgs]) error {
 		return w.retry(ctx, job, err)
 	}
 	defer rc.Close()
-	data, err := midi.Parse(rc, m.OriginalFilename, midi.Limits{})
+	data, err := midi.Parse(rc, m.OriginalFilename, midiLimits)
 	if errors.Is(err, midi.ErrInvalid) {
 		msg := fmt.Sprintf("The MIDI file could not be read: %v.", err)
 		if ferr := db.FailMIDIParse(ctx, a.MIDIID, msg); ferr != nil && !errors.Is(ferr, store.ErrJobFinished) {
