@@ -97,8 +97,8 @@ func (q *Queries) DeleteFile(ctx context.Context, userID, id string) ([]string, 
 }
 
 // deleteFiles deletes the files selected by roots (a query returning ids) and
-// returns the object keys of those files and all their descendants, whose
-// rows go by cascade.
+// returns the object keys of those files and all their descendants (objects,
+// thumbnails, analysis documents), whose rows go by cascade.
 func (q *Queries) deleteFiles(ctx context.Context, roots string, args ...any) ([]string, error) {
 	rows, err := q.db.Query(ctx, `
 		WITH RECURSIVE root AS (`+roots+`),
@@ -108,7 +108,9 @@ func (q *Queries) deleteFiles(ctx context.Context, roots string, args ...any) ([
 			SELECT f.id, f.s3_key, f.thumbnail_key FROM file_metadata f JOIN tree t ON f.parent_file_id = t.id
 		),
 		gone AS (DELETE FROM file_metadata WHERE id IN (SELECT id FROM root))
-		SELECT s3_key FROM tree UNION ALL SELECT thumbnail_key FROM tree WHERE thumbnail_key IS NOT NULL`, args...)
+		SELECT s3_key FROM tree
+		UNION ALL SELECT thumbnail_key FROM tree WHERE thumbnail_key IS NOT NULL
+		UNION ALL SELECT a.data_key FROM audio_analysis_cache a JOIN tree t ON a.file_metadata_id = t.id WHERE a.data_key IS NOT NULL`, args...)
 	if err != nil {
 		return nil, err
 	}

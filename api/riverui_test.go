@@ -1,0 +1,86 @@
+package api_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"riverqueue.com/riverui"
+
+	"phonoglyph/api"
+	"phonoglyph/dbtest"
+	"phonoglyph/jobs"
+	"phonoglyph/store"
+)
+
+// riverUIServer serves the API with River UI under the given credentials
+// and environment.
+func riverUIServer(t *testing.T, env, user, pass string) *httptest.Server {
+	t.Helper()
+	pool := dbtest.Pool(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	jc, err := jobs.NewInsertOnly(pool, log, jobs.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ui, err := riverui.NewHandler(&riverui.HandlerOpts{Endpoints: riverui.NewEndpoints(jc.River, nil), Logger: log, Prefix: "/riverui"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if err := ui.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(api.Options{Log: log, Environment: env, Store: store.New(pool), MaxBodySize: 1024,
+		RiverUI: ui, RiverUIUser: user, RiverUIPassword: pass}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func get(t *testing.T, url, user, pass string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if user != "" {
+		req.SetBasicAuth(user, pass)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+func TestRiverUI(t *testing.T) {
+	t.Run("basic auth", func(t *testing.T) {
+		srv := riverUIServer(t, "production", "ops", "s3cret")
+		if got := get(t, srv.URL+"/riverui/api/jobs?state=available", "", ""); got != http.StatusUnauthorized {
+			t.Errorf("without credentials: %d", got)
+		}
+		if got := get(t, srv.URL+"/riverui/api/jobs?state=available", "ops", "wrong"); got != http.StatusUnauthorized {
+			t.Errorf("wrong password: %d", got)
+		}
+		if got := get(t, srv.URL+"/riverui/api/jobs?state=available", "ops", "s3cret"); got != http.StatusOK {
+			t.Errorf("with credentials: %d", got)
+		}
+		if got := get(t, srv.URL+"/riverui/", "ops", "s3cret"); got != http.StatusOK {
+			t.Errorf("UI page: %d", got)
+		}
+	})
+	t.Run("production without credentials is disabled", func(t *testing.T) {
+		srv := riverUIServer(t, "production", "", "")
+		if got := get(t, srv.URL+"/riverui/", "", ""); got != http.StatusNotFound {
+			t.Errorf("disabled UI: %d", got)
+		}
+	})
+	t.Run("development without credentials is open to localhost", func(t *testing.T) {
+		srv := riverUIServer(t, "development", "", "")
+		if got := get(t, srv.URL+"/riverui/api/jobs?state=available", "", ""); got != http.StatusOK {
+			t.Errorf("localhost in development: %d", got)
+		}
+	})
+}
