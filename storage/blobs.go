@@ -49,8 +49,11 @@ type Blobs interface {
 	Delete(ctx context.Context, key string) error
 	// DeletePrefix removes every object whose key starts with prefix + "/".
 	DeletePrefix(ctx context.Context, prefix string) error
-	// SignPut returns a URL that uploads at most size bytes to key, sent with
-	// exactly the given content type, until ttl has passed.
+	// SignPut returns a URL that uploads size bytes to key, sent with exactly
+	// the given content type, until ttl has passed (S3 signs the exact length,
+	// the local backend refuses more). A negative size leaves the length open:
+	// for trusted uploaders, such as a GPU worker writing stems, whose output
+	// size is not known in advance.
 	SignPut(ctx context.Context, key, contentType string, size int64, ttl time.Duration) (SignedURL, error)
 	// SignGet returns a URL that downloads key until ttl has passed; a
 	// non-empty downloadName becomes the attachment's file name.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 
@@ -48,6 +49,9 @@ func (l *Local) servePut(w http.ResponseWriter, r *http.Request, f signedFields)
 		return errSignature("The Content-Type header does not match the signed content type.")
 	}
 	maxSize, err := strconv.ParseInt(f.maxSize, 10, 64)
+	if maxSize == -1 { // signed with an open length
+		maxSize = math.MaxInt64
+	}
 	if err != nil || maxSize < 0 {
 		return errSignature("The signed maximum size is not a number.")
 	}

@@ -17,7 +17,8 @@ import (
 // SignPut presigns a PutObject of key (SigV4 in the query) with the
 // Content-Type and Content-Length headers signed: the client must send
 // exactly contentType and a body of exactly size bytes, or the service
-// refuses the signature (403). SigV4 signs no zero Content-Length, so size
+// refuses the signature (403); a negative size signs no length. SigV4 signs
+// no zero Content-Length, so size
 // must be positive. See Blobs.
 func (s *S3) SignPut(ctx context.Context, key, contentType string, size int64, ttl time.Duration) (SignedURL, error) {
 	if err := checkKey(key); err != nil {
@@ -27,14 +28,17 @@ func (s *S3) SignPut(ctx context.Context, key, contentType string, size int64, t
 	if err != nil {
 		return SignedURL{}, err
 	}
-	if size <= 0 {
-		return SignedURL{}, phonoglyph.Errorf(phonoglyph.EINVALID, "Upload size %d is not positive.", size)
+	if size == 0 {
+		return SignedURL{}, phonoglyph.Errorf(phonoglyph.EINVALID, "Upload size 0 cannot be signed.")
 	}
 	if err := checkS3TTL(ttl); err != nil {
 		return SignedURL{}, err
 	}
-	req, err := s.presign.PresignPutObject(ctx, &s3.PutObjectInput{Bucket: &s.bucket, Key: &key,
-		ContentType: &contentType, ContentLength: &size}, s3.WithPresignExpires(ttl))
+	in := &s3.PutObjectInput{Bucket: &s.bucket, Key: &key, ContentType: &contentType}
+	if size > 0 {
+		in.ContentLength = &size
+	}
+	req, err := s.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(ttl))
 	if err != nil {
 		return SignedURL{}, fmt.Errorf("storage: sign put %s: %w", key, err)
 	}

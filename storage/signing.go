@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"phonoglyph"
 )
 
 // signingLabel separates these signatures from anything else signed with the
@@ -61,9 +59,7 @@ func (l *Local) SignPut(ctx context.Context, key, contentType string, size int64
 	if err != nil {
 		return SignedURL{}, err
 	}
-	if size < 0 {
-		return SignedURL{}, phonoglyph.Errorf(phonoglyph.EINVALID, "Upload size %d is negative.", size)
-	}
+	size = max(size, -1) // any negative size: length left open
 	if err := checkTTL(ttl); err != nil {
 		return SignedURL{}, err
 	}
