@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 )
 
@@ -30,4 +31,66 @@ func BenchmarkAnalyzeBasic(b *testing.B) {
 		}
 	}
 	b.ReportMetric(seconds/(b.Elapsed().Seconds()/float64(b.N)), "x_realtime")
+}
+
+// BenchmarkAnalyze runs Open + Analyze (full master feature set) on the same
+// 3-minute 44.1 kHz stereo WAV as BenchmarkAnalyzeBasic.
+func BenchmarkAnalyze(b *testing.B) {
+	const rate, seconds = 44100, 180
+	rng := rand.New(rand.NewPCG(1, 2))
+	data := make([]byte, 0, rate*seconds*4)
+	for i := range rate * seconds {
+		t := float64(i) / rate
+		v := 0.2*math.Sin(2*math.Pi*261.63*t) + 0.2*math.Sin(2*math.Pi*329.63*t) + 0.05*rng.NormFloat64()
+		data = binary.LittleEndian.AppendUint16(data, uint16(int16(v*32767)))
+		data = binary.LittleEndian.AppendUint16(data, uint16(int16(0.7*v*32767)))
+	}
+	wav := pcmWAV(tagPCM, 16, 2, rate, data)
+	b.SetBytes(int64(len(wav)))
+	b.ReportAllocs()
+	for b.Loop() {
+		d, c, err := Open(bytes.NewReader(wav), "b.wav", Limits{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Analyze(d, Options{}); err != nil {
+			b.Fatal(err)
+		}
+		c.Close()
+	}
+	b.ReportMetric(seconds/(b.Elapsed().Seconds()/float64(b.N)), "x_realtime")
+}
+
+// BenchmarkSTFT1024 measures one windowed 1024-point power spectrum.
+func BenchmarkSTFT1024(b *testing.B) {
+	s := newSTFT(FrameSize)
+	frame := make([]float32, FrameSize)
+	pow := make([]float64, FrameSize/2+1)
+	b.ReportAllocs()
+	for b.Loop() {
+		s.power(frame, pow)
+	}
+}
+
+// BenchmarkAnalyzeFile analyses the WAV named by $DSP_BENCH_WAV (used by
+// scripts/bench-peers); it is skipped when the variable is unset.
+func BenchmarkAnalyzeFile(b *testing.B) {
+	path := os.Getenv("DSP_BENCH_WAV")
+	if path == "" {
+		b.Skip("DSP_BENCH_WAV is not set")
+	}
+	wav, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		d, c, err := Open(bytes.NewReader(wav), path, Limits{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Analyze(d, Options{}); err != nil {
+			b.Fatal(err)
+		}
+		c.Close()
+	}
 }

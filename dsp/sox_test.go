@@ -13,12 +13,16 @@ import (
 	"testing"
 )
 
-// soxPath returns the sox binary or skips the test when it is not installed.
-func soxPath(t *testing.T) string {
+// soxPath returns sox, a required peer of these tests.
+func soxPath(t *testing.T) string { return peer(t, "sox") }
+
+// peer returns the path of a peer tool the tests compare against. A missing
+// peer fails the test (never a silent skip): .ci/run installs them.
+func peer(t *testing.T, name string) string {
 	t.Helper()
-	path, err := exec.LookPath("sox")
+	path, err := exec.LookPath(name)
 	if err != nil {
-		t.Skip("sox is not installed (apt-get install sox)")
+		t.Fatalf("%s is not installed: apt-get install %s (scripts in .ci/run do)", name, name)
 	}
 	return path
 }

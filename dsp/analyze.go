@@ -1,0 +1,472 @@
+package dsp
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+)
+
+// AnalysisVersion identifies the feature definitions of Analyze.
+const AnalysisVersion = "2.0-native"
+
+// Series names of Analysis.Series.
+const (
+	SeriesRMS                 = "rms"
+	SeriesVolume              = "volume"
+	SeriesLoudness            = "loudness"
+	SeriesSpectralCentroid    = "spectralCentroid"
+	SeriesSpectralRolloff     = "spectralRolloff"
+	SeriesSpectralFlatness    = "spectralFlatness"
+	SeriesSpectralFlux        = "spectralFlux"
+	SeriesZCR                 = "zcr"
+	SeriesEnergy              = "energy"
+	SeriesPerceptualSharpness = "perceptualSharpness"
+	SeriesPerceptualSpread    = "perceptualSpread"
+	SeriesBass                = "bass"
+	SeriesMid                 = "mid"
+	SeriesTreble              = "treble"
+)
+
+// Names of the array features in Analysis.Features.
+const (
+	FeatureMFCC     = "mfcc"
+	FeatureChroma   = "chroma"
+	FeaturePitch    = "pitch"
+	FeatureSpectrum = "amplitudeSpectrum"
+)
+
+// allSeries is every series, in output order.
+var allSeries = []string{SeriesRMS, SeriesVolume, SeriesLoudness, SeriesSpectralCentroid, SeriesSpectralRolloff,
+	SeriesSpectralFlatness, SeriesSpectralFlux, SeriesZCR, SeriesEnergy, SeriesPerceptualSharpness,
+	SeriesPerceptualSpread, SeriesBass, SeriesMid, SeriesTreble}
+
+// baseSeries are emitted for every stem (the frontend reads them always).
+var baseSeries = []string{SeriesRMS, SeriesVolume, SeriesLoudness, SeriesSpectralFlux, SeriesBass, SeriesMid, SeriesTreble}
+
+// StemFeatures returns the series and array features Analyze emits for a
+// stem: the original frontend's per-stem sets plus the base series
+// (rms, volume, loudness, spectralFlux, bass, mid, treble). "master" and any
+// other name (other, piano, accompaniment, "") get everything.
+func StemFeatures(stem string) []string {
+	var extra []string
+	switch stem {
+	case "drums":
+		extra = []string{SeriesZCR, SeriesSpectralCentroid, SeriesEnergy, SeriesPerceptualSharpness, FeatureSpectrum}
+	case "bass":
+		extra = []string{SeriesSpectralCentroid, FeatureChroma, FeaturePitch, FeatureSpectrum}
+	case "vocals":
+		extra = []string{SeriesSpectralCentroid, FeatureMFCC, FeatureChroma, FeaturePitch, FeatureSpectrum}
+	default:
+		return append(slices.Clone(allSeries), FeatureMFCC, FeatureChroma, FeaturePitch, FeatureSpectrum)
+	}
+	var out []string
+	for _, s := range allSeries {
+		if slices.Contains(baseSeries, s) || slices.Contains(extra, s) {
+			out = append(out, s)
+		}
+	}
+	for _, f := range []string{FeatureMFCC, FeatureChroma, FeaturePitch, FeatureSpectrum} {
+		if slices.Contains(extra, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Options select what Analyze emits.
+type Options struct {
+	// Stem selects the emitted feature set (see StemFeatures): master,
+	// drums, bass, vocals, other, piano, accompaniment. Everything is
+	// computed either way; Summary, events and the waveform are always set.
+	Stem string
+}
+
+// Summary describes the whole track.
+type Summary struct {
+	Duration        float64 `json:"duration"` // seconds
+	SampleRate      int     `json:"sample_rate"`
+	Channels        int     `json:"channels"`
+	Frames          int64   `json:"frames"`         // sample frames decoded
+	BPM             float64 `json:"bpm"`            // 0 when no tempo was found
+	BPMConfidence   float64 `json:"bpm_confidence"` // 0..1
+	LoudnessLUFS    float64 `json:"loudness_lufs"`  // EBU R128 integrated, -70 floor
+	LoudnessRangeLU float64 `json:"loudness_range_lu"`
+	TruePeakDBTP    float64 `json:"true_peak_dbtp"` // 4× oversampled, -120 floor
+	PeakDBFS        float64 `json:"peak_dbfs"`      // sample peak, -120 floor
+	Key             string  `json:"key"`            // C, C#, … B; "" for silence
+	Mode            string  `json:"mode"`           // major or minor; "" for silence
+	KeyConfidence   float64 `json:"key_confidence"` // 0..1
+}
+
+// PitchFrame is the dominant pitch class (0 = C … 11 = B) of a chroma frame
+// and its share of the chroma energy (0..1), as the frontend's
+// {time,pitch,confidence}.
+type PitchFrame struct {
+	Time       float64 `json:"time"`
+	Pitch      int     `json:"pitch"`
+	Confidence float32 `json:"confidence"`
+}
+
+// NormMeta is the range of a series over the track. Series are stored in
+// raw units (WasNormalized is always false); clients normalise with it.
+type NormMeta struct {
+	OriginalMin   float32 `json:"originalMin"`
+	OriginalMax   float32 `json:"originalMax"`
+	WasNormalized bool    `json:"wasNormalized"`
+}
+
+// Analysis is the full feature set of a track (version AnalysisVersion).
+//
+// Frames are 1024 samples every 512 at the file's rate, Hann-windowed, on
+// the channel mean; FrameTimes[i] = i·512/rate is the frame START, as in the
+// original frontend. Event times (onsets, transients, beats) are the frame
+// centre (start + 512/rate). Every series, MFCC, Chroma and Spectrum row has
+// one entry per frame; Pitch has one entry per chroma frame (every 4 frames).
+type Analysis struct {
+	Version       string                   `json:"version"`
+	Summary       Summary                  `json:"summary"`
+	FrameTimes    []float64                `json:"frameTimes"`
+	Series        map[string][]float32     `json:"series"`
+	MFCC          [][mfccCoeffs]float32    `json:"mfcc,omitempty"`
+	Chroma        [][chromaClasses]float32 `json:"chroma,omitempty"`
+	Pitch         []PitchFrame             `json:"pitch,omitempty"`
+	Spectrum      [][spectrumBands]float32 `json:"amplitudeSpectrum,omitempty"`
+	Transients    []Transient              `json:"transients"`
+	Beats         []float64                `json:"beats"`
+	Onsets        []float64                `json:"onsets"`
+	Normalization map[string]NormMeta      `json:"normalizationMeta"`
+	Waveform      Waveform                 `json:"waveform"`
+	Features      []string                 `json:"features"`
+}
+
+// Analyze decodes d to its end and computes the full Analysis in one
+// streaming pass: the decoded signal is never kept (only per-frame features,
+// a few float32 per frame, grow with the duration). Panics are recovered
+// into ErrInvalid errors; decoder errors are returned as they are.
+func Analyze(d Decoder, opt Options) (a *Analysis, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			a, err = nil, fmt.Errorf("%w: analysis panicked: %v", ErrInvalid, p)
+		}
+	}()
+	f := d.Format()
+	if err := checkFormat(f, Limits{}.withDefaults()); err != nil {
+		return nil, err
+	}
+	x := newExtractor(f)
+	buf := make([]float32, readBufFrames*f.Channels)
+	for {
+		n, err := d.Read(buf)
+		if n > 0 {
+			x.add(buf[:n])
+		}
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return x.result(opt), nil
+}
+
+// extractor holds the streaming state of Analyze.
+type extractor struct {
+	f       Format
+	fps     float64
+	frames  int64
+	long    []float32 // last chromaSize mono samples; the feature frame is its tail
+	fill    int       // mono samples seen, capped at chromaSize
+	hopN    int
+	stft    *stft
+	pow     []float64
+	spec    *spectral
+	mfcc    *mfcc
+	chroma  *chroma
+	loud    *loudnessAcc
+	tp      *truePeak
+	wave    *waveAcc
+	peak    float32
+	lastChr [chromaClasses]float32
+	prevMel [melBands]float64
+
+	series [numSeries][]float32
+	odf    []float32
+	tenv   []float32 // tempo envelope: power flux
+	mfccs  [][mfccCoeffs]float32
+	chrs   [][chromaClasses]float32
+	pitch  []PitchFrame
+	specs  [][spectrumBands]float32
+}
+
+// Indices of extractor.series, in allSeries order.
+const (
+	sRMS = iota
+	sVolume
+	sLoudness
+	sCentroid
+	sRolloff
+	sFlatness
+	sFlux
+	sZCR
+	sEnergy
+	sSharpness
+	sSpread
+	sBass
+	sMid
+	sTreble
+	numSeries
+)
+
+func newExtractor(f Format) *extractor {
+	x := &extractor{
+		f:      f,
+		fps:    float64(f.SampleRate) / HopSize,
+		long:   make([]float32, chromaSize),
+		stft:   newSTFT(FrameSize),
+		pow:    make([]float64, FrameSize/2+1),
+		spec:   newSpectral(f.SampleRate),
+		mfcc:   newMFCC(f.SampleRate),
+		chroma: newChroma(f.SampleRate),
+		loud:   newLoudnessAcc(f.SampleRate, f.Channels),
+		tp:     newTruePeak(f.Channels),
+		wave:   newWaveAcc(),
+	}
+	if f.Frames > 0 {
+		// Known length (checked against the limits by the decoder): reserve
+		// the exact per-frame storage so a long track is not copied while
+		// growing. A lying header only costs the reservation.
+		n := int(max(0, (f.Frames-FrameSize)/HopSize+1))
+		for i := range x.series {
+			if i != sVolume {
+				x.series[i] = make([]float32, 0, n)
+			}
+		}
+		x.odf = make([]float32, 0, n)
+		x.tenv = make([]float32, 0, n)
+		x.mfccs = make([][mfccCoeffs]float32, 0, n)
+		x.chrs = make([][chromaClasses]float32, 0, n)
+		x.specs = make([][spectrumBands]float32, 0, n)
+		x.pitch = make([]PitchFrame, 0, n/chromaEvery+1)
+	}
+	return x
+}
+
+// add consumes interleaved samples (whole frames).
+func (x *extractor) add(samples []float32) {
+	ch := x.f.Channels
+	x.tp.add(samples)
+	scale := 1 / float32(ch)
+	for i := 0; i+ch <= len(samples); i += ch {
+		fr := samples[i : i+ch]
+		var sum float32
+		for _, v := range fr {
+			sum += v
+			x.peak = max(x.peak, v, -v)
+		}
+		m := sum * scale
+		x.loud.add(fr)
+		x.wave.add(m)
+		x.long[chromaSize-HopSize+x.hopN] = m
+		x.hopN++
+		if x.hopN == HopSize {
+			x.fill = min(x.fill+HopSize, chromaSize)
+			mom := x.loud.endHop()
+			if x.fill >= FrameSize {
+				x.frame(mom)
+			}
+			copy(x.long, x.long[HopSize:])
+			x.hopN = 0
+		}
+	}
+	x.frames += int64(len(samples) / ch)
+}
+
+// frame computes the features of the frame ending at the last hop.
+func (x *extractor) frame(momentary float64) {
+	fr := x.long[chromaSize-FrameSize:]
+	var sq float64
+	zc := 0
+	prev := fr[0]
+	for _, v := range fr {
+		sq += float64(v) * float64(v)
+		if (v >= 0) != (prev >= 0) {
+			zc++
+		}
+		prev = v
+	}
+	x.stft.power(fr, x.pow)
+	var spec [spectrumBands]float32
+	sf := x.spec.compute(x.pow, &spec)
+	var mf [mfccCoeffs]float32
+	x.mfcc.compute(x.pow, &mf)
+
+	// Onset envelope (SuperFlux-style): rectified rise of log mel energies
+	// (dB, floored at -100) over the maximum of the three neighbouring bands
+	// of the previous frame, so pitch glides (a kick's sweep) and vibrato do
+	// not read as onsets.
+	var odf float64
+	var cur [melBands]float64
+	for b, v := range x.mfcc.logMel {
+		cur[b] = max(v*(10/math.Ln10), -100)
+	}
+	if len(x.odf) > 0 {
+		for b, db := range cur {
+			ref := x.prevMel[b]
+			if b > 0 {
+				ref = max(ref, x.prevMel[b-1])
+			}
+			if b+1 < melBands {
+				ref = max(ref, x.prevMel[b+1])
+			}
+			if d := db - ref; d > 0 {
+				odf += d
+			}
+		}
+	}
+	x.prevMel = cur
+	idx := len(x.odf)
+	x.odf = append(x.odf, float32(odf/melBands))
+
+	if idx%chromaEvery == 0 {
+		pc, conf := x.chroma.compute(x.long, &x.lastChr)
+		x.pitch = append(x.pitch, PitchFrame{Time: float64(idx*HopSize) / float64(x.f.SampleRate), Pitch: pc, Confidence: conf})
+	}
+	rms := math.Sqrt(sq / FrameSize)
+	vals := [numSeries]float64{
+		sRMS: rms, sLoudness: momentary, sCentroid: sf.centroid, sRolloff: sf.rolloff, sFlatness: sf.flatness,
+		sFlux: sf.flux, sZCR: float64(zc) / (FrameSize - 1), sEnergy: sq, sSharpness: sf.sharpness,
+		sSpread: sf.spread, sBass: sf.bands[0], sMid: sf.bands[1], sTreble: sf.bands[2],
+	}
+	for i, v := range vals {
+		if i == sVolume {
+			continue
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			v = 0
+		}
+		x.series[i] = append(x.series[i], float32(v))
+	}
+	x.tenv = append(x.tenv, float32(sf.powerFlux))
+	x.mfccs = append(x.mfccs, mf)
+	x.chrs = append(x.chrs, x.lastChr)
+	x.specs = append(x.specs, spec)
+}
+
+// result finishes the track-level analyses and assembles the Analysis.
+func (x *extractor) result(opt Options) *Analysis {
+	rate := float64(x.f.SampleRate)
+	n := len(x.odf)
+	a := &Analysis{
+		Version:       AnalysisVersion,
+		FrameTimes:    make([]float64, n),
+		Series:        map[string][]float32{},
+		Normalization: map[string]NormMeta{},
+		Transients:    []Transient{},
+		Beats:         []float64{},
+		Onsets:        []float64{},
+		Waveform:      x.wave.result(),
+	}
+	for i := range a.FrameTimes {
+		a.FrameTimes[i] = float64(i*HopSize) / rate
+	}
+	eventTime := func(i int) float64 { return float64(i*HopSize+FrameSize/2) / rate }
+
+	// Summary.
+	peak := float64(x.peak)
+	tp := max(x.tp.peak, peak)
+	s := Summary{
+		Duration:        float64(x.frames) / rate,
+		SampleRate:      x.f.SampleRate,
+		Channels:        x.f.Channels,
+		Frames:          x.frames,
+		LoudnessLUFS:    x.loud.integrated(),
+		LoudnessRangeLU: x.loud.loudnessRange(),
+		PeakDBFS:        max(20*math.Log10(peak), silenceDBFS),
+		TruePeakDBTP:    max(20*math.Log10(tp), silenceDBFS),
+	}
+	if x.chroma.count > 0 {
+		var mean [12]float64
+		for i, v := range x.chroma.sum {
+			mean[i] = v / float64(x.chroma.count)
+		}
+		tonic, mode, conf := estimateKey(mean)
+		if mode != "" {
+			s.Key, s.Mode, s.KeyConfidence = PitchClasses[tonic], mode, conf
+		}
+	}
+
+	// Events.
+	odf := x.odf
+	normalizeODF(odf)
+	for _, i := range pickPeaks(odf, x.fps) {
+		t := eventTime(i)
+		a.Onsets = append(a.Onsets, t)
+		rise := func(s int) float64 {
+			v := float64(x.series[s][i])
+			if i > 0 {
+				v -= float64(x.series[s][i-1])
+			}
+			return max(0, v)
+		}
+		a.Transients = append(a.Transients, Transient{Time: t, Intensity: odf[i],
+			Type: classify(rise(sBass), rise(sMid), rise(sTreble), float64(x.series[sFlatness][i]))})
+	}
+	// Tempo and beats follow level-weighted spectral flux: unlike the log-mel
+	// envelope it weighs hits by their level, so soft off-beat hats do not
+	// pull the tempo an octave up.
+	// The magnitude flux alone over-weighs broadband hats, the power flux
+	// alone over-weighs kicks; their sum (each scaled to 0..1) weighs both.
+	env := x.tenv
+	normalizeODF(env)
+	mflux := slices.Clone(x.series[sFlux])
+	normalizeODF(mflux)
+	for i, v := range mflux {
+		env[i] = (env[i] + v) / 2
+	}
+	if period, conf := estimatePeriod(env, x.fps); period > 0 {
+		beats := trackBeats(env, period)
+		for _, b := range beats {
+			a.Beats = append(a.Beats, eventTime(b))
+		}
+		s.BPM = math.Round(refineBPM(a.Beats, 60*x.fps/period)*100) / 100
+		s.BPMConfidence = conf
+	}
+	a.Summary = s
+
+	// Emitted features.
+	emit := StemFeatures(opt.Stem)
+	x.series[sVolume] = x.series[sRMS]
+	for i, name := range allSeries {
+		if !slices.Contains(emit, name) {
+			continue
+		}
+		v := x.series[i]
+		if v == nil {
+			v = []float32{}
+		}
+		a.Series[name] = v
+		var m NormMeta
+		if len(v) > 0 {
+			m.OriginalMin, m.OriginalMax = v[0], v[0]
+			for _, e := range v {
+				m.OriginalMin, m.OriginalMax = min(m.OriginalMin, e), max(m.OriginalMax, e)
+			}
+		}
+		a.Normalization[name] = m
+	}
+	if slices.Contains(emit, FeatureMFCC) {
+		a.MFCC = x.mfccs
+	}
+	if slices.Contains(emit, FeatureChroma) {
+		a.Chroma = x.chrs
+	}
+	if slices.Contains(emit, FeaturePitch) {
+		a.Pitch = x.pitch
+	}
+	if slices.Contains(emit, FeatureSpectrum) {
+		a.Spectrum = x.specs
+	}
+	a.Features = emit
+	return a
+}

@@ -1,0 +1,170 @@
+package dsp
+
+import "math"
+
+// Band edges of the bass/mid/treble series, in Hz.
+const (
+	bassLowHz  = 20
+	bassHighHz = 250
+	midHighHz  = 4000
+)
+
+// rolloffFraction is the share of spectral power below spectralRolloff.
+const rolloffFraction = 0.85
+
+// spectrumBands is the number of bands of the amplitude spectrum series.
+const spectrumBands = 32
+
+// barkBands is the number of Bark bands of the perceptual features.
+const barkBands = 24
+
+// spectral holds the per-bin tables of the 1024-point spectrum features.
+type spectral struct {
+	rate     float64
+	bins     int       // FrameSize/2+1
+	freq     []float64 // bin centre frequencies
+	bandOf   []int8    // bin → 0 bass, 1 mid, 2 treble, -1 none
+	barkOf   []int8    // bin → Bark band
+	specEdge [spectrumBands + 1]int
+	bandNorm float64 // converts Σ|X|² to mean-square amplitude
+	mag      []float64
+	prevMag  []float64
+	spec     [barkBands]float64
+}
+
+func newSpectral(rate int) *spectral {
+	s := &spectral{rate: float64(rate), bins: FrameSize/2 + 1}
+	s.freq = make([]float64, s.bins)
+	s.bandOf = make([]int8, s.bins)
+	s.barkOf = make([]int8, s.bins)
+	s.mag = make([]float64, s.bins)
+	s.prevMag = make([]float64, s.bins)
+	for k := range s.bins {
+		f := float64(k) * s.rate / FrameSize
+		s.freq[k] = f
+		switch {
+		case f < bassLowHz:
+			s.bandOf[k] = -1
+		case f < bassHighHz:
+			s.bandOf[k] = 0
+		case f < midHighHz:
+			s.bandOf[k] = 1
+		default:
+			s.bandOf[k] = 2
+		}
+		bark := 13*math.Atan(f/1315.8) + 3.5*math.Atan((f/7518)*(f/7518))
+		s.barkOf[k] = int8(min(barkBands-1, int(bark)))
+	}
+	// Log-spaced amplitude spectrum bands from 20 Hz to Nyquist, each at
+	// least one bin wide.
+	lo, hi := math.Log(20.0), math.Log(s.rate/2)
+	s.specEdge[0] = 1
+	for b := 1; b <= spectrumBands; b++ {
+		f := math.Exp(lo + (hi-lo)*float64(b)/spectrumBands)
+		e := int(math.Round(f * FrameSize / s.rate))
+		s.specEdge[b] = min(max(e, s.specEdge[b-1]+1), s.bins)
+	}
+	s.specEdge[spectrumBands] = s.bins
+	// Parseval with a Hann window: Σ_k |X_k|² (one-sided, doubled) ≈
+	// N·Σw²·mean-square; Σw² = 3N/8.
+	s.bandNorm = 2 / (FrameSize * 3.0 * FrameSize / 8)
+	return s
+}
+
+// spectralFrame is the spectral features of one frame.
+type spectralFrame struct {
+	centroid, rolloff, flatness, flux float64
+	powerFlux                         float64    // Σ positive rises of |X|², the tempo envelope
+	bands                             [3]float64 // bass, mid, treble RMS amplitude
+	sharpness, spread                 float64
+}
+
+// compute derives the spectral features from the power spectrum pow and
+// writes the 32-band amplitude spectrum into spec.
+func (s *spectral) compute(pow []float64, spec *[spectrumBands]float32) spectralFrame {
+	var out spectralFrame
+	s.mag, s.prevMag = s.prevMag, s.mag
+	var sumMag, sumFMag, sumPow, sumLog float64
+	var bands [3]float64
+	for i := range s.spec {
+		s.spec[i] = 0
+	}
+	for k, p := range pow[:s.bins] {
+		m := math.Sqrt(p)
+		s.mag[k] = m
+		sumMag += m
+		sumFMag += m * s.freq[k]
+		sumPow += p
+		if d := m - s.prevMag[k]; d > 0 {
+			out.flux += d
+			out.powerFlux += d * (m + s.prevMag[k])
+		}
+		if b := s.bandOf[k]; b >= 0 {
+			bands[b] += p
+		}
+		s.spec[s.barkOf[k]] += m
+	}
+	if sumMag > 0 {
+		out.centroid = sumFMag / sumMag
+	}
+	for i, b := range bands {
+		out.bands[i] = math.Sqrt(b * s.bandNorm)
+	}
+	// Roll-off and flatness.
+	if sumPow > 0 {
+		target, acc := rolloffFraction*sumPow, 0.0
+		for k, p := range pow[:s.bins] {
+			acc += p
+			if acc >= target {
+				out.rolloff = s.freq[k]
+				break
+			}
+		}
+		// Geometric mean via the log of the product of blocks of bins keeps
+		// the log count low; the +1e-10 floor follows librosa.
+		prod, n := 1.0, 0
+		for _, p := range pow[:s.bins] {
+			prod *= p + 1e-10
+			n++
+			if n%16 == 0 {
+				sumLog += math.Log(prod)
+				prod = 1
+			}
+		}
+		sumLog += math.Log(prod)
+		mean := sumPow/float64(s.bins) + 1e-10
+		out.flatness = math.Exp(sumLog/float64(s.bins)) / mean
+	}
+	// Perceptual sharpness and spread from Bark-band specific loudness
+	// (Meyda's definitions).
+	var total, maxSpec, sharp float64
+	for i, e := range s.spec {
+		l := 0.0
+		if e > 0 {
+			l = math.Pow(e, 0.23)
+		}
+		s.spec[i] = l
+		total += l
+		maxSpec = max(maxSpec, l)
+		w := 1.0
+		if i >= 15 {
+			w = 0.066 * math.Exp(0.171*float64(i+1))
+		}
+		sharp += w * float64(i+1) * l
+	}
+	if total > 0 {
+		out.sharpness = 0.11 * sharp / total
+		r := (total - maxSpec) / total
+		out.spread = r * r
+	}
+	// 32-band amplitude spectrum: mean magnitude per band.
+	for b := range spectrumBands {
+		lo, hi := s.specEdge[b], s.specEdge[b+1]
+		var sum float64
+		for _, m := range s.mag[lo:hi] {
+			sum += m
+		}
+		spec[b] = float32(sum / float64(hi-lo))
+	}
+	return out
+}
