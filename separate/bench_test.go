@@ -1,0 +1,31 @@
+package separate
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"testing"
+)
+
+// discardStem is a stem writer that keeps nothing.
+type discardStem struct{}
+
+func (discardStem) Write(p []byte) (int, error) { return len(p), nil }
+func (discardStem) Close() error                { return nil }
+
+// BenchmarkSeparate4Stems separates 30 s of the synthetic 44.1 kHz stereo mix
+// into 4 stems and reports the speed as a multiple of real time:
+//
+//	go test -run '^$' -bench Separate4Stems -benchmem -cpu 1 ./separate/
+func BenchmarkSeparate4Stems(b *testing.B) {
+	const seconds = 30
+	m := synthMix(44100, seconds)
+	open := func(string) (io.WriteCloser, error) { return discardStem{}, nil }
+	b.SetBytes(int64(len(m.wav)))
+	for b.Loop() {
+		if err := Separate(context.Background(), bytes.NewReader(m.wav), "4stems", open, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(seconds*float64(b.N)/b.Elapsed().Seconds(), "x_realtime")
+}
