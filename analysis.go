@@ -20,7 +20,38 @@ type Analysis struct {
 	Features           []string
 	Data               json.RawMessage
 	Waveform           json.RawMessage
+	DataKey            *string // blob holding the full analysisData when Data holds only the summary
 	ContentSHA256      *string
 	AnalysisDurationMS int
 	CreatedAt          time.Time
+}
+
+// AnalysisDocument is the cached-analysis JSON the frontend (and a render's
+// analysis file) reads.
+type AnalysisDocument struct {
+	ID             string           `json:"id"`
+	FileMetadataID string           `json:"fileMetadataId"`
+	StemType       string           `json:"stemType"`
+	AnalysisData   json.RawMessage  `json:"analysisData"`
+	WaveformData   json.RawMessage  `json:"waveformData"`
+	Metadata       AnalysisMetadata `json:"metadata"`
+}
+
+// AnalysisMetadata describes how an analysis was made.
+type AnalysisMetadata struct {
+	SampleRate        int      `json:"sampleRate"`
+	Duration          float64  `json:"duration"`
+	BufferSize        int      `json:"bufferSize"`
+	FeaturesExtracted []string `json:"featuresExtracted"`
+	AnalysisDuration  int      `json:"analysisDuration"`
+	AnalysisVersion   string   `json:"analysisVersion"`
+}
+
+// Document returns the analysis in the frontend's shape.
+func (a *Analysis) Document() AnalysisDocument {
+	return AnalysisDocument{
+		ID: a.ID, FileMetadataID: a.FileID, StemType: a.StemType, AnalysisData: a.Data, WaveformData: a.Waveform,
+		Metadata: AnalysisMetadata{SampleRate: a.SampleRate, Duration: a.Duration, BufferSize: a.BufferSize,
+			FeaturesExtracted: a.Features, AnalysisDuration: a.AnalysisDurationMS, AnalysisVersion: a.Version},
+	}
 }

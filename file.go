@@ -28,6 +28,7 @@ type File struct {
 	UploadError  *string   `json:"upload_error"`
 	IsMaster     bool      `json:"is_master"`
 	StemType     *string   `json:"stem_type"`
+	ThumbnailKey *string   `json:"thumbnail_key"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
 }

@@ -16,6 +16,7 @@ const (
 const (
 	KindBlobCleanup  = "blob_cleanup"
 	KindUploadSweep  = "upload_sweep"
+	KindRenderExpiry = "render_expiry"
 	QueueMaintenance = "maintenance"
 	QueueMIDI        = "midi"
 )

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 
 	"github.com/jackc/pgx/v5"
@@ -35,25 +37,6 @@ func (s *Server) requestAnalysis(c echo.Context) error {
 	return c.JSON(http.StatusAccepted, map[string]any{"job": job})
 }
 
-// analysisDocument is the frontend's cached-analysis shape.
-type analysisDocument struct {
-	ID             string          `json:"id"`
-	FileMetadataID string          `json:"fileMetadataId"`
-	StemType       string          `json:"stemType"`
-	AnalysisData   json.RawMessage `json:"analysisData"`
-	WaveformData   json.RawMessage `json:"waveformData"`
-	Metadata       analysisMeta    `json:"metadata"`
-}
-
-type analysisMeta struct {
-	SampleRate        int      `json:"sampleRate"`
-	Duration          float64  `json:"duration"`
-	BufferSize        int      `json:"bufferSize"`
-	FeaturesExtracted []string `json:"featuresExtracted"`
-	AnalysisDuration  int      `json:"analysisDuration"`
-	AnalysisVersion   string   `json:"analysisVersion"`
-}
-
 // getAnalysis answers the cached analysis (200), the job still working on it
 // (202), or 404 when there is none (with the reason when the last job failed).
 func (s *Server) getAnalysis(c echo.Context) error {
@@ -69,11 +52,7 @@ func (s *Server) getAnalysis(c echo.Context) error {
 	}
 	a, err := s.opt.Store.Analysis(ctx, owner, f.ID, stem, jobs.AnalysisVersion)
 	if err == nil {
-		return c.JSON(http.StatusOK, analysisDocument{
-			ID: a.ID, FileMetadataID: a.FileID, StemType: a.StemType, AnalysisData: a.Data, WaveformData: a.Waveform,
-			Metadata: analysisMeta{SampleRate: a.SampleRate, Duration: a.Duration, BufferSize: a.BufferSize,
-				FeaturesExtracted: a.Features, AnalysisDuration: a.AnalysisDurationMS, AnalysisVersion: a.Version},
-		})
+		return s.answerAnalysis(c, a)
 	} else if phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND {
 		return err
 	}
@@ -102,4 +81,36 @@ func (s *Server) getJob(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, job)
+}
+
+// answerAnalysis writes the frontend's document, streaming the per-frame
+// analysisData from its blob (megabytes for a long track) instead of
+// holding it in memory.
+func (s *Server) answerAnalysis(c echo.Context, a *phonoglyph.Analysis) error {
+	data, err := jobs.AnalysisData(c.Request().Context(), s.opt.Blobs, a)
+	if err != nil {
+		return err
+	}
+	defer data.Close()
+	doc := a.Document()
+	doc.AnalysisData = json.RawMessage(`null`) // a placeholder replaced by the stream below
+	head, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	before, after, _ := bytes.Cut(head, []byte(`"analysisData":null`))
+	res := c.Response()
+	res.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	res.WriteHeader(http.StatusOK)
+	for _, part := range [][]byte{before, []byte(`"analysisData":`)} {
+		if _, err := res.Write(part); err != nil {
+			return nil // the client went away
+		}
+	}
+	if _, err := io.Copy(res, data); err != nil {
+		s.log.WarnContext(c.Request().Context(), "stream analysis", "analysis_id", a.ID, "error", err)
+		return nil
+	}
+	_, _ = res.Write(after)
+	return nil
 }

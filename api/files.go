@@ -119,10 +119,7 @@ func (s *Server) answerFiles(c echo.Context, projectID string) error {
 	if err != nil {
 		return err
 	}
-	var next *string
-	if n := len(files); n > 0 {
-		next = nextCursor(n, p.Limit, files[n-1].CreatedAt, files[n-1].ID)
-	}
+	next := nextCursor(files, p.Limit, func(f *phonoglyph.File) (time.Time, string) { return f.CreatedAt, f.ID })
 	return c.JSON(http.StatusOK, map[string]any{"files": orEmpty(files), "next_cursor": next})
 }
 
@@ -279,6 +276,23 @@ func (s *Server) downloadFile(c echo.Context) error {
 		return phonoglyph.Errorf(phonoglyph.ECONFLICT, "The file's upload is not complete.")
 	}
 	u, err := s.opt.Blobs.SignGet(ctx, f.Key, f.FileName, s.opt.DownloadTTL)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusFound, u.URL)
+}
+
+// thumbnail redirects to the file's waveform thumbnail (made by its
+// analysis).
+func (s *Server) thumbnail(c echo.Context) error {
+	f, err := s.file(c)
+	if err != nil {
+		return err
+	}
+	if f.ThumbnailKey == nil {
+		return phonoglyph.Errorf(phonoglyph.ENOTFOUND, "This file has no thumbnail yet.")
+	}
+	u, err := s.opt.Blobs.SignGet(c.Request().Context(), *f.ThumbnailKey, "", s.opt.DownloadTTL)
 	if err != nil {
 		return err
 	}

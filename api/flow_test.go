@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"net/http"
@@ -90,9 +91,15 @@ func uploadCompleteAnalyseRead(t *testing.T, e *env) {
 		AnalysisData   struct {
 			FrameTimes []float64 `json:"frameTimes"`
 			RMS        []float64 `json:"rms"`
-			Summary    struct {
-				Channels int     `json:"channels"`
-				Peak     float64 `json:"peak"`
+			Loudness   []float64 `json:"loudness"`
+			Centroid   []float64 `json:"spectralCentroid"`
+			Chroma     []struct {
+				Pitch int `json:"pitch"`
+			} `json:"chroma"`
+			Summary struct {
+				Channels     int     `json:"channels"`
+				PeakDBFS     float64 `json:"peak_dbfs"`
+				LoudnessLUFS float64 `json:"loudness_lufs"`
 			} `json:"summary"`
 		} `json:"analysisData"`
 		WaveformData struct {
@@ -111,8 +118,10 @@ func uploadCompleteAnalyseRead(t *testing.T, e *env) {
 		t.Errorf("identity = %s/%s", doc.FileMetadataID, doc.StemType)
 	case doc.Metadata.SampleRate != rate || math.Abs(doc.Metadata.Duration-seconds) > 1e-9 || doc.Metadata.BufferSize != 1024:
 		t.Errorf("metadata = %+v", doc.Metadata)
-	case doc.AnalysisData.Summary.Channels != 2 || math.Abs(doc.AnalysisData.Summary.Peak-amp) > 1e-3:
+	case doc.AnalysisData.Summary.Channels != 2 || math.Abs(doc.AnalysisData.Summary.PeakDBFS-20*math.Log10(amp)) > 0.01:
 		t.Errorf("summary = %+v", doc.AnalysisData.Summary)
+	case len(doc.AnalysisData.Loudness) != wantFrames || len(doc.AnalysisData.Centroid) != wantFrames || len(doc.AnalysisData.Chroma) == 0:
+		t.Errorf("series: %d loudness, %d centroid, %d chroma", len(doc.AnalysisData.Loudness), len(doc.AnalysisData.Centroid), len(doc.AnalysisData.Chroma))
 	case len(doc.AnalysisData.RMS) != wantFrames || len(doc.AnalysisData.FrameTimes) != wantFrames:
 		t.Errorf("frames = %d rms, %d times; want %d", len(doc.AnalysisData.RMS), len(doc.AnalysisData.FrameTimes), wantFrames)
 	case len(doc.WaveformData.Points) != 1024:
@@ -126,6 +135,12 @@ func uploadCompleteAnalyseRead(t *testing.T, e *env) {
 				t.Fatalf("rms[%d] = %v, want %v", i, v, amp/math.Sqrt2)
 			}
 		}
+		if mid := doc.AnalysisData.Centroid[wantFrames/2]; math.Abs(mid-440)/440 > 0.05 {
+			t.Errorf("centroid of a 440 Hz sine = %v", mid)
+		}
+		if p := doc.AnalysisData.Chroma[len(doc.AnalysisData.Chroma)/2].Pitch; p != 9 { // A
+			t.Errorf("dominant pitch class of A4 = %d, want 9", p)
+		}
 	}
 
 	res = e.do("GET", "/api/v1/files/"+u.ID, token, nil)
@@ -137,6 +152,12 @@ func uploadCompleteAnalyseRead(t *testing.T, e *env) {
 	res.JSON(t, &file)
 	if res.Status != http.StatusOK || file.File.Key == "" {
 		t.Fatalf("get file: %d %s", res.Status, res.Body)
+	}
+
+	// The analysis left a waveform thumbnail.
+	res = e.do("GET", "/api/v1/files/"+u.ID+"/thumbnail", token, nil)
+	if png := e.do("GET", res.Header.Get("Location"), "", nil); res.Status != http.StatusFound || !bytes.HasPrefix(png.Body, []byte("\x89PNG")) {
+		t.Errorf("thumbnail: %d, %d bytes", res.Status, len(png.Body))
 	}
 
 	// Download: a redirect to a signed URL serving the same bytes.
@@ -213,5 +234,45 @@ func TestEnqueueIsTransactional(t *testing.T) {
 	var state rivertype.JobState
 	if err := e.pool.QueryRow(context.Background(), "SELECT state FROM river_job").Scan(&state); err != nil || state != rivertype.JobStateAvailable {
 		t.Errorf("river job state = %s (%v)", state, err)
+	}
+}
+
+// The same bytes uploaded by another user are analysed once: the second
+// analysis is copied from the content cache, served only to its owner, and
+// survives the first owner deleting their file.
+func TestAnalysisCacheByContent(t *testing.T) {
+	e := newEnv(t)
+	e.startWorker()
+	wav := wavtest.Sine(22050, 1, 2, 330, 0.4)
+	analyse := func(token string) (string, []byte) {
+		u, res := e.upload(token, "same.wav", "audio/wav", wav)
+		var done struct{ Jobs []struct{ ID string } }
+		res.JSON(t, &done)
+		e.waitJob(token, done.Jobs[0].ID)
+		res = e.do("GET", "/api/v1/files/"+u.ID+"/analysis", token, nil)
+		if res.Status != http.StatusOK {
+			t.Fatalf("analysis: %d %s", res.Status, res.Body)
+		}
+		var doc struct{ AnalysisData json.RawMessage }
+		res.JSON(t, &doc)
+		return u.ID, doc.AnalysisData
+	}
+	alice, bob := e.user(), e.user()
+	aliceFile, first := analyse(alice)
+	bobFile, second := analyse(bob)
+	if !bytes.Equal(first, second) {
+		t.Error("cached analysis differs from the original")
+	}
+	var rows, keys int
+	if err := e.pool.QueryRow(context.Background(), `SELECT count(*), count(DISTINCT data_key) FROM audio_analysis_cache
+		WHERE content_sha256 IS NOT NULL`).Scan(&rows, &keys); err != nil || rows != 2 || keys != 2 {
+		t.Errorf("rows %d, distinct data keys %d (%v); want 2 and 2", rows, keys, err)
+	}
+	if res := e.do("DELETE", "/api/v1/files/"+aliceFile, alice, nil); res.Status != http.StatusNoContent {
+		t.Fatal(res.Status)
+	}
+	time.Sleep(300 * time.Millisecond) // let the cleanup job run
+	if res := e.do("GET", "/api/v1/files/"+bobFile+"/analysis", bob, nil); res.Status != http.StatusOK {
+		t.Errorf("bob's analysis after alice deleted hers: %d %s", res.Status, res.Body)
 	}
 }

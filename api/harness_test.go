@@ -21,6 +21,7 @@ import (
 	"phonoglyph/dsp"
 	"phonoglyph/filetype"
 	"phonoglyph/jobs"
+	"phonoglyph/separate"
 	"phonoglyph/storage"
 	"phonoglyph/storage/s3test"
 	"phonoglyph/store"
@@ -37,18 +38,20 @@ type env struct {
 	store  *store.Store
 	blobs  storage.Blobs
 	worker *jobs.Client
+	deps   jobs.Deps
 	guests *auth.Guests
 }
 
-// newEnv serves the API with the local-directory blob backend.
-func newEnv(t *testing.T) *env {
+// newEnv serves the API with the local-directory blob backend; configure
+// adjusts the workers' dependencies (RunPod, Lambda stand-ins).
+func newEnv(t *testing.T, configure ...func(*jobs.Deps)) *env {
 	return newEnvWith(t, func(apiURL string) (storage.Blobs, http.Handler) {
 		blobs, err := storage.NewLocal(t.TempDir(), apiURL+"/blobs", testSecret)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return blobs, blobs.Handler()
-	})
+	}, configure...)
 }
 
 // newS3Env serves the API with the S3 backend on a real S3 server
@@ -65,19 +68,24 @@ func newS3Env(t *testing.T) *env {
 
 // newEnvWith serves the API with the blob backend openBlobs returns for the
 // server's URL (and the handler of its signed URLs, if it serves them).
-func newEnvWith(t *testing.T, openBlobs func(apiURL string) (storage.Blobs, http.Handler)) *env {
+func newEnvWith(t *testing.T, openBlobs func(apiURL string) (storage.Blobs, http.Handler), configure ...func(*jobs.Deps)) *env {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.Pool(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := discardLog()
 	var handler http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
 
 	blobs, blobHTTP := openBlobs(srv.URL)
 	st := store.New(pool)
-	worker, err := jobs.NewWorker(pool, log, jobs.Deps{Store: st, Blobs: blobs, AudioLimits: dsp.Limits{MaxSeconds: 600}},
-		jobs.Config{Queues: map[string]int{"audio_analysis": 2, "maintenance": 1, "midi": 1}})
+	deps := jobs.Deps{Store: st, Blobs: blobs, AudioLimits: dsp.Limits{MaxSeconds: 600},
+		Stems: jobs.StemDeps{LocalSeparate: separate.Separate}}
+	for _, f := range configure {
+		f(&deps)
+	}
+	worker, err := jobs.NewWorker(pool, log, deps,
+		jobs.Config{Queues: map[string]int{"audio_analysis": 2, "maintenance": 1, "midi": 1, "stem_separation": 2, "render": 2}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,10 +97,12 @@ func newEnvWith(t *testing.T, openBlobs func(apiURL string) (storage.Blobs, http
 	handler = api.New(api.Options{
 		Log: log, Environment: "development", FrontendURLs: []string{"http://localhost:3000"}, MaxBodySize: 1 << 20,
 		FileLimits: filetype.DefaultLimits(), UploadTTL: time.Hour, DownloadTTL: time.Hour,
-		Store: st, Blobs: blobs, BlobHTTP: blobHTTP, Jobs: worker, Verifier: verifier, Guests: guests,
+		Store: st, Blobs: blobs, BlobHTTP: blobHTTP, Jobs: worker, RunPod: deps.Stems.RunPod, Verifier: verifier, Guests: guests,
 	})
-	return &env{t: t, srv: srv, pool: pool, store: st, blobs: blobs, worker: worker, guests: guests}
+	return &env{t: t, srv: srv, pool: pool, store: st, blobs: blobs, worker: worker, deps: deps, guests: guests}
 }
+
+func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // startWorker runs the River workers until the test ends.
 func (e *env) startWorker() {

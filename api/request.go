@@ -77,12 +77,13 @@ func page(c echo.Context) (store.Page, error) {
 	return p, nil
 }
 
-// nextCursor is the cursor of the page after one that ended at (t, id), or
-// nil when the page was not full.
-func nextCursor(n, limit int, t time.Time, id string) *string {
-	if n < limit {
+// nextCursor is the cursor of the page after items, whose last item sits at
+// key (created_at, id), or nil when the page was not full.
+func nextCursor[T any](items []T, limit int, key func(T) (time.Time, string)) *string {
+	if len(items) < limit || len(items) == 0 {
 		return nil
 	}
+	t, id := key(items[len(items)-1])
 	s := base64.RawURLEncoding.EncodeToString([]byte(t.Format(time.RFC3339Nano) + "|" + id))
 	return &s
 }

@@ -14,6 +14,7 @@ import (
 	"phonoglyph/auth"
 	"phonoglyph/filetype"
 	"phonoglyph/jobs"
+	"phonoglyph/runpod"
 	"phonoglyph/storage"
 	"phonoglyph/store"
 )
@@ -32,6 +33,7 @@ type Options struct {
 	Blobs    storage.Blobs
 	BlobHTTP http.Handler // serves the local backend's signed URLs under /blobs; nil with S3
 	Jobs     *jobs.Client
+	RunPod   *runpod.Client // cancels separations at RunPod; nil with the local separator
 	Verifier *auth.Verifier
 	Guests   *auth.Guests
 
@@ -86,10 +88,22 @@ func New(opt Options) *echo.Echo {
 	user.GET("/files/:id", s.getFile)
 	user.POST("/files/:id/complete", s.completeFile)
 	user.GET("/files/:id/download", s.downloadFile)
+	user.GET("/files/:id/thumbnail", s.thumbnail)
 	user.DELETE("/files/:id", s.deleteFile)
 	user.POST("/files/:id/analysis", s.requestAnalysis)
 	user.GET("/files/:id/analysis", s.getAnalysis)
 	user.GET("/jobs/:id", s.getJob)
+
+	user.POST("/stem-jobs", s.createStemJob)
+	user.GET("/stem-jobs", s.listStemJobs)
+	user.GET("/stem-jobs/:id", s.getStemJob)
+	user.POST("/stem-jobs/:id/cancel", s.cancelStemJob)
+
+	user.POST("/renders", s.createRender)
+	user.GET("/renders", s.listRenders)
+	user.GET("/renders/:id", s.getRender)
+	user.GET("/renders/:id/download", s.downloadRender)
+	user.POST("/renders/:id/cancel", s.cancelRender)
 
 	user.GET("/midi", s.listMIDI)
 	user.GET("/midi/:file_id", s.getMIDI)

@@ -21,6 +21,9 @@ import (
 	"phonoglyph/dsp"
 	"phonoglyph/jobs"
 	"phonoglyph/migrations"
+	"phonoglyph/remotion"
+	"phonoglyph/runpod"
+	"phonoglyph/separate"
 	"phonoglyph/storage"
 	"phonoglyph/store"
 )
@@ -108,15 +111,50 @@ func (a *App) BlobHandler() http.Handler {
 // Close releases the database pool.
 func (a *App) Close() { a.Pool.Close() }
 
+// RunPod returns the RunPod client when RUNPOD_API_KEY is set, else nil:
+// separations then run on the worker with the local separator.
+func (a *App) RunPod() (*runpod.Client, error) {
+	c := a.Config
+	if c.RunPodAPIKey == "" {
+		return nil, nil
+	}
+	return runpod.New(runpod.Config{BaseURL: c.RunPodBaseURL, EndpointID: c.RunPodEndpointID, APIKey: c.RunPodAPIKey})
+}
+
+// Remotion returns the Lambda render client when REMOTION_SERVE_URL is set,
+// else nil: renders then run on the worker with ffmpeg.
+func (a *App) Remotion() (*remotion.Client, error) {
+	c := a.Config
+	if c.RemotionServeURL == "" {
+		return nil, nil
+	}
+	return remotion.New(remotion.Config{Region: c.RemotionRegion, FunctionName: c.RemotionFunctionName, ServeURL: c.RemotionServeURL,
+		Endpoint: c.RemotionEndpoint, AccessKeyID: c.RemotionAccessKeyID, SecretAccessKey: c.RemotionSecretKey})
+}
+
 // JobsConfig is the queue configuration of job clients.
 func (a *App) JobsConfig() jobs.Config {
 	return jobs.Config{Queues: a.Config.WorkerQueues, MIDIQueue: a.Config.MIDIQueue}
 }
 
 // WorkerDeps are the dependencies of the job workers.
-func (a *App) WorkerDeps() jobs.Deps {
-	return jobs.Deps{Store: a.Store, Blobs: a.Blobs, AudioLimits: dsp.Limits{MaxSeconds: a.Config.MaxAudioSeconds},
-		UploadGrace: a.Config.UploadURLTTL + 15*time.Minute}
+func (a *App) WorkerDeps() (jobs.Deps, error) {
+	rp, err := a.RunPod()
+	if err != nil {
+		return jobs.Deps{}, err
+	}
+	lambda, err := a.Remotion()
+	if err != nil {
+		return jobs.Deps{}, err
+	}
+	c := a.Config
+	return jobs.Deps{Store: a.Store, Blobs: a.Blobs, AudioLimits: dsp.Limits{MaxSeconds: c.MaxAudioSeconds},
+		UploadGrace: c.UploadURLTTL + 15*time.Minute,
+		Stems: jobs.StemDeps{RunPod: rp, Poll: c.RunPodPollInterval, LocalSeparate: separate.Separate,
+			Policy: runpod.Policy{ExecutionTimeout: c.RunPodExecutionTimeout, TTL: c.RunPodTTL}},
+		Render: jobs.RenderDeps{Lambda: lambda, FunctionName: c.RemotionFunctionName, Poll: c.RemotionPollInterval,
+			Retention: c.RenderRetention},
+	}, nil
 }
 
 func connect(ctx context.Context, cfg *config.Config, log *slog.Logger) (*pgxpool.Pool, error) {

@@ -18,6 +18,7 @@ import (
 
 	"phonoglyph"
 	"phonoglyph/filetype"
+	"phonoglyph/remotion"
 	"phonoglyph/storage"
 )
 
@@ -67,9 +68,25 @@ type Config struct {
 	UploadURLTTL   time.Duration `env:"UPLOAD_URL_TTL" envDefault:"1h"`
 	DownloadURLTTL time.Duration `env:"DOWNLOAD_URL_TTL" envDefault:"1h"`
 
-	WorkerQueues    map[string]int `env:"WORKER_QUEUES" envKeyValSeparator:"=" envDefault:"audio_analysis=2,stem_separation=20,render=20,midi=2,maintenance=2"`
-	MIDIQueue       string         `env:"MIDI_QUEUE" envDefault:"midi"`
-	ShutdownTimeout time.Duration  `env:"SHUTDOWN_TIMEOUT" envDefault:"25s"`
+	WorkerQueues map[string]int `env:"WORKER_QUEUES" envKeyValSeparator:"=" envDefault:"audio_analysis=2,stem_separation=20,render=20,midi=2,maintenance=2"`
+	MIDIQueue    string         `env:"MIDI_QUEUE" envDefault:"midi"`
+
+	RunPodAPIKey           string        `env:"RUNPOD_API_KEY"`
+	RunPodEndpointID       string        `env:"RUNPOD_ENDPOINT_ID"`
+	RunPodBaseURL          string        `env:"RUNPOD_BASE_URL" envDefault:"https://api.runpod.ai/v2"`
+	RunPodPollInterval     time.Duration `env:"RUNPOD_POLL_INTERVAL" envDefault:"5s"`
+	RunPodExecutionTimeout time.Duration `env:"RUNPOD_EXECUTION_TIMEOUT" envDefault:"10m"`
+	RunPodTTL              time.Duration `env:"RUNPOD_TTL" envDefault:"2h"`
+
+	RemotionServeURL     string        `env:"REMOTION_SERVE_URL"`
+	RemotionFunctionName string        `env:"REMOTION_FUNCTION_NAME"`
+	RemotionRegion       string        `env:"REMOTION_REGION" envDefault:"us-east-1"`
+	RemotionEndpoint     string        `env:"REMOTION_LAMBDA_ENDPOINT"`
+	RemotionAccessKeyID  string        `env:"REMOTION_AWS_ACCESS_KEY_ID"`
+	RemotionSecretKey    string        `env:"REMOTION_AWS_SECRET_ACCESS_KEY"`
+	RemotionPollInterval time.Duration `env:"REMOTION_POLL_INTERVAL" envDefault:"5s"`
+	RenderRetention      time.Duration `env:"RENDER_RETENTION" envDefault:"720h"`
+	ShutdownTimeout      time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"25s"`
 
 	RiverUIUser     string `env:"RIVER_UI_USER"`
 	RiverUIPassword string `env:"RIVER_UI_PASSWORD"`
@@ -154,6 +171,12 @@ func (c *Config) finish() error {
 		return err
 	}
 	if err := c.storage(); err != nil {
+		return err
+	}
+	if err := c.runpod(); err != nil {
+		return err
+	}
+	if err := c.remotion(); err != nil {
 		return err
 	}
 	for name, v := range map[string]int64{
@@ -252,6 +275,51 @@ func (c *Config) storage() error {
 		c.S3Endpoint = storage.R2Endpoint(c.R2AccountID)
 	}
 	return checkURL("S3_ENDPOINT", c.S3Endpoint)
+}
+
+// runpod validates the RunPod settings when RUNPOD_API_KEY selects RunPod.
+func (c *Config) runpod() error {
+	if c.RunPodAPIKey == "" {
+		return nil
+	}
+	switch {
+	case c.RunPodEndpointID == "":
+		return errors.New("configuration: RUNPOD_ENDPOINT_ID: required with RUNPOD_API_KEY")
+	case c.RunPodPollInterval < 100*time.Millisecond:
+		return fmt.Errorf("configuration: RUNPOD_POLL_INTERVAL: must be at least 100ms, got %s", c.RunPodPollInterval)
+	case c.RunPodExecutionTimeout < 5*time.Second || c.RunPodExecutionTimeout > 7*24*time.Hour:
+		return fmt.Errorf("configuration: RUNPOD_EXECUTION_TIMEOUT: must be between 5s and 168h, got %s", c.RunPodExecutionTimeout)
+	case c.RunPodTTL < 10*time.Second || c.RunPodTTL > 7*24*time.Hour:
+		return fmt.Errorf("configuration: RUNPOD_TTL: must be between 10s and 168h, got %s", c.RunPodTTL)
+	}
+	return checkURL("RUNPOD_BASE_URL", c.RunPodBaseURL)
+}
+
+// remotion validates the Remotion Lambda settings; REMOTION_SERVE_URL
+// selects Lambda rendering.
+func (c *Config) remotion() error {
+	if c.RenderRetention < time.Hour {
+		return fmt.Errorf("configuration: RENDER_RETENTION: must be at least 1h, got %s", c.RenderRetention)
+	}
+	if c.RemotionServeURL == "" {
+		return nil
+	}
+	if err := checkURL("REMOTION_SERVE_URL", c.RemotionServeURL); err != nil {
+		return err
+	}
+	if c.RemotionAccessKeyID == "" || c.RemotionSecretKey == "" {
+		return errors.New("configuration: REMOTION_AWS_ACCESS_KEY_ID and REMOTION_AWS_SECRET_ACCESS_KEY: required with REMOTION_SERVE_URL")
+	}
+	if c.RemotionFunctionName == "" {
+		c.RemotionFunctionName = remotion.FunctionName(3008, 2048, 600) // the original deployment's size
+	}
+	if c.RemotionPollInterval < 100*time.Millisecond {
+		return fmt.Errorf("configuration: REMOTION_POLL_INTERVAL: must be at least 100ms, got %s", c.RemotionPollInterval)
+	}
+	if c.RemotionEndpoint != "" {
+		return checkURL("REMOTION_LAMBDA_ENDPOINT", c.RemotionEndpoint)
+	}
+	return nil
 }
 
 // S3 returns the S3 backend's configuration.

@@ -12,9 +12,6 @@ import (
 	"phonoglyph/store"
 )
 
-// AnalysisVersion is the analysis_version of rows this worker writes.
-const AnalysisVersion = "2.0-basic"
-
 // AnalysisArgs are the River arguments of an audio analysis: ids only, the
 // rest lives in the audio_analysis_jobs row.
 type AnalysisArgs struct {

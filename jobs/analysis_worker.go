@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -18,6 +19,7 @@ import (
 
 	"phonoglyph"
 	"phonoglyph/dsp"
+	"phonoglyph/storage"
 	"phonoglyph/store"
 )
 
@@ -47,40 +49,32 @@ func (w *AnalysisWorker) Work(ctx context.Context, job *river.Job[AnalysisArgs])
 	}
 
 	started := time.Now()
-	rc, info, err := w.deps.Blobs.Open(ctx, file.Key)
+	sum, err := w.hash(ctx, file.Key)
 	if err != nil {
-		return w.retry(ctx, job, fmt.Errorf("open %s: %w", file.Key, err))
-	}
-	defer rc.Close()
-	hash := sha256.New()
-	progress := &progressReader{r: io.TeeReader(rc, hash), total: info.Size, report: func(pct int) {
-		_ = db.SetAnalysisProgress(ctx, a.JobID, pct)
-	}}
-	basic, err := dsp.AnalyzeBasic(progress, w.deps.AudioLimits)
-	if errors.Is(err, dsp.ErrInvalid) {
-		reason := strings.TrimPrefix(err.Error(), dsp.ErrInvalid.Error()+": ")
-		return w.fail(ctx, job, fmt.Sprintf("The audio file could not be analysed: %s.", reason))
-	} else if err != nil {
 		return w.retry(ctx, job, err)
 	}
-	// The decoder stops at the end of the audio data; hash the whole object.
-	if _, err := io.Copy(io.Discard, progress); err != nil {
+	stem := file.AnalysisStem()
+	analysis, err := w.fromCache(ctx, sum, stem, file)
+	if err != nil {
 		return w.retry(ctx, job, err)
 	}
-	sum := hex.EncodeToString(hash.Sum(nil))
-
-	analysis, err := basicAnalysis(basic)
-	if err != nil {
-		return err
+	if analysis == nil {
+		if analysis, err = w.analyze(ctx, job, file, stem); err != nil {
+			return err
+		}
 	}
-	analysis.ID = uuid.NewString()
-	analysis.UserID, analysis.FileID, analysis.StemType = a.UserID, a.FileID, file.AnalysisStem()
 	analysis.ContentSHA256 = &sum
 	analysis.AnalysisDurationMS = int(time.Since(started).Milliseconds())
+	if err := w.thumbnail(ctx, file, analysis.Waveform); err != nil {
+		return w.retry(ctx, job, err)
+	}
 
 	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		q := store.WithTx(tx)
 		if err := q.PutAnalysis(ctx, analysis); err != nil {
+			return err
+		}
+		if err := q.SetThumbnail(ctx, file.ID, thumbnailKey(file.ID)); err != nil {
 			return err
 		}
 		result, _ := json.Marshal(map[string]string{"analysis_id": analysis.ID, "stem_type": analysis.StemType})
@@ -93,6 +87,110 @@ func (w *AnalysisWorker) Work(ctx context.Context, job *river.Job[AnalysisArgs])
 		_, err = river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
 		return err
 	})
+}
+
+// hash is the SHA-256 of the file's bytes, the content cache's key.
+func (w *AnalysisWorker) hash(ctx context.Context, key string) (string, error) {
+	rc, _, err := w.deps.Blobs.Open(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, rc); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// fromCache copies an analysis of the same bytes (any owner's) to file:
+// its per-frame document is copied to the file's own key, so each owner's
+// data lives and dies with their file. nil when there is none.
+func (w *AnalysisWorker) fromCache(ctx context.Context, sum, stem string, file *phonoglyph.File) (*phonoglyph.Analysis, error) {
+	hit, err := w.deps.Store.AnalysisByContent(ctx, sum, stem, AnalysisVersion)
+	if phonoglyph.ErrorCode(err) == phonoglyph.ENOTFOUND {
+		return nil, nil
+	} else if err != nil || hit.DataKey == nil {
+		return nil, err
+	}
+	key := analysisDataKey(file.UserID, file.ID, stem)
+	if *hit.DataKey != key {
+		rc, info, err := w.deps.Blobs.Open(ctx, *hit.DataKey)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, nil // deleted meanwhile: analyse afresh
+		} else if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		if err := w.deps.Blobs.Put(ctx, key, rc, info.Size, "application/json"); err != nil {
+			return nil, err
+		}
+	}
+	cp := *hit
+	cp.ID, cp.UserID, cp.FileID, cp.DataKey = uuid.NewString(), file.UserID, file.ID, &key
+	return &cp, nil
+}
+
+// analyze decodes the file and runs the full extractor for its stem type,
+// storing the per-frame document as a blob and the summary on the row.
+func (w *AnalysisWorker) analyze(ctx context.Context, job *river.Job[AnalysisArgs], file *phonoglyph.File, stem string) (*phonoglyph.Analysis, error) {
+	rc, info, err := w.deps.Blobs.Open(ctx, file.Key)
+	if err != nil {
+		return nil, w.retry(ctx, job, err)
+	}
+	defer rc.Close()
+	progress := &progressReader{r: rc, total: info.Size, report: func(pct int) {
+		_ = w.deps.Store.SetAnalysisProgress(ctx, job.Args.JobID, pct)
+	}}
+	dec, closer, err := dsp.Open(progress, file.FileName, w.deps.AudioLimits)
+	if err == nil {
+		defer closer.Close()
+	}
+	var a *dsp.Analysis
+	if err == nil {
+		a, err = dsp.Analyze(dec, dsp.Options{Stem: stem})
+	}
+	switch {
+	case errors.Is(err, dsp.ErrInvalid):
+		reason := strings.TrimPrefix(err.Error(), dsp.ErrInvalid.Error()+": ")
+		return nil, w.fail(ctx, job, fmt.Sprintf("The audio file could not be analysed: %s.", reason))
+	case errors.Is(err, dsp.ErrNeedFFmpeg):
+		return nil, w.fail(ctx, job, "This audio format needs ffmpeg, which this worker does not have.")
+	case err != nil:
+		return nil, w.retry(ctx, job, err)
+	}
+	data, err := fullData(a)
+	if err != nil {
+		return nil, err
+	}
+	key := analysisDataKey(file.UserID, file.ID, stem)
+	if err := w.deps.Blobs.Put(ctx, key, bytes.NewReader(data), int64(len(data)), "application/json"); err != nil {
+		return nil, w.retry(ctx, job, err)
+	}
+	summary, err := rowData(a)
+	if err != nil {
+		return nil, err
+	}
+	wave, err := waveformDoc(a)
+	if err != nil {
+		return nil, err
+	}
+	return &phonoglyph.Analysis{ID: uuid.NewString(), UserID: file.UserID, FileID: file.ID, StemType: stem,
+		Version: AnalysisVersion, SampleRate: a.Summary.SampleRate, Duration: a.Summary.Duration, BufferSize: dsp.FrameSize,
+		Features: a.Features, Data: summary, Waveform: wave, DataKey: &key}, nil
+}
+
+// thumbnail stores the waveform thumbnail PNG of the file.
+func (w *AnalysisWorker) thumbnail(ctx context.Context, file *phonoglyph.File, waveformJSON []byte) error {
+	wave, err := waveformOf(waveformJSON)
+	if err != nil {
+		return err
+	}
+	png, err := dsp.WaveformPNG(wave, 1024, 256)
+	if err != nil {
+		return err
+	}
+	return w.deps.Blobs.Put(ctx, thumbnailKey(file.ID), bytes.NewReader(png), int64(len(png)), "image/png")
 }
 
 // fail ends the job permanently with a message for the file's owner.

@@ -29,10 +29,17 @@ type Deps struct {
 	// UploadGrace is how long after its declaration an upload that never
 	// completed is swept: the upload URL's lifetime plus a margin.
 	UploadGrace time.Duration
+	// Stems configures stem separation.
+	Stems StemDeps
+	// Render configures video renders.
+	Render RenderDeps
 }
 
-// sweepInterval is how often abandoned uploads are swept.
-const sweepInterval = 15 * time.Minute
+// How often the maintenance jobs run.
+const (
+	sweepInterval        = 15 * time.Minute
+	renderExpiryInterval = time.Hour
+)
 
 // Config chooses queues: the ones a worker works (name → concurrent jobs per
 // process; empty for an insert-only client) and where MIDI parses go.
@@ -76,6 +83,9 @@ func NewWorker(pool *pgxpool.Pool, log *slog.Logger, deps Deps, cfg Config) (*Cl
 		river.AddWorkerSafely(workers, &CleanupWorker{deps: deps}),
 		river.AddWorkerSafely(workers, &MIDIWorker{deps: deps}),
 		river.AddWorkerSafely(workers, &SweepWorker{deps: deps}),
+		river.AddWorkerSafely(workers, &StemWorker{deps: deps}),
+		river.AddWorkerSafely(workers, &RenderWorker{deps: deps}),
+		river.AddWorkerSafely(workers, &RenderExpiryWorker{deps: deps}),
 	} {
 		if err != nil {
 			return nil, err
@@ -89,7 +99,7 @@ func NewWorker(pool *pgxpool.Pool, log *slog.Logger, deps Deps, cfg Config) (*Cl
 		Logger:       log,
 		Queues:       qc,
 		Workers:      workers,
-		PeriodicJobs: []*river.PeriodicJob{SweepJob(sweepInterval)},
+		PeriodicJobs: []*river.PeriodicJob{SweepJob(sweepInterval), RenderExpiryJob(renderExpiryInterval)},
 		ErrorHandler: &errorLogger{log: log},
 	})
 	if err != nil {

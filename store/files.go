@@ -10,12 +10,12 @@ import (
 )
 
 const fileColumns = `id::text, user_id::text, project_id, parent_file_id::text, file_name, file_type, mime_type,
-	file_size, s3_key, upload_status, upload_error, is_master, stem_type, created_at, updated_at`
+	file_size, s3_key, upload_status, upload_error, is_master, stem_type, thumbnail_key, created_at, updated_at`
 
 func scanFile(row pgx.Row) (*phonoglyph.File, error) {
 	var f phonoglyph.File
 	err := row.Scan(&f.ID, &f.UserID, &f.ProjectID, &f.ParentFileID, &f.FileName, &f.FileType, &f.MimeType,
-		&f.FileSize, &f.Key, &f.UploadStatus, &f.UploadError, &f.IsMaster, &f.StemType, &f.CreatedAt, &f.UpdatedAt)
+		&f.FileSize, &f.Key, &f.UploadStatus, &f.UploadError, &f.IsMaster, &f.StemType, &f.ThumbnailKey, &f.CreatedAt, &f.UpdatedAt)
 	if err != nil {
 		return nil, notFound(err, "File")
 	}
@@ -57,18 +57,28 @@ type Cursor struct {
 	ID        string
 }
 
+// cursorTime and cursorID are a page's keyset bounds, nil on the first page.
+func cursorTime(p Page) *time.Time {
+	if p.Before == nil {
+		return nil
+	}
+	return &p.Before.CreatedAt
+}
+
+func cursorID(p Page) *string {
+	if p.Before == nil {
+		return nil
+	}
+	return &p.Before.ID
+}
+
 // Files lists the caller's files newest first; a non-empty projectID keeps
 // only that project's files.
 func (q *Queries) Files(ctx context.Context, userID, projectID string, p Page) ([]*phonoglyph.File, error) {
-	var before *time.Time
-	var beforeID *string
-	if p.Before != nil {
-		before, beforeID = &p.Before.CreatedAt, &p.Before.ID
-	}
 	rows, err := q.db.Query(ctx, `SELECT `+fileColumns+` FROM file_metadata
 		WHERE user_id = $1 AND ($2 = '' OR project_id = $2)
 		AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4::uuid))
-		ORDER BY created_at DESC, id DESC LIMIT $5`, userID, projectID, before, beforeID, p.Limit)
+		ORDER BY created_at DESC, id DESC LIMIT $5`, userID, projectID, cursorTime(p), cursorID(p), p.Limit)
 	if err != nil {
 		return nil, err
 	}

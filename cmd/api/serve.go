@@ -36,8 +36,12 @@ func serve(ctx context.Context, withWorker bool) error {
 	defer a.Close()
 
 	var jc *jobs.Client
+	deps, err := a.WorkerDeps()
+	if err != nil {
+		return err
+	}
 	if withWorker {
-		jc, err = jobs.NewWorker(a.Pool, log, a.WorkerDeps(), a.JobsConfig())
+		jc, err = jobs.NewWorker(a.Pool, log, deps, a.JobsConfig())
 	} else {
 		jc, err = jobs.NewInsertOnly(a.Pool, log, a.JobsConfig())
 	}
@@ -61,7 +65,7 @@ func serve(ctx context.Context, withWorker bool) error {
 	e := api.New(api.Options{
 		Log: log, Environment: cfg.Env, FrontendURLs: cfg.FrontendURLs, MaxBodySize: cfg.MaxBodySize,
 		FileLimits: cfg.FileLimits(), UploadTTL: cfg.UploadURLTTL, DownloadTTL: cfg.DownloadURLTTL,
-		Store: a.Store, Blobs: a.Blobs, BlobHTTP: a.BlobHandler(), Jobs: jc, Verifier: verifier,
+		Store: a.Store, Blobs: a.Blobs, BlobHTTP: a.BlobHandler(), Jobs: jc, RunPod: deps.Stems.RunPod, Verifier: verifier,
 		Guests:  auth.NewGuests([]byte(cfg.SessionSecret), 0),
 		RiverUI: ui, RiverUIUser: cfg.RiverUIUser, RiverUIPassword: cfg.RiverUIPassword,
 	})

@@ -11,10 +11,13 @@ import (
 	"phonoglyph/dsp"
 )
 
-// analyze prints one JSON object per file with its basic analysis summary.
+// analyze prints one JSON object per file: the track summary, beats,
+// onsets and feature names, and with -full every per-frame series. A file
+// that cannot be analysed ends the command non-zero with a one-line error.
 func analyze(w io.Writer, args []string) error {
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
-	full := fs.Bool("full", false, "include the per-frame series and waveform")
+	full := fs.Bool("full", false, "include the per-frame series, waveform and events")
+	stem := fs.String("stem", "master", "feature set: master, drums, bass, vocals, other")
 	maxSeconds := fs.Float64("max-seconds", 3600, "refuse files longer than this")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -23,36 +26,43 @@ func analyze(w io.Writer, args []string) error {
 		return errors.New("analyze: name at least one audio file")
 	}
 	enc := json.NewEncoder(w)
-	var failed error
 	for _, path := range fs.Args() {
-		out, err := analyzeFile(path, dsp.Limits{MaxSeconds: *maxSeconds}, *full)
+		out, err := analyzeFile(path, dsp.Limits{MaxSeconds: *maxSeconds}, *stem, *full)
 		if err != nil {
-			failed = errors.Join(failed, fmt.Errorf("%s: %w", path, err))
-			out = map[string]any{"file": path, "error": err.Error()}
+			return fmt.Errorf("%s: %w", path, err)
 		}
 		if err := enc.Encode(out); err != nil {
 			return err
 		}
 	}
-	return failed
+	return nil
 }
 
-func analyzeFile(path string, lim dsp.Limits, full bool) (map[string]any, error) {
+func analyzeFile(path string, lim dsp.Limits, stem string, full bool) (map[string]any, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := dsp.AnalyzeBasic(f, lim)
+	dec, closer, err := dsp.Open(f, path, lim)
 	if err != nil {
 		return nil, err
 	}
+	defer closer.Close()
+	a, err := dsp.Analyze(dec, dsp.Options{Stem: stem})
+	if err != nil {
+		return nil, err
+	}
+	s := a.Summary
 	out := map[string]any{
-		"file": path, "duration": b.Duration, "sample_rate": b.SampleRate, "channels": b.Channels,
-		"frames": b.Frames, "peak": b.Peak, "peak_dbfs": b.PeakDBFS, "frame_count": len(b.RMS),
+		"file": path, "duration": s.Duration, "sample_rate": s.SampleRate, "channels": s.Channels,
+		"bpm": s.BPM, "bpm_confidence": s.BPMConfidence, "beats": a.Beats, "onsets": a.Onsets,
+		"loudness_lufs": s.LoudnessLUFS, "loudness_range_lu": s.LoudnessRangeLU, "true_peak_dbtp": s.TruePeakDBTP,
+		"peak_dbfs": s.PeakDBFS, "key": s.Key, "mode": s.Mode, "key_confidence": s.KeyConfidence,
+		"features": a.Features, "analysis_version": dsp.AnalysisVersion,
 	}
 	if full {
-		out["frame_times"], out["rms"], out["waveform"] = b.FrameTimes, b.RMS, b.Waveform
+		out["analysis"] = a
 	}
 	return out, nil
 }

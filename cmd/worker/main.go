@@ -47,7 +47,11 @@ func work(ctx context.Context) error {
 		return err
 	}
 	defer a.Close()
-	jc, err := jobs.NewWorker(a.Pool, log, a.WorkerDeps(), a.JobsConfig())
+	deps, err := a.WorkerDeps()
+	if err != nil {
+		return err
+	}
+	jc, err := jobs.NewWorker(a.Pool, log, deps, a.JobsConfig())
 	if err != nil {
 		return err
 	}
