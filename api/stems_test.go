@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -319,4 +322,29 @@ func TestStemsLocalSeparator(t *testing.T) {
 	if done := e.waitStems(token, j.ID); done.Status != "failed" || !strings.Contains(*done.Error, "WAV") {
 		t.Errorf("mp3 with the local separator = %+v", done)
 	}
+}
+
+// An MP3 upload is decoded and separated by the embedded separator too.
+func TestStemsLocalSeparatorFromMP3(t *testing.T) {
+	dir := t.TempDir()
+	wavPath, mp3Path := filepath.Join(dir, "in.wav"), filepath.Join(dir, "in.mp3")
+	if err := os.WriteFile(wavPath, wavtest.Sine(44100, 2, 1, 220, 0.4), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-i", wavPath, "-c:a", "libmp3lame", "-b:a", "128k", mp3Path).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg (apt-get install ffmpeg): %v %s", err, out)
+	}
+	mp3, err := os.ReadFile(mp3Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t)
+	e.startWorker()
+	token := e.user()
+	u, res := e.upload(token, "song.mp3", "audio/mpeg", mp3)
+	if res.Status != http.StatusOK {
+		t.Fatalf("complete: %d %s", res.Status, res.Body)
+	}
+	j, _ := e.requestStems(token, u.ID, map[string]any{"model_variant": "2stems"})
+	e.checkStems(token, e.waitStems(token, j.ID), "vocals", "accompaniment")
 }

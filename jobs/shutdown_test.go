@@ -20,6 +20,9 @@ import (
 	"phonoglyph/wavtest"
 )
 
+// discard is a logger for tests that read no logs.
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
 // gatedBlobs holds every read until the gate opens or the job's context ends,
 // so a job stays running for as long as a test needs.
 type gatedBlobs struct {
@@ -65,7 +68,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	st := store.New(pool)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := discard()
 	inserter, err := jobs.NewInsertOnly(pool, log, jobs.Config{})
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/google/uuid"
@@ -147,11 +148,6 @@ func (w *StemWorker) local(ctx context.Context, job *river.Job[StemArgs], row *s
 	if row.Config.Quality.OutputFormat != "wav" {
 		return w.fail(ctx, job, row, "The local separator writes WAV stems only; ask for output_format wav, or configure RunPod.")
 	}
-	rc, _, err := w.deps.Blobs.Open(ctx, source.Key)
-	if err != nil {
-		return w.retry(ctx, job, err)
-	}
-	defer rc.Close()
 	wanted := map[string]bool{}
 	for _, s := range row.Config.WantedStems() {
 		wanted[s] = true
@@ -161,6 +157,24 @@ func (w *StemWorker) local(ctx context.Context, job *river.Job[StemArgs], row *s
 		return w.retry(ctx, job, err)
 	}
 	defer os.RemoveAll(dir)
+	// The separator reads WAV: decode whatever was uploaded into one first.
+	rc, _, err := w.deps.Blobs.Open(ctx, source.Key)
+	if err != nil {
+		return w.retry(ctx, job, err)
+	}
+	wav := filepath.Join(dir, "source.wav")
+	err = transcodeWAV(rc, source.FileName, wav, w.deps.AudioLimits)
+	rc.Close()
+	if isInvalidAudio(err) || errors.Is(err, dsp.ErrNeedFFmpeg) {
+		return w.fail(ctx, job, row, fmt.Sprintf("The audio file could not be separated: %v.", err))
+	} else if err != nil {
+		return w.retry(ctx, job, err)
+	}
+	src, err := os.Open(wav)
+	if err != nil {
+		return w.retry(ctx, job, err)
+	}
+	defer src.Close()
 	written := map[string]string{} // stem → temp file; the separator closes its writers
 	open := func(stem string) (io.WriteCloser, error) {
 		if !wanted[stem] {
@@ -179,7 +193,7 @@ func (w *StemWorker) local(ctx context.Context, job *river.Job[StemArgs], row *s
 			_ = w.deps.Store.SetStemProgress(ctx, row.ID, pct)
 		}
 	}
-	err = w.deps.Stems.LocalSeparate(ctx, rc, row.Config.ModelVariant, open, progress)
+	err = w.deps.Stems.LocalSeparate(ctx, src, row.Config.ModelVariant, open, progress)
 	if isInvalidAudio(err) {
 		return w.fail(ctx, job, row, fmt.Sprintf("The audio file could not be separated: %v.", err))
 	} else if err != nil {

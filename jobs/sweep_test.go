@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -66,7 +64,7 @@ func sweepAbandonedUploads(t *testing.T, blobs storage.Blobs) {
 	put("analysis/u/derived.json")
 	time.Sleep(1100 * time.Millisecond) // objects are now older than the grace below (S3 times have 1 s resolution)
 
-	w, err := jobs.NewWorker(pool, slog.New(slog.NewTextHandler(io.Discard, nil)),
+	w, err := jobs.NewWorker(pool, discard(),
 		jobs.Deps{Store: st, Blobs: blobs, UploadGrace: time.Millisecond},
 		jobs.Config{Queues: map[string]int{phonoglyph.QueueMaintenance: 1}})
 	if err != nil {

@@ -1,0 +1,75 @@
+package jobs_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"phonoglyph"
+	"phonoglyph/dbtest"
+	"phonoglyph/jobs"
+	"phonoglyph/storage"
+	"phonoglyph/store"
+)
+
+// Renders past their expiry lose their output file (row and object);
+// unexpired ones keep it.
+func TestRenderExpiry(t *testing.T) {
+	ctx := context.Background()
+	pool := dbtest.Pool(t)
+	st := store.New(pool)
+	blobs, err := storage.NewLocal(t.TempDir(), "http://localhost/blobs", []byte("secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := uuid.NewString()
+	render := func(expires time.Duration) (fileID, key string) {
+		key = "renders/" + owner + "/" + uuid.NewString() + ".mp4"
+		f := &phonoglyph.File{ID: uuid.NewString(), UserID: owner, FileName: "r.mp4", FileType: "video", MimeType: "video/mp4",
+			FileSize: 3, Key: key, UploadStatus: phonoglyph.UploadCompleted}
+		if err := st.CreateFile(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		if err := blobs.Put(ctx, key, bytes.NewReader([]byte("mp4")), 3, "video/mp4"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := pool.Exec(ctx, `INSERT INTO renders (id, user_id, status, output_file_id, expires_at)
+			VALUES (gen_random_uuid(), $1, 'completed', $2, now() + $3::interval)`, owner, f.ID, expires.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.ID, key
+	}
+	expiredFile, expiredKey := render(-time.Hour)
+	keptFile, keptKey := render(time.Hour)
+
+	w, err := jobs.NewWorker(pool, discard(), jobs.Deps{Store: st, Blobs: blobs}, jobs.Config{Queues: map[string]int{phonoglyph.QueueMaintenance: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.River.Start(ctx); err != nil { // the expiry runs on start
+		t.Fatal(err)
+	}
+	defer w.Stop(ctx, 5*time.Second)
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, err := blobs.Head(ctx, expiredKey); errors.Is(err, storage.ErrNotFound) {
+			break
+		}
+	}
+	if _, err := blobs.Head(ctx, expiredKey); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("expired output still stored: %v", err)
+	}
+	if _, err := st.FileByID(ctx, owner, expiredFile); phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND {
+		t.Errorf("expired output row: %v", err)
+	}
+	if _, err := st.FileByID(ctx, owner, keptFile); err != nil {
+		t.Errorf("unexpired output row: %v", err)
+	}
+	if _, err := blobs.Head(ctx, keptKey); err != nil {
+		t.Errorf("unexpired output object: %v", err)
+	}
+}
