@@ -77,8 +77,9 @@ func StemFeatures(stem string) []string {
 // Options select what Analyze emits.
 type Options struct {
 	// Stem selects the emitted feature set (see StemFeatures): master,
-	// drums, bass, vocals, other, piano, accompaniment. Everything is
-	// computed either way; Summary, events and the waveform are always set.
+	// drums, bass, vocals, other, piano, accompaniment. Every feature is
+	// computed either way (arrays the stem does not emit are not kept);
+	// Summary, events and the waveform are always set.
 	Stem string
 }
 
@@ -154,7 +155,7 @@ func Analyze(d Decoder, opt Options) (a *Analysis, err error) {
 	if err := checkFormat(f, Limits{}.withDefaults()); err != nil {
 		return nil, err
 	}
-	x := newExtractor(f)
+	x := newExtractor(f, opt)
 	buf := make([]float32, readBufFrames*f.Channels)
 	for {
 		n, err := d.Read(buf)
@@ -172,21 +173,23 @@ func Analyze(d Decoder, opt Options) (a *Analysis, err error) {
 
 // extractor holds the streaming state of Analyze.
 type extractor struct {
-	f       Format
-	fps     float64
-	frames  int64
-	long    []float32 // last chromaSize mono samples; the feature frame is its tail
-	fill    int       // mono samples seen, capped at chromaSize
-	hopN    int
-	stft    *stft
-	pow     []float64
-	spec    *spectral
-	mfcc    *mfcc
-	chroma  *chroma
-	loud    *loudnessAcc
-	tp      *truePeak
-	wave    *waveAcc
-	peak    float32
+	f                                         Format
+	fps                                       float64
+	frames                                    int64
+	long                                      []float32 // last chromaSize mono samples; the feature frame is its tail
+	fill                                      int       // mono samples seen, capped at chromaSize
+	hopN                                      int
+	stft                                      *stft
+	pow                                       []float64
+	spec                                      *spectral
+	mfcc                                      *mfcc
+	chroma                                    *chroma
+	loud                                      *loudnessAcc
+	tp                                        *truePeak
+	wave                                      *waveAcc
+	keepMFCC, keepChroma, keepPitch, keepSpec bool // arrays the stem emits
+
+	z       []float64 // K-weighted power per sample frame of the current block
 	lastChr [chromaClasses]float32
 	prevMel [melBands]float64
 
@@ -218,19 +221,24 @@ const (
 	numSeries
 )
 
-func newExtractor(f Format) *extractor {
+func newExtractor(f Format, opt Options) *extractor {
+	emit := StemFeatures(opt.Stem)
 	x := &extractor{
-		f:      f,
-		fps:    float64(f.SampleRate) / HopSize,
-		long:   make([]float32, chromaSize),
-		stft:   newSTFT(FrameSize),
-		pow:    make([]float64, FrameSize/2+1),
-		spec:   newSpectral(f.SampleRate),
-		mfcc:   newMFCC(f.SampleRate),
-		chroma: newChroma(f.SampleRate),
-		loud:   newLoudnessAcc(f.SampleRate, f.Channels),
-		tp:     newTruePeak(f.Channels),
-		wave:   newWaveAcc(),
+		keepMFCC:   slices.Contains(emit, FeatureMFCC),
+		keepChroma: slices.Contains(emit, FeatureChroma),
+		keepPitch:  slices.Contains(emit, FeaturePitch),
+		keepSpec:   slices.Contains(emit, FeatureSpectrum),
+		f:          f,
+		fps:        float64(f.SampleRate) / HopSize,
+		long:       make([]float32, chromaSize),
+		stft:       newSTFT(FrameSize),
+		pow:        make([]float64, FrameSize/2+1),
+		spec:       newSpectral(f.SampleRate),
+		mfcc:       newMFCC(f.SampleRate),
+		chroma:     newChroma(f.SampleRate),
+		loud:       newLoudnessAcc(f.SampleRate, f.Channels),
+		tp:         newTruePeak(f.Channels),
+		wave:       newWaveAcc(),
 	}
 	if f.Frames > 0 {
 		// Known length (checked against the limits by the decoder): reserve
@@ -244,10 +252,18 @@ func newExtractor(f Format) *extractor {
 		}
 		x.odf = make([]float32, 0, n)
 		x.tenv = make([]float32, 0, n)
-		x.mfccs = make([][mfccCoeffs]float32, 0, n)
-		x.chrs = make([][chromaClasses]float32, 0, n)
-		x.specs = make([][spectrumBands]float32, 0, n)
-		x.pitch = make([]PitchFrame, 0, n/chromaEvery+1)
+		if x.keepMFCC {
+			x.mfccs = make([][mfccCoeffs]float32, 0, n)
+		}
+		if x.keepChroma {
+			x.chrs = make([][chromaClasses]float32, 0, n)
+		}
+		if x.keepSpec {
+			x.specs = make([][spectrumBands]float32, 0, n)
+		}
+		if x.keepPitch {
+			x.pitch = make([]PitchFrame, 0, n/chromaEvery+1)
+		}
 	}
 	return x
 }
@@ -256,16 +272,21 @@ func newExtractor(f Format) *extractor {
 func (x *extractor) add(samples []float32) {
 	ch := x.f.Channels
 	x.tp.add(samples)
+	n := len(samples) / ch
+	if cap(x.z) < n {
+		x.z = make([]float64, n)
+	}
+	z := x.z[:n]
+	x.loud.filter(samples, z)
 	scale := 1 / float32(ch)
-	for i := 0; i+ch <= len(samples); i += ch {
-		fr := samples[i : i+ch]
+	for i, zi := range z {
+		fr := samples[i*ch : i*ch+ch]
 		var sum float32
 		for _, v := range fr {
 			sum += v
-			x.peak = max(x.peak, v, -v)
 		}
 		m := sum * scale
-		x.loud.add(fr)
+		x.loud.add(zi)
 		x.wave.add(m)
 		x.long[chromaSize-HopSize+x.hopN] = m
 		x.hopN++
@@ -279,7 +300,7 @@ func (x *extractor) add(samples []float32) {
 			x.hopN = 0
 		}
 	}
-	x.frames += int64(len(samples) / ch)
+	x.frames += int64(n)
 }
 
 // frame computes the features of the frame ending at the last hop.
@@ -330,7 +351,9 @@ func (x *extractor) frame(momentary float64) {
 
 	if idx%chromaEvery == 0 {
 		pc, conf := x.chroma.compute(x.long, &x.lastChr)
-		x.pitch = append(x.pitch, PitchFrame{Time: float64(idx*HopSize) / float64(x.f.SampleRate), Pitch: pc, Confidence: conf})
+		if x.keepPitch {
+			x.pitch = append(x.pitch, PitchFrame{Time: float64(idx*HopSize) / float64(x.f.SampleRate), Pitch: pc, Confidence: conf})
+		}
 	}
 	rms := math.Sqrt(sq / FrameSize)
 	vals := [numSeries]float64{
@@ -348,9 +371,16 @@ func (x *extractor) frame(momentary float64) {
 		x.series[i] = append(x.series[i], float32(v))
 	}
 	x.tenv = append(x.tenv, float32(sf.powerFlux))
-	x.mfccs = append(x.mfccs, mf)
-	x.chrs = append(x.chrs, x.lastChr)
-	x.specs = append(x.specs, spec)
+	// Arrays the stem does not emit are not kept (memory of long tracks).
+	if x.keepMFCC {
+		x.mfccs = append(x.mfccs, mf)
+	}
+	if x.keepChroma {
+		x.chrs = append(x.chrs, x.lastChr)
+	}
+	if x.keepSpec {
+		x.specs = append(x.specs, spec)
+	}
 }
 
 // result finishes the track-level analyses and assembles the Analysis.
@@ -373,7 +403,7 @@ func (x *extractor) result(opt Options) *Analysis {
 	eventTime := func(i int) float64 { return float64(i*HopSize+FrameSize/2) / rate }
 
 	// Summary.
-	peak := float64(x.peak)
+	peak := float64(x.tp.sample)
 	tp := max(x.tp.peak, peak)
 	s := Summary{
 		Duration:        float64(x.frames) / rate,

@@ -72,25 +72,30 @@ func BenchmarkSTFT1024(b *testing.B) {
 	}
 }
 
-// BenchmarkAnalyzeFile analyses the WAV named by $DSP_BENCH_WAV (used by
-// scripts/bench-peers); it is skipped when the variable is unset.
+// BenchmarkAnalyzeFile analyses the WAV (or any format Open reads) named by
+// $DSP_BENCH_WAV, streamed from the file (used by scripts/bench-peers, and
+// under /usr/bin/time -v for peak RSS, see BENCHMARKS.md); it is skipped
+// when the variable is unset.
 func BenchmarkAnalyzeFile(b *testing.B) {
 	path := os.Getenv("DSP_BENCH_WAV")
 	if path == "" {
 		b.Skip("DSP_BENCH_WAV is not set")
 	}
-	wav, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
 	for b.Loop() {
-		d, c, err := Open(bytes.NewReader(wav), path, Limits{})
+		f, err := os.Open(path)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := Analyze(d, Options{}); err != nil {
+		d, c, err := Open(f, path, Limits{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		a, err := Analyze(d, Options{Stem: os.Getenv("DSP_BENCH_STEM")})
+		if err != nil {
 			b.Fatal(err)
 		}
 		c.Close()
+		f.Close()
+		b.ReportMetric(a.Summary.Duration, "audio_s")
 	}
 }

@@ -6,8 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // seedFiles returns the testdata files with one of the extensions.
@@ -74,12 +76,32 @@ func noFFmpeg(f *testing.F) {
 	f.Cleanup(func() { FFmpegPath = old })
 }
 
+// Run the fuzzers with -fuzzminimizetime 1s: with the default (60 s) a
+// worker spends up to a minute minimising each new interesting input while the
+// exec counter stands still, which looked like a hang (BENCHMARKS.md).
 func fuzzOpen(f *testing.F, name string, exts ...string) {
 	noFFmpeg(f)
 	for _, s := range seedFiles(f, exts...) {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, data []byte) { fuzzDecode(t, data, name) })
+	f.Fuzz(func(t *testing.T, data []byte) { watchdog(t, func() { fuzzDecode(t, data, name) }) })
+}
+
+// watchdog runs fn and fails the test (so the fuzzer records the input as a
+// crasher) when it does not finish within 5 s: a hang stalls the fuzzing
+// worker silently otherwise.
+func watchdog(t *testing.T, fn func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		buf := make([]byte, 1<<16)
+		t.Fatalf("no result after 5 s:\n%s", buf[:runtime.Stack(buf, true)])
+	}
 }
 
 // FuzzOpenMP3 fuzzes go-mp3 through Open (known to panic; recovered).
@@ -97,7 +119,7 @@ func FuzzOpenWAV(f *testing.F) {
 	for _, s := range fuzzSeeds() {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, data []byte) { fuzzDecode(t, data, "x.wav") })
+	f.Fuzz(func(t *testing.T, data []byte) { watchdog(t, func() { fuzzDecode(t, data, "x.wav") }) })
 }
 
 // FuzzAnalyze runs the full extractor on fuzzed WAV input.

@@ -9,17 +9,11 @@ import (
 // momentary loudness below the BS.1770 absolute gate.
 const LoudnessFloor = -70.0
 
-// biquad is a direct-form-I second-order IIR filter section.
+// biquad is a direct-form-I second-order IIR filter section (run by
+// loudnessAcc.filter).
 type biquad struct {
 	b0, b1, b2, a1, a2 float64
 	x1, x2, y1, y2     float64
-}
-
-func (f *biquad) step(x float64) float64 {
-	y := f.b0*x + f.b1*f.x1 + f.b2*f.x2 - f.a1*f.y1 - f.a2*f.y2
-	f.x2, f.x1 = f.x1, x
-	f.y2, f.y1 = f.y1, y
-	return y
 }
 
 // kWeighting returns the two BS.1770 K-weighting stages (high shelf, then
@@ -85,14 +79,40 @@ func newLoudnessAcc(rate, channels int) *loudnessAcc {
 	return a
 }
 
-// add filters one interleaved sample frame.
-func (a *loudnessAcc) add(frame []float32) {
-	var z float64
-	for c, v := range frame {
+// filter K-weights interleaved samples and writes, per sample frame, the
+// channel-weighted sum of squares into z (len(samples)/channels); the
+// filter state lives in registers for the whole block.
+func (a *loudnessAcc) filter(samples []float32, z []float64) {
+	ch := len(a.stages)
+	n := len(samples) / ch
+	z = z[:n]
+	for c := range ch {
 		st := &a.stages[c]
-		y := st[1].step(st[0].step(float64(v)))
-		z += a.weight[c] * y * y
+		s, h := st[0], st[1]
+		w := a.weight[c]
+		sx1, sx2, sy1, sy2 := s.x1, s.x2, s.y1, s.y2
+		hx1, hx2, hy1, hy2 := h.x1, h.x2, h.y1, h.y2
+		for i := range z {
+			x := float64(samples[i*ch+c])
+			// The terms of the recursion come last, shortening the chain
+			// from one output to the next.
+			y := s.b0*x + s.b1*sx1 + s.b2*sx2 - s.a2*sy2 - s.a1*sy1
+			sx2, sx1, sy2, sy1 = sx1, x, sy1, y
+			v := h.b0*y + h.b1*hx1 + h.b2*hx2 - h.a2*hy2 - h.a1*hy1
+			hx2, hx1, hy2, hy1 = hx1, y, hy1, v
+			if c == 0 {
+				z[i] = w * v * v
+			} else {
+				z[i] += w * v * v
+			}
+		}
+		st[0].x1, st[0].x2, st[0].y1, st[0].y2 = sx1, sx2, sy1, sy2
+		st[1].x1, st[1].x2, st[1].y1, st[1].y2 = hx1, hx2, hy1, hy2
 	}
+}
+
+// add accumulates the weighted power z of one sample frame (from filter).
+func (a *loudnessAcc) add(z float64) {
 	a.subSum += z
 	a.hopSum += z
 	a.subFill++
@@ -202,18 +222,31 @@ const (
 	tpHalf   = tpTaps / 2
 )
 
+// The true-peak screen: a block of interpolated points is computed only
+// when the block's neighbourhood (every sample its taps reach), times the
+// largest overshoot seen so far (interpolated peak over neighbourhood sample
+// peak, over every block computed so far that came within 12 dB of the
+// running peak) plus a tpScreenDB margin, could reach the running peak.
+// Full-band material (noise) shows overshoots near the filter's L1 bound and
+// is computed almost everywhere; band-limited music overshoots little and
+// skips most blocks. Blocks the L1 bound rules out are always skipped.
+const tpScreenDB = 1
+
 // truePeak tracks the 4×-oversampled peak of every channel.
 type truePeak struct {
 	ch       int
 	h        [tpFactor - 1][tpTaps]float64
-	hist     [][]float64 // per channel: last tpTaps-1 samples, then the new block
-	peak     float64
-	l1       float64 // max over phases of Σ|h|
-	blockMax []float64
+	hist     [][]float32 // per channel: last tpTaps-1 samples, then the new block
+	peak     float64     // true peak
+	sample   float32     // sample peak
+	l1       float64     // max over phases of Σ|h|
+	screen   float64     // 10^(tpScreenDB/20); 0 computes every point not ruled out by l1
+	over     float64     // largest overshoot seen (interpolated peak / neighbourhood sample peak), at least 1
+	blockMax []float32
 }
 
 func newTruePeak(channels int) *truePeak {
-	t := &truePeak{ch: channels, hist: make([][]float64, channels)}
+	t := &truePeak{ch: channels, hist: make([][]float32, channels), screen: math.Pow(10, tpScreenDB/20.0), over: 1}
 	for p := 1; p < tpFactor; p++ {
 		var sum float64
 		for k := range tpTaps {
@@ -234,7 +267,7 @@ func newTruePeak(channels int) *truePeak {
 		t.l1 = max(t.l1, l1)
 	}
 	for c := range t.hist {
-		t.hist[c] = make([]float64, tpTaps-1, tpTaps-1+readBufFrames)
+		t.hist[c] = make([]float32, tpTaps-1, tpTaps-1+readBufFrames)
 	}
 	return t
 }
@@ -244,40 +277,76 @@ func (t *truePeak) add(samples []float32) {
 	n := len(samples) / t.ch
 	for c := range t.ch {
 		h := t.hist[c][:tpTaps-1]
-		for i := range n {
-			v := float64(samples[i*t.ch+c])
-			h = append(h, v)
-			t.peak = max(t.peak, math.Abs(v))
+		if t.ch == 1 {
+			h = append(h, samples[:n]...)
+		} else {
+			for i := c; i < len(samples); i += t.ch {
+				h = append(h, samples[i])
+			}
 		}
-		// Points between h[j] and h[j+1] use taps h[j-tpHalf+1 .. j+tpHalf].
-		// A window is skipped when even its largest sample times the filter's
-		// L1 norm cannot exceed the running peak (a rigorous bound); window
-		// maxima come from aligned blocks of tpTaps samples.
+		// Maxima of aligned blocks of tpTaps samples.
 		nb := (len(h) + tpTaps - 1) / tpTaps
 		bm := t.blockMax[:0]
+		// The bits of |v| order like |v| (no NaN: decoders clamp), and an
+		// integer max is branch-free.
+		var all uint32
 		for b := range nb {
-			m := 0.0
+			var m uint32
 			for _, v := range h[b*tpTaps : min(len(h), (b+1)*tpTaps)] {
-				m = max(m, math.Abs(v))
+				m = max(m, math.Float32bits(v)&^(1<<31))
 			}
-			bm = append(bm, m)
+			bm = append(bm, math.Float32frombits(m))
+			all = max(all, m)
 		}
 		t.blockMax = bm
-		for j := tpHalf - 1; j+tpHalf < len(h); j++ {
-			s := j - tpHalf + 1
-			if max(bm[s/tpTaps], bm[(s+tpTaps-1)/tpTaps])*t.l1 <= t.peak {
+		t.sample = max(t.sample, math.Float32frombits(all))
+		t.peak = max(t.peak, float64(t.sample))
+		// Points between h[j] and h[j+1] use taps h[j-tpHalf+1 .. j+tpHalf],
+		// which lie in blocks b-1..b+1 for j in block b. A block is skipped
+		// when even its largest neighbouring sample times the filter's L1
+		// norm cannot exceed the running peak (a rigorous bound), or when the
+		// samples around its points are all below the screen.
+		for b := range nb {
+			j0, j1 := max(b*tpTaps, tpHalf-1), min((b+1)*tpTaps, len(h)-tpHalf)
+			if j0 >= j1 {
 				continue
 			}
-			x := h[s : s+tpTaps]
-			for p := range t.h {
-				var y float64
-				for k, w := range t.h[p] {
-					y += w * x[k]
-				}
-				t.peak = max(t.peak, math.Abs(y))
+			near := max(bm[b], bm[min(b+1, nb-1)])
+			wide := max(near, bm[max(b-1, 0)])
+			if float64(wide)*t.l1 <= t.peak {
+				continue
+			}
+			if float64(wide)*t.over*t.screen <= t.peak {
+				continue
+			}
+			y := t.interpolate(h, j0, j1)
+			t.peak = max(t.peak, y)
+			if w := float64(wide); w*4 >= t.peak {
+				t.over = max(t.over, y/w)
 			}
 		}
 		copy(h, h[len(h)-(tpTaps-1):])
 		t.hist[c] = h[:tpTaps-1]
 	}
+}
+
+// interpolate returns the largest magnitude of the interpolated points after
+// h[j] for j in [j0, j1).
+func (t *truePeak) interpolate(h []float32, j0, j1 int) float64 {
+	var peak float64
+	w0, w1, w2 := &t.h[0], &t.h[1], &t.h[2]
+	for j := j0; j < j1; j++ {
+		x := h[j-tpHalf+1 : j+tpHalf+1]
+		x = x[:tpTaps]
+		// The three phases share the loads; each still sums in tap order.
+		var y0, y1, y2 float64
+		for k, v := range x {
+			f := float64(v)
+			y0 += w0[k] * f
+			y1 += w1[k] * f
+			y2 += w2[k] * f
+		}
+		peak = max(peak, math.Abs(y0), math.Abs(y1), math.Abs(y2))
+	}
+	return peak
 }

@@ -25,6 +25,8 @@ type spectral struct {
 	freq     []float64 // bin centre frequencies
 	bandOf   []int8    // bin → 0 bass, 1 mid, 2 treble, -1 none
 	barkOf   []int8    // bin → Bark band
+	bandEdge [4]int    // bins of band b: bandEdge[b] .. bandEdge[b+1]-1
+	barkEdge [barkBands + 1]int
 	specEdge [spectrumBands + 1]int
 	bandNorm float64 // converts Σ|X|² to mean-square amplitude
 	mag      []float64
@@ -54,6 +56,23 @@ func newSpectral(rate int) *spectral {
 		}
 		bark := 13*math.Atan(f/1315.8) + 3.5*math.Atan((f/7518)*(f/7518))
 		s.barkOf[k] = int8(min(barkBands-1, int(bark)))
+	}
+	// Bands and Bark bands are runs of bins (both ascend with frequency).
+	for b := range s.bandEdge {
+		s.bandEdge[b] = s.bins
+		for k := s.bins - 1; k >= 0; k-- {
+			if int(s.bandOf[k]) >= b {
+				s.bandEdge[b] = k
+			}
+		}
+	}
+	for b := range s.barkEdge {
+		s.barkEdge[b] = s.bins
+		for k := s.bins - 1; k >= 0; k-- {
+			if int(s.barkOf[k]) >= b {
+				s.barkEdge[b] = k
+			}
+		}
 	}
 	// Log-spaced amplitude spectrum bands from 20 Hz to Nyquist, each at
 	// least one bin wide.
@@ -86,23 +105,33 @@ func (s *spectral) compute(pow []float64, spec *[spectrumBands]float32) spectral
 	s.mag, s.prevMag = s.prevMag, s.mag
 	var sumMag, sumFMag, sumPow, sumLog float64
 	var bands [3]float64
-	for i := range s.spec {
-		s.spec[i] = 0
-	}
-	for k, p := range pow[:s.bins] {
+	mag, prev, freq := s.mag[:s.bins], s.prevMag[:s.bins], s.freq[:s.bins]
+	pow = pow[:s.bins]
+	for k, p := range pow {
 		m := math.Sqrt(p)
-		s.mag[k] = m
+		mag[k] = m
 		sumMag += m
-		sumFMag += m * s.freq[k]
+		sumFMag += m * freq[k]
 		sumPow += p
-		if d := m - s.prevMag[k]; d > 0 {
-			out.flux += d
-			out.powerFlux += d * (m + s.prevMag[k])
-		}
-		if b := s.bandOf[k]; b >= 0 {
+		// Branch-free positive part: (d+|d|)/2 is d or 0 exactly.
+		d := m - prev[k]
+		d = (d + math.Abs(d)) * 0.5
+		out.flux += d
+		out.powerFlux += d * (m + prev[k])
+	}
+	// Band and Bark sums over their contiguous bin ranges (bins ascend in
+	// frequency), in bin order.
+	for b := range bands {
+		for _, p := range pow[s.bandEdge[b]:s.bandEdge[b+1]] {
 			bands[b] += p
 		}
-		s.spec[s.barkOf[k]] += m
+	}
+	for i := range s.spec {
+		var e float64
+		for _, m := range mag[s.barkEdge[i]:s.barkEdge[i+1]] {
+			e += m
+		}
+		s.spec[i] = e
 	}
 	if sumMag > 0 {
 		out.centroid = sumFMag / sumMag

@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,7 +25,7 @@ func (w *RenderWorker) local(ctx context.Context, job *river.Job[RenderArgs], r 
 	}
 	master, err := w.masterFile(ctx, r)
 	if err != nil {
-		return w.fail(ctx, job, r, err.Error())
+		return w.fail(ctx, job, r, phonoglyph.ErrorMessage(err))
 	}
 	width, height, err := phonoglyph.RenderSize(r.Request.AspectRatio, localLongSide)
 	if err != nil {
@@ -78,7 +77,7 @@ func (w *RenderWorker) masterFile(ctx context.Context, r *phonoglyph.Render) (*p
 			return f, nil
 		}
 	}
-	return nil, errors.New("The local renderer needs the master audio: give master_file_id (or an audio file in analysis_file_ids).")
+	return nil, phonoglyph.Errorf(phonoglyph.EINVALID, "The local renderer needs the master audio: give master_file_id (or an audio file in analysis_file_ids).")
 }
 
 func (w *RenderWorker) download(ctx context.Context, key, path string) error {
