@@ -122,15 +122,18 @@ type NormMeta struct {
 // Frames are 1024 samples every 512 at the file's rate, Hann-windowed, on
 // the channel mean; FrameTimes[i] = i·512/rate is the frame START, as in the
 // original frontend. Event times (onsets, transients, beats) are the frame
-// centre (start + 512/rate). Every series, MFCC, Chroma and Spectrum row has
-// one entry per frame; Pitch has one entry per chroma frame (every 4 frames).
+// centre (start + 512/rate). Every series, MFCC and Spectrum row has one
+// entry per frame. Chroma and Pitch have one entry per chroma frame: frames
+// 0, 8, 16, … (a 4096-sample window ending where that frame ends), so
+// Chroma[j] and Pitch[j] belong to FrameTimes[8j] (= Pitch[j].Time) and the
+// chroma holds until the next chroma frame.
 type Analysis struct {
 	Version       string                   `json:"version"`
 	Summary       Summary                  `json:"summary"`
 	FrameTimes    []float64                `json:"frameTimes"`
 	Series        map[string][]float32     `json:"series"`
 	MFCC          [][mfccCoeffs]float32    `json:"mfcc,omitempty"`
-	Chroma        [][chromaClasses]float32 `json:"chroma,omitempty"`
+	Chroma        [][chromaClasses]float32 `json:"chroma,omitempty"` // one row per chroma frame (every ChromaEvery frames), like Pitch
 	Pitch         []PitchFrame             `json:"pitch,omitempty"`
 	Spectrum      [][spectrumBands]float32 `json:"amplitudeSpectrum,omitempty"`
 	Transients    []Transient              `json:"transients"`
@@ -173,11 +176,16 @@ func Analyze(d Decoder, opt Options) (a *Analysis, err error) {
 
 // extractor holds the streaming state of Analyze.
 type extractor struct {
-	f                                         Format
-	fps                                       float64
-	frames                                    int64
-	long                                      []float32 // last chromaSize mono samples; the feature frame is its tail
-	fill                                      int       // mono samples seen, capped at chromaSize
+	f      Format
+	fps    float64
+	frames int64
+	// ring holds the mono signal; the current hop is written at
+	// ring[pos:pos+HopSize], after the chromaSize-HopSize samples before it.
+	// When the ring is full, its last chromaSize-HopSize samples move to
+	// the front (once every ringHops hops instead of a copy every hop).
+	ring                                      []float32
+	pos                                       int
+	fill                                      int // mono samples seen, capped at chromaSize
 	hopN                                      int
 	stft                                      *stft
 	pow                                       []float64
@@ -201,6 +209,9 @@ type extractor struct {
 	pitch  []PitchFrame
 	specs  [][spectrumBands]float32
 }
+
+// ringHops is how many hops extractor.ring holds beyond a chroma window.
+const ringHops = 32
 
 // Indices of extractor.series, in allSeries order.
 const (
@@ -230,7 +241,8 @@ func newExtractor(f Format, opt Options) *extractor {
 		keepSpec:   slices.Contains(emit, FeatureSpectrum),
 		f:          f,
 		fps:        float64(f.SampleRate) / HopSize,
-		long:       make([]float32, chromaSize),
+		ring:       make([]float32, chromaSize+ringHops*HopSize),
+		pos:        chromaSize - HopSize,
 		stft:       newSTFT(FrameSize),
 		pow:        make([]float64, FrameSize/2+1),
 		spec:       newSpectral(f.SampleRate),
@@ -250,13 +262,14 @@ func newExtractor(f Format, opt Options) *extractor {
 				x.series[i] = make([]float32, 0, n)
 			}
 		}
+		x.loud.subs = make([]float64, 0, f.Frames/int64(x.loud.subLen)+1)
 		x.odf = make([]float32, 0, n)
 		x.tenv = make([]float32, 0, n)
 		if x.keepMFCC {
 			x.mfccs = make([][mfccCoeffs]float32, 0, n)
 		}
 		if x.keepChroma {
-			x.chrs = make([][chromaClasses]float32, 0, n)
+			x.chrs = make([][chromaClasses]float32, 0, n/chromaEvery+1)
 		}
 		if x.keepSpec {
 			x.specs = make([][spectrumBands]float32, 0, n)
@@ -279,25 +292,46 @@ func (x *extractor) add(samples []float32) {
 	z := x.z[:n]
 	x.loud.filter(samples, z)
 	scale := 1 / float32(ch)
-	for i, zi := range z {
-		fr := samples[i*ch : i*ch+ch]
-		var sum float32
-		for _, v := range fr {
-			sum += v
+	// One run of sample frames up to the end of the current hop at a time.
+	for i := 0; i < n; {
+		k := min(n-i, HopSize-x.hopN)
+		dst := x.ring[x.pos+x.hopN:][:k]
+		src := samples[i*ch : (i+k)*ch]
+		switch ch {
+		case 1:
+			for j := range dst {
+				dst[j] = src[j] * scale
+			}
+		case 2:
+			src = src[:2*len(dst)]
+			for j := range dst {
+				dst[j] = (src[2*j] + src[2*j+1]) * scale
+			}
+		default:
+			for j := range dst {
+				var sum float32
+				for _, v := range src[j*ch : j*ch+ch] {
+					sum += v
+				}
+				dst[j] = sum * scale
+			}
 		}
-		m := sum * scale
-		x.loud.add(zi)
-		x.wave.add(m)
-		x.long[chromaSize-HopSize+x.hopN] = m
-		x.hopN++
+		x.loud.addBlock(z[i : i+k])
+		x.wave.addBlock(dst)
+		x.hopN += k
+		i += k
 		if x.hopN == HopSize {
 			x.fill = min(x.fill+HopSize, chromaSize)
 			mom := x.loud.endHop()
 			if x.fill >= FrameSize {
 				x.frame(mom)
 			}
-			copy(x.long, x.long[HopSize:])
 			x.hopN = 0
+			x.pos += HopSize
+			if x.pos+HopSize > len(x.ring) {
+				copy(x.ring, x.ring[x.pos-(chromaSize-HopSize):x.pos])
+				x.pos = chromaSize - HopSize
+			}
 		}
 	}
 	x.frames += int64(n)
@@ -305,16 +339,18 @@ func (x *extractor) add(samples []float32) {
 
 // frame computes the features of the frame ending at the last hop.
 func (x *extractor) frame(momentary float64) {
-	fr := x.long[chromaSize-FrameSize:]
+	end := x.pos + HopSize // the frame ends with the hop just completed
+	fr := x.ring[end-FrameSize : end]
 	var sq float64
-	zc := 0
-	prev := fr[0]
+	// Zero crossings, branch-free: the sign bit of v+0 is v < 0 (adding +0
+	// turns −0 into +0; decoders clamp, so there is no NaN).
+	var zc uint32
+	prev := math.Float32bits(fr[0]+0) >> 31
 	for _, v := range fr {
 		sq += float64(v) * float64(v)
-		if (v >= 0) != (prev >= 0) {
-			zc++
-		}
-		prev = v
+		sb := math.Float32bits(v+0) >> 31
+		zc += sb ^ prev
+		prev = sb
 	}
 	x.stft.power(fr, x.pow)
 	var spec [spectrumBands]float32
@@ -350,9 +386,12 @@ func (x *extractor) frame(momentary float64) {
 	x.odf = append(x.odf, float32(odf/melBands))
 
 	if idx%chromaEvery == 0 {
-		pc, conf := x.chroma.compute(x.long, &x.lastChr)
+		pc, conf := x.chroma.compute(x.ring[end-chromaSize:end], &x.lastChr)
 		if x.keepPitch {
 			x.pitch = append(x.pitch, PitchFrame{Time: float64(idx*HopSize) / float64(x.f.SampleRate), Pitch: pc, Confidence: conf})
+		}
+		if x.keepChroma {
+			x.chrs = append(x.chrs, x.lastChr)
 		}
 	}
 	rms := math.Sqrt(sq / FrameSize)
@@ -374,9 +413,6 @@ func (x *extractor) frame(momentary float64) {
 	// Arrays the stem does not emit are not kept (memory of long tracks).
 	if x.keepMFCC {
 		x.mfccs = append(x.mfccs, mf)
-	}
-	if x.keepChroma {
-		x.chrs = append(x.chrs, x.lastChr)
 	}
 	if x.keepSpec {
 		x.specs = append(x.specs, spec)
@@ -429,7 +465,10 @@ func (x *extractor) result(opt Options) *Analysis {
 	// Events.
 	odf := x.odf
 	normalizeODF(odf)
-	for _, i := range pickPeaks(odf, x.fps) {
+	peaks := pickPeaks(odf, x.fps)
+	a.Onsets = make([]float64, 0, len(peaks))
+	a.Transients = make([]Transient, 0, len(peaks))
+	for _, i := range peaks {
 		t := eventTime(i)
 		a.Onsets = append(a.Onsets, t)
 		rise := func(s int) float64 {
@@ -447,15 +486,25 @@ func (x *extractor) result(opt Options) *Analysis {
 	// pull the tempo an octave up.
 	// The magnitude flux alone over-weighs broadband hats, the power flux
 	// alone over-weighs kicks; their sum (each scaled to 0..1) weighs both.
+	// (The flux is scaled on the fly: the series itself is emitted raw.)
 	env := x.tenv
 	normalizeODF(env)
-	mflux := slices.Clone(x.series[sFlux])
-	normalizeODF(mflux)
-	for i, v := range mflux {
+	flux := x.series[sFlux][:len(env)]
+	lo, scale, flat := odfScale(flux)
+	for i, v := range flux {
+		if flat {
+			v = 0
+		} else {
+			v = (v - lo) * scale
+		}
 		env[i] = (env[i] + v) / 2
 	}
-	if period, conf := estimatePeriod(env, x.fps); period > 0 {
-		beats := trackBeats(env, period)
+	// The onset envelope is spent: the beat tracker keeps its local score
+	// there, and one float64 scratch serves the autocorrelation, then the
+	// cumulative score (memory of long tracks).
+	scratch := make([]float64, len(env))
+	if period, conf := estimatePeriod(env, x.fps, scratch); period > 0 {
+		beats := trackBeats(env, period, odf[:len(env)], scratch)
 		for _, b := range beats {
 			a.Beats = append(a.Beats, eventTime(b))
 		}

@@ -6,12 +6,16 @@ import "math"
 // semitones in octaves 2–4 (at 44.1 kHz a 4096-point FFT has 10.8 Hz bins).
 const (
 	chromaSize    = 4096 // FFT size
-	chromaEvery   = 4    // computed every 4 feature frames (2048 samples)
+	chromaEvery   = 8    // computed every 8 feature frames (4096 samples)
 	chromaMinHz   = 55   // A1
 	chromaMaxHz   = 5000 //
 	chromaTuneA4  = 440.0
 	chromaClasses = 12
 )
+
+// ChromaEvery is the spacing, in analysis frames, of the chroma frames:
+// Analysis.Chroma and Analysis.Pitch have one entry per chroma frame.
+const ChromaEvery = chromaEvery
 
 // PitchClasses names the pitch classes 0..11 (C = 0).
 var PitchClasses = [chromaClasses]string{"C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"}

@@ -71,7 +71,9 @@ func Open(r io.Reader, name string, lim Limits) (Decoder, io.Closer, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return &guardedDecoder{d: d, name: kind.String(), lim: lim, format: d.Format()}, nopCloser{}, nil
+	// WAVReader's sample decoders already yield [-1,1] without NaN (integer
+	// PCM by construction, float PCM through clampUnit).
+	return &guardedDecoder{d: d, name: kind.String(), lim: lim, format: d.Format(), inRange: kind == kindWAV}, nopCloser{}, nil
 }
 
 // audioKind is a container or codec recognised by sniff.
@@ -222,6 +224,9 @@ type guardedDecoder struct {
 	format Format
 	frames int64
 	err    error
+	// inRange: the decoder's samples are always in [-1,1] (no NaN), so the
+	// clamp pass is skipped.
+	inRange bool
 }
 
 func (g *guardedDecoder) Format() Format { return g.format }
@@ -250,9 +255,11 @@ func (g *guardedDecoder) Read(dst []float32) (n int, err error) {
 	if n < 0 || n > len(dst) || n%ch != 0 {
 		return 0, fmt.Errorf("%w: %s decoder returned %d samples for a buffer of %d", ErrInvalid, g.name, n, len(dst))
 	}
-	for i, v := range dst[:n] {
-		if !(v >= -1 && v <= 1) {
-			dst[i] = clampUnit(float64(v))
+	if !g.inRange {
+		for i, v := range dst[:n] {
+			if !(v >= -1 && v <= 1) {
+				dst[i] = clampUnit(float64(v))
+			}
 		}
 	}
 	g.frames += int64(n / ch)

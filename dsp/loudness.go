@@ -86,6 +86,10 @@ func (a *loudnessAcc) filter(samples []float32, z []float64) {
 	ch := len(a.stages)
 	n := len(samples) / ch
 	z = z[:n]
+	if ch == 2 {
+		a.filterStereo(samples[:2*n], z)
+		return
+	}
 	for c := range ch {
 		st := &a.stages[c]
 		s, h := st[0], st[1]
@@ -111,14 +115,55 @@ func (a *loudnessAcc) filter(samples []float32, z []float64) {
 	}
 }
 
-// add accumulates the weighted power z of one sample frame (from filter).
-func (a *loudnessAcc) add(z float64) {
-	a.subSum += z
-	a.hopSum += z
-	a.subFill++
-	if a.subFill == a.subLen {
-		a.subs = append(a.subs, a.subSum/float64(a.subLen))
-		a.subSum, a.subFill = 0, 0
+// filterStereo is filter for two channels in one loop: the two channels'
+// recursions are independent chains the CPU overlaps. It relies on what
+// kWeighting returns: both channels share the coefficients, and the
+// high-pass numerator is 1, −2, 1, whose products are exact, so it is
+// written without them. The high-pass input history is the shelf output
+// history (hx1 = sy1, hx2 = sy2 before each step), so only the shelf keeps
+// it. Each value is computed exactly as filter computes it
+// (z = w0·v0² + w1·v1²).
+func (a *loudnessAcc) filterStereo(samples []float32, z []float64) {
+	l, r := &a.stages[0], &a.stages[1]
+	s, h := l[0], l[1]
+	sb0, sb1, sb2, sa1, sa2 := s.b0, s.b1, s.b2, s.a1, s.a2
+	ha1, ha2 := h.a1, h.a2
+	w0, w1 := a.weight[0], a.weight[1]
+	lx1, lx2, ly1, ly2, lv1, lv2 := l[0].x1, l[0].x2, l[0].y1, l[0].y2, l[1].y1, l[1].y2
+	rx1, rx2, ry1, ry2, rv1, rv2 := r[0].x1, r[0].x2, r[0].y1, r[0].y2, r[1].y1, r[1].y2
+	samples = samples[:2*len(z)]
+	for i := range z {
+		xl, xr := float64(samples[2*i]), float64(samples[2*i+1])
+		yl := sb0*xl + sb1*lx1 + sb2*lx2 - sa2*ly2 - sa1*ly1
+		yr := sb0*xr + sb1*rx1 + sb2*rx2 - sa2*ry2 - sa1*ry1
+		vl := yl - 2*ly1 + ly2 - ha2*lv2 - ha1*lv1
+		vr := yr - 2*ry1 + ry2 - ha2*rv2 - ha1*rv1
+		lx2, lx1, ly2, ly1, lv2, lv1 = lx1, xl, ly1, yl, lv1, vl
+		rx2, rx1, ry2, ry1, rv2, rv1 = rx1, xr, ry1, yr, rv1, vr
+		z[i] = w0*vl*vl + w1*vr*vr
+	}
+	l[0].x1, l[0].x2, l[0].y1, l[0].y2 = lx1, lx2, ly1, ly2
+	l[1].x1, l[1].x2, l[1].y1, l[1].y2 = ly1, ly2, lv1, lv2
+	r[0].x1, r[0].x2, r[0].y1, r[0].y2 = rx1, rx2, ry1, ry2
+	r[1].x1, r[1].x2, r[1].y1, r[1].y2 = ry1, ry2, rv1, rv2
+}
+
+// addBlock is add for each of z in order (the same sums, in the same order).
+func (a *loudnessAcc) addBlock(z []float64) {
+	for len(z) > 0 {
+		k := min(len(z), a.subLen-a.subFill)
+		sub, hop := a.subSum, a.hopSum
+		for _, v := range z[:k] {
+			sub += v
+			hop += v
+		}
+		a.subSum, a.hopSum = sub, hop
+		a.subFill += k
+		z = z[k:]
+		if a.subFill == a.subLen {
+			a.subs = append(a.subs, a.subSum/float64(a.subLen))
+			a.subSum, a.subFill = 0, 0
+		}
 	}
 }
 
@@ -185,7 +230,7 @@ func (a *loudnessAcc) integrated() float64 {
 // of 3 s short-term loudness gated at −70 LUFS and −20 LU.
 func (a *loudnessAcc) loudnessRange() float64 {
 	bl := a.blocks(30)
-	var l []float64
+	l := make([]float64, 0, len(bl))
 	var s float64
 	for _, z := range bl {
 		if v := lufs(z); v > -70 {
@@ -280,8 +325,17 @@ func (t *truePeak) add(samples []float32) {
 		if t.ch == 1 {
 			h = append(h, samples[:n]...)
 		} else {
-			for i := c; i < len(samples); i += t.ch {
-				h = append(h, samples[i])
+			h = slices.Grow(h, n)[:tpTaps-1+n]
+			dst := h[tpTaps-1:]
+			if t.ch == 2 {
+				src := samples[c : c+2*n-1]
+				for i := range dst {
+					dst[i] = src[2*i]
+				}
+			} else {
+				for i := range dst {
+					dst[i] = samples[i*t.ch+c]
+				}
 			}
 		}
 		// Maxima of aligned blocks of tpTaps samples.
@@ -338,15 +392,19 @@ func (t *truePeak) interpolate(h []float32, j0, j1 int) float64 {
 	for j := j0; j < j1; j++ {
 		x := h[j-tpHalf+1 : j+tpHalf+1]
 		x = x[:tpTaps]
-		// The three phases share the loads; each still sums in tap order.
-		var y0, y1, y2 float64
-		for k, v := range x {
-			f := float64(v)
+		// The three phases share the loads; each sums its even and odd taps
+		// separately (six chains of additions the CPU overlaps).
+		var y0, y1, y2, z0, z1, z2 float64
+		for k := 0; k < tpTaps; k += 2 {
+			f, g := float64(x[k]), float64(x[k+1])
 			y0 += w0[k] * f
 			y1 += w1[k] * f
 			y2 += w2[k] * f
+			z0 += w0[k+1] * g
+			z1 += w1[k+1] * g
+			z2 += w2[k+1] * g
 		}
-		peak = max(peak, math.Abs(y0), math.Abs(y1), math.Abs(y2))
+		peak = max(peak, math.Abs(y0+z0), math.Abs(y1+z1), math.Abs(y2+z2))
 	}
 	return peak
 }

@@ -31,23 +31,30 @@ type Transient struct {
 
 // normalizeODF scales the onset envelope to 0..1 (min-max), in place.
 func normalizeODF(odf []float32) {
-	if len(odf) == 0 {
-		return
+	lo, s, flat := odfScale(odf)
+	for i := range odf {
+		if flat {
+			odf[i] = 0
+		} else {
+			odf[i] = (odf[i] - lo) * s
+		}
 	}
-	lo, hi := odf[0], odf[0]
-	for _, v := range odf {
+}
+
+// odfScale returns normalizeODF's mapping of x: v → (v−lo)·s, or v → 0 when
+// flat (a constant or empty x).
+func odfScale(x []float32) (lo, s float32, flat bool) {
+	if len(x) == 0 {
+		return 0, 0, true
+	}
+	lo, hi := x[0], x[0]
+	for _, v := range x {
 		lo, hi = min(lo, v), max(hi, v)
 	}
 	if hi-lo <= 1e-9 {
-		for i := range odf {
-			odf[i] = 0
-		}
-		return
+		return 0, 0, true
 	}
-	s := 1 / (hi - lo)
-	for i := range odf {
-		odf[i] = (odf[i] - lo) * s
-	}
+	return lo, 1 / (hi - lo), false
 }
 
 // pickPeaks returns the frames of onset peaks of the 0..1 envelope: x[i] is

@@ -32,6 +32,7 @@ type spectral struct {
 	mag      []float64
 	prevMag  []float64
 	spec     [barkBands]float64
+	sharpW   [barkBands]float64 // sharpness weight g(z)·z of Bark band z = i+1
 }
 
 func newSpectral(rate int) *spectral {
@@ -87,6 +88,13 @@ func newSpectral(rate int) *spectral {
 	// Parseval with a Hann window: Σ_k |X_k|² (one-sided, doubled) ≈
 	// N·Σw²·mean-square; Σw² = 3N/8.
 	s.bandNorm = 2 / (FrameSize * 3.0 * FrameSize / 8)
+	for i := range s.sharpW {
+		w := 1.0
+		if i >= 15 {
+			w = 0.066 * math.Exp(0.171*float64(i+1))
+		}
+		s.sharpW[i] = w * float64(i+1)
+	}
 	return s
 }
 
@@ -107,31 +115,52 @@ func (s *spectral) compute(pow []float64, spec *[spectrumBands]float32) spectral
 	var bands [3]float64
 	mag, prev, freq := s.mag[:s.bins], s.prevMag[:s.bins], s.freq[:s.bins]
 	pow = pow[:s.bins]
-	for k, p := range pow {
+	// Even and odd bins sum separately (two chains of additions the CPU
+	// overlaps); the halves are added at the end. The bin count is odd
+	// (FrameSize/2+1): the last bin goes to the even sums.
+	var m0, f0, p0, d0, e0 float64 // Σ mag, Σ f·mag, Σ pow, flux, power flux
+	var m1, f1, p1, d1, e1 float64
+	n2 := len(pow) &^ 1
+	prev, freq, mag = prev[:len(pow)], freq[:len(pow)], mag[:len(pow)]
+	for k := 0; k < n2; k += 2 {
+		pa, pb := pow[k], pow[k+1]
+		ma, mb := math.Sqrt(pa), math.Sqrt(pb)
+		mag[k], mag[k+1] = ma, mb
+		m0 += ma
+		m1 += mb
+		f0 += ma * freq[k]
+		f1 += mb * freq[k+1]
+		p0 += pa
+		p1 += pb
+		// Branch-free positive part: (d+|d|)/2 is d or 0 exactly.
+		da, db := ma-prev[k], mb-prev[k+1]
+		da, db = (da+math.Abs(da))*0.5, (db+math.Abs(db))*0.5
+		d0 += da
+		d1 += db
+		e0 += da * (ma + prev[k])
+		e1 += db * (mb + prev[k+1])
+	}
+	for k := n2; k < len(pow); k++ {
+		p := pow[k]
 		m := math.Sqrt(p)
 		mag[k] = m
-		sumMag += m
-		sumFMag += m * freq[k]
-		sumPow += p
-		// Branch-free positive part: (d+|d|)/2 is d or 0 exactly.
+		m0 += m
+		f0 += m * freq[k]
+		p0 += p
 		d := m - prev[k]
 		d = (d + math.Abs(d)) * 0.5
-		out.flux += d
-		out.powerFlux += d * (m + prev[k])
+		d0 += d
+		e0 += d * (m + prev[k])
 	}
+	sumMag, sumFMag, sumPow = m0+m1, f0+f1, p0+p1
+	out.flux, out.powerFlux = d0+d1, e0+e1
 	// Band and Bark sums over their contiguous bin ranges (bins ascend in
-	// frequency), in bin order.
+	// frequency).
 	for b := range bands {
-		for _, p := range pow[s.bandEdge[b]:s.bandEdge[b+1]] {
-			bands[b] += p
-		}
+		bands[b] = sum4(pow[s.bandEdge[b]:s.bandEdge[b+1]])
 	}
 	for i := range s.spec {
-		var e float64
-		for _, m := range mag[s.barkEdge[i]:s.barkEdge[i+1]] {
-			e += m
-		}
-		s.spec[i] = e
+		s.spec[i] = sum4(mag[s.barkEdge[i]:s.barkEdge[i+1]])
 	}
 	if sumMag > 0 {
 		out.centroid = sumFMag / sumMag
@@ -151,14 +180,22 @@ func (s *spectral) compute(pow []float64, spec *[spectrumBands]float32) spectral
 		}
 		// Geometric mean via the log of the product of blocks of bins keeps
 		// the log count low; the +1e-10 floor follows librosa.
-		prod, n := 1.0, 0
-		for _, p := range pow[:s.bins] {
-			prod *= p + 1e-10
-			n++
-			if n%16 == 0 {
-				sumLog += math.Log(prod)
-				prod = 1
+		// Even and odd bins multiply in two chains; each block of 16 bins
+		// ends in one log.
+		bins := pow[:s.bins]
+		k := 0
+		for ; k+16 <= len(bins); k += 16 {
+			blk := bins[k : k+16 : k+16]
+			pa, pb := 1.0, 1.0
+			for j := 0; j < 16; j += 2 {
+				pa *= blk[j] + 1e-10
+				pb *= blk[j+1] + 1e-10
 			}
+			sumLog += math.Log(pa * pb)
+		}
+		prod := 1.0
+		for _, p := range bins[k:] {
+			prod *= p + 1e-10
 		}
 		sumLog += math.Log(prod)
 		mean := sumPow/float64(s.bins) + 1e-10
@@ -170,16 +207,12 @@ func (s *spectral) compute(pow []float64, spec *[spectrumBands]float32) spectral
 	for i, e := range s.spec {
 		l := 0.0
 		if e > 0 {
-			l = math.Pow(e, 0.23)
+			l = math.Exp(0.23 * math.Log(e)) // e^0.23; math.Pow is several times slower
 		}
 		s.spec[i] = l
 		total += l
 		maxSpec = max(maxSpec, l)
-		w := 1.0
-		if i >= 15 {
-			w = 0.066 * math.Exp(0.171*float64(i+1))
-		}
-		sharp += w * float64(i+1) * l
+		sharp += s.sharpW[i] * l
 	}
 	if total > 0 {
 		out.sharpness = 0.11 * sharp / total
@@ -189,11 +222,25 @@ func (s *spectral) compute(pow []float64, spec *[spectrumBands]float32) spectral
 	// 32-band amplitude spectrum: mean magnitude per band.
 	for b := range spectrumBands {
 		lo, hi := s.specEdge[b], s.specEdge[b+1]
-		var sum float64
-		for _, m := range s.mag[lo:hi] {
-			sum += m
-		}
-		spec[b] = float32(sum / float64(hi-lo))
+		spec[b] = float32(sum4(s.mag[lo:hi]) / float64(hi-lo))
 	}
 	return out
+}
+
+// sum4 returns the sum of x, added in four interleaved chains (the CPU
+// overlaps them) that are combined at the end.
+func sum4(x []float64) float64 {
+	var a, b, c, d float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		v := x[i : i+4 : i+4]
+		a += v[0]
+		b += v[1]
+		c += v[2]
+		d += v[3]
+	}
+	for _, v := range x[i:] {
+		a += v
+	}
+	return (a + b) + (c + d)
 }

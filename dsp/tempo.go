@@ -14,15 +14,15 @@ const (
 )
 
 // autocorr returns the autocorrelation of the mean-removed envelope for lags
-// 0..maxLag.
-func autocorr(x []float32, maxLag int) []float64 {
+// 0..maxLag; y (at least len(x)) is scratch.
+func autocorr(x []float32, maxLag int, y []float64) []float64 {
 	n := len(x)
 	var mean float64
 	for _, v := range x {
 		mean += float64(v)
 	}
 	mean /= float64(max(n, 1))
-	y := make([]float64, n)
+	y = y[:n]
 	for i, v := range x {
 		y[i] = float64(v) - mean
 	}
@@ -38,17 +38,18 @@ func autocorr(x []float32, maxLag int) []float64 {
 	return ac
 }
 
-// estimatePeriod returns the beat period in frames and a 0..1 confidence.
+// estimatePeriod returns the beat period in frames and a 0..1 confidence;
+// scratch (at least len(odf)) is work space.
 // Every candidate lag L is scored by its comb (Σ_k A(kL))²/n over the n
 // multiples within 4 s: the true period beats both its double (half the
 // terms) and its half (every other term missing) by a factor of two. A mild
 // log-normal prior centred on 120 BPM breaks near ties.
-func estimatePeriod(odf []float32, fps float64) (float64, float64) {
+func estimatePeriod(odf []float32, fps float64, scratch []float64) (float64, float64) {
 	maxLag := int(tempoACFSeconds * fps)
 	if len(odf) < 2*int(60*fps/tempoMaxBPM) {
 		return 0, 0
 	}
-	ac := autocorr(odf, maxLag+2)
+	ac := autocorr(odf, maxLag+2, scratch)
 	if ac[0] <= 0 {
 		return 0, 0
 	}
@@ -88,8 +89,10 @@ func estimatePeriod(odf []float32, fps float64) (float64, float64) {
 }
 
 // trackBeats runs Ellis' dynamic-programming beat tracker on the onset
-// envelope with the given period (frames) and returns beat frames.
-func trackBeats(odf []float32, period float64) []int {
+// envelope with the given period (frames) and returns beat frames. local
+// (float32) and cum (at least len(odf) each) are work space; local may not
+// be odf.
+func trackBeats(odf []float32, period float64, local []float32, cum []float64) []int {
 	n := len(odf)
 	if n == 0 || period <= 0 {
 		return nil
@@ -115,15 +118,14 @@ func trackBeats(odf []float32, period float64) []int {
 		x := float64(i-half) * 32 / period
 		kern[i] = math.Exp(-0.5 * x * x)
 	}
-	local := make([]float64, n)
+	local, cum = local[:n], cum[:n]
 	for i := range n {
 		var s float64
 		for j := max(0, i-half); j <= min(n-1, i+half); j++ {
 			s += kern[j-i+half] * float64(odf[j])
 		}
-		local[i] = s / std
+		local[i] = float32(s / std)
 	}
-	cum := make([]float64, n)
 	back := make([]int32, n)
 	lo, hi := int(math.Round(period/2)), int(math.Round(2*period))
 	pen := make([]float64, hi+1)
@@ -138,7 +140,7 @@ func trackBeats(odf []float32, period float64) []int {
 				best, arg = s, int32(i-d)
 			}
 		}
-		cum[i] = local[i]
+		cum[i] = float64(local[i])
 		back[i] = arg
 		if arg >= 0 && best > 0 {
 			cum[i] += best
@@ -148,16 +150,24 @@ func trackBeats(odf []float32, period float64) []int {
 	}
 	// Last beat: the last local maximum of cum above half the median of
 	// local maxima.
-	var maxima []float64
+	isMax := func(i int) bool { return cum[i] > cum[i-1] && cum[i] >= cum[i+1] }
+	count := 0
 	for i := 1; i+1 < n; i++ {
-		if cum[i] > cum[i-1] && cum[i] >= cum[i+1] {
+		if isMax(i) {
+			count++
+		}
+	}
+	if count == 0 {
+		return nil
+	}
+	maxima := make([]float64, 0, count)
+	for i := 1; i+1 < n; i++ {
+		if isMax(i) {
 			maxima = append(maxima, cum[i])
 		}
 	}
-	if len(maxima) == 0 {
-		return nil
-	}
-	med := median(maxima)
+	sortFloat64s(maxima)
+	med := medianSorted(maxima)
 	last := -1
 	for i := n - 2; i >= 1; i-- {
 		if cum[i] > cum[i-1] && cum[i] >= cum[i+1] && cum[i] >= 0.5*med {
@@ -181,13 +191,13 @@ func trackBeats(odf []float32, period float64) []int {
 	// Trim weak beats at both ends (below half the RMS of beat strengths).
 	var rs float64
 	for _, b := range beats {
-		rs += local[b] * local[b]
+		rs += float64(local[b]) * float64(local[b])
 	}
 	thr := 0.5 * math.Sqrt(rs/float64(len(beats)))
-	for len(beats) > 0 && local[beats[0]] < thr {
+	for len(beats) > 0 && float64(local[beats[0]]) < thr {
 		beats = beats[1:]
 	}
-	for len(beats) > 0 && local[beats[len(beats)-1]] < thr {
+	for len(beats) > 0 && float64(local[beats[len(beats)-1]]) < thr {
 		beats = beats[:len(beats)-1]
 	}
 	return beats
@@ -238,8 +248,12 @@ func refineBPM(times []float64, fallback float64) float64 {
 // median returns the median of v (v is not modified).
 func median(v []float64) float64 {
 	s := append([]float64(nil), v...)
-	// insertion-free: sort
 	sortFloat64s(s)
+	return medianSorted(s)
+}
+
+// medianSorted returns the median of the sorted, non-empty s.
+func medianSorted(s []float64) float64 {
 	if len(s)%2 == 1 {
 		return s[len(s)/2]
 	}

@@ -59,6 +59,36 @@ func (w *waveAcc) add(v float32) {
 	w.fill = 1
 }
 
+// addBlock is add for each of vs in order.
+func (w *waveAcc) addBlock(vs []float32) {
+	for len(vs) > 0 {
+		if w.fill == w.size {
+			w.add(vs[0])
+			vs = vs[1:]
+			continue
+		}
+		// Fill the open bucket.
+		k := min(int64(len(vs)), w.size-w.fill)
+		last := len(w.min) - 1
+		lo, hi := w.min[last], w.max[last]
+		// Plain comparisons (no NaN: decoders clamp) are cheaper than the
+		// min and max builtins, whose NaN and signed-zero rules need extra
+		// work; for ±0 either zero is the same amplitude.
+		for _, v := range vs[:k] {
+			if v < lo {
+				lo = v
+			}
+			if v > hi {
+				hi = v
+			}
+		}
+		w.min[last], w.max[last] = lo, hi
+		w.fill += k
+		w.n += k
+		vs = vs[k:]
+	}
+}
+
 // merge halves the bucket count by joining neighbours; every bucket is full.
 func (w *waveAcc) merge() {
 	for i := range waveBuckets / 2 {
