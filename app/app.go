@@ -26,6 +26,7 @@ import (
 	"phonoglyph/separate"
 	"phonoglyph/storage"
 	"phonoglyph/store"
+	"phonoglyph/visualizer"
 )
 
 // App is an assembled process.
@@ -153,7 +154,7 @@ func (a *App) WorkerDeps() (jobs.Deps, error) {
 		Stems: jobs.StemDeps{RunPod: rp, Poll: c.RunPodPollInterval, LocalSeparate: separate.Separate,
 			Policy: runpod.Policy{ExecutionTimeout: c.RunPodExecutionTimeout, TTL: c.RunPodTTL}},
 		Render: jobs.RenderDeps{Lambda: lambda, FunctionName: c.RemotionFunctionName, Poll: c.RemotionPollInterval,
-			Retention: c.RenderRetention},
+			Retention: c.RenderRetention, Local: RenderLocally},
 	}, nil
 }
 
@@ -201,4 +202,11 @@ func createDatabase(ctx context.Context, cc *pgx.ConnConfig, log *slog.Logger) e
 	}
 	log.Info("created database", "database", name)
 	return nil
+}
+
+// RenderLocally renders with the visualizer (ffmpeg) on this machine: the
+// render jobs' LocalRenderFunc.
+func RenderLocally(ctx context.Context, r jobs.LocalRender, progress func(float64)) error {
+	return visualizer.Render(ctx, visualizer.Options{Audio: r.Audio, Output: r.Output, Width: r.Width, Height: r.Height,
+		FPS: r.FPS, Beats: r.Beats, Title: r.Title}, progress)
 }
