@@ -40,7 +40,7 @@ func (w *RenderWorker) lambda(ctx context.Context, job *river.Job[RenderArgs], r
 	if err := w.copyOutput(ctx, r, p.OutputFile); err != nil {
 		return w.retry(ctx, job, err)
 	}
-	return w.finish(ctx, job, r, costs)
+	return w.finish(ctx, job, r, p.OutputFile, costs)
 }
 
 // start sends the render to Lambda exactly once: the dispatch mark is

@@ -61,7 +61,7 @@ func (w *RenderWorker) local(ctx context.Context, job *river.Job[RenderArgs], r 
 	if err := putFile(ctx, w.deps.Blobs, out, renderKey(r.UserID, r.ID), "video/mp4"); err != nil {
 		return w.retry(ctx, job, err)
 	}
-	return w.finish(ctx, job, r, nil)
+	return w.finish(ctx, job, r, "", nil)
 }
 
 // masterFile is the audio to render: master_file_id, else the first audio

@@ -117,7 +117,7 @@ func (w *RenderWorker) readAnalysis(ctx context.Context, a *phonoglyph.Analysis)
 
 // finish stores the rendered MP4's row, the render's result and completes
 // the River job in one transaction.
-func (w *RenderWorker) finish(ctx context.Context, job *river.Job[RenderArgs], r *phonoglyph.Render, costs json.RawMessage) error {
+func (w *RenderWorker) finish(ctx context.Context, job *river.Job[RenderArgs], r *phonoglyph.Render, outputURL string, costs json.RawMessage) error {
 	key := renderKey(r.UserID, r.ID)
 	info, err := w.deps.Blobs.Head(ctx, key)
 	if err != nil {
@@ -130,7 +130,7 @@ func (w *RenderWorker) finish(ctx context.Context, job *river.Job[RenderArgs], r
 		if err := q.CreateFile(ctx, f); err != nil {
 			return err
 		}
-		if err := q.CompleteRender(ctx, r.ID, f.ID, costs, time.Now().Add(w.retention())); err != nil {
+		if err := q.CompleteRender(ctx, r.ID, f.ID, outputURL, costs, time.Now().Add(w.retention())); err != nil {
 			return err // ErrJobFinished (cancelled meanwhile) rolls the file row back too
 		}
 		client := &Client{River: river.ClientFromContext[pgx.Tx](ctx)}

@@ -104,10 +104,11 @@ func (q *Queries) SetRenderProgress(ctx context.Context, id string, progress int
 		id, progress, costs)
 }
 
-// CompleteRender records the stored output, costs and expiry.
-func (q *Queries) CompleteRender(ctx context.Context, id, outputFileID string, costs json.RawMessage, expires time.Time) error {
-	return q.move(ctx, `UPDATE renders SET status = 'completed', progress = 100, output_file_id = $2,
-		costs = COALESCE($3, costs), expires_at = $4 WHERE id = $1 AND status = 'processing'`, id, outputFileID, costs, expires)
+// CompleteRender records the stored output, where the renderer left it
+// (outputURL, "" for local renders), costs and expiry.
+func (q *Queries) CompleteRender(ctx context.Context, id, outputFileID, outputURL string, costs json.RawMessage, expires time.Time) error {
+	return q.move(ctx, `UPDATE renders SET status = 'completed', progress = 100, output_file_id = $2, output_url = NULLIF($3, ''),
+		costs = COALESCE($4, costs), expires_at = $5 WHERE id = $1 AND status = 'processing'`, id, outputFileID, outputURL, costs, expires)
 }
 
 // FinishRender moves a render to failed or cancelled with a message.
