@@ -2,6 +2,7 @@ package phonoglyph
 
 import (
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -45,13 +46,22 @@ func (r *Render) Finished() bool {
 	return r.Status == StatusCompleted || r.Status == StatusFailed || r.Status == StatusCancelled
 }
 
-// RenderSize is the frame size of an aspect ratio, as the original
-// composition defines it: 9:16 1080×1920 (the default), 16:9 1920×1080, 1:1
-// 1080×1080, landscape 1920×1200, any other w:h with its long side 1920.
-// maxLong > 0 scales the frame down so its long side is at most maxLong.
-// Dimensions are even, as H.264 needs.
+// Frame sizes of the original composition: every full-size frame has a
+// long side of renderLong, and a custom w:h may be at most maxRenderRatio:1.
+const (
+	renderLong     = 1920
+	maxRenderRatio = 8
+)
+
+// RenderSize is the frame size of an aspect ratio, as the original Remotion
+// composition defines it: "9:16" 1080×1920 (also the default, for ""),
+// "16:9" 1920×1080, "1:1" 1080×1080, "landscape" 1920×1200, and any other
+// "w:h" (positive numbers, at most 8:1 either way) with a long side of 1920.
+// maxLong > 0 scales the frame down so its long side is at most maxLong
+// (1280 for 720p). Both sides are even, as yuv420p H.264 requires. An invalid
+// aspect ratio is an EINVALID error naming aspect_ratio.
 func RenderSize(aspect string, maxLong int) (width, height int, err error) {
-	switch aspect {
+	switch a := strings.ToLower(strings.TrimSpace(aspect)); a {
 	case "", "9:16":
 		width, height = 1080, 1920
 	case "16:9":
@@ -61,20 +71,39 @@ func RenderSize(aspect string, maxLong int) (width, height int, err error) {
 	case "landscape":
 		width, height = 1920, 1200
 	default:
-		w, h, ok := strings.Cut(aspect, ":")
-		a, errA := strconv.Atoi(w)
-		b, errB := strconv.Atoi(h)
-		if !ok || errA != nil || errB != nil || a < 1 || b < 1 || a > 100*b || b > 100*a {
-			return 0, 0, Errorf(EINVALID, "aspect_ratio: use 9:16, 16:9, 1:1, landscape or w:h.")
+		w, h, ok := parseRatio(a)
+		if !ok {
+			return 0, 0, Errorf(EINVALID, "aspect_ratio: use 9:16, 16:9, 1:1, landscape or w:h with positive numbers.")
 		}
-		if a >= b {
-			width, height = 1920, 1920*b/a
+		if w/h > maxRenderRatio || h/w > maxRenderRatio {
+			return 0, 0, Errorf(EINVALID, "aspect_ratio: at most %d:1 either way.", maxRenderRatio)
+		}
+		if w >= h {
+			width, height = renderLong, even(renderLong*h/w)
 		} else {
-			width, height = 1920*a/b, 1920
+			width, height = even(renderLong*w/h), renderLong
 		}
 	}
 	if long := max(width, height); maxLong > 0 && long > maxLong {
-		width, height = width*maxLong/long, height*maxLong/long
+		scale := float64(maxLong-maxLong%2) / float64(long)
+		width, height = even(float64(width)*scale), even(float64(height)*scale)
 	}
-	return max(2, width&^1), max(2, height&^1), nil
+	return width, height, nil
+}
+
+// parseRatio parses "w:h" with finite positive w and h.
+func parseRatio(s string) (w, h float64, ok bool) {
+	ws, hs, found := strings.Cut(s, ":")
+	if !found {
+		return 0, 0, false
+	}
+	w, werr := strconv.ParseFloat(strings.TrimSpace(ws), 64)
+	h, herr := strconv.ParseFloat(strings.TrimSpace(hs), 64)
+	valid := func(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
+	return w, h, werr == nil && herr == nil && valid(w) && valid(h)
+}
+
+// even rounds v to the nearest even integer, at least 2.
+func even(v float64) int {
+	return max(2, 2*int(math.Round(v/2)))
 }

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"phonoglyph"
 )
 
 // BenchmarkRender720p renders 20 s of busy stereo audio at 16:9 720p, 30
@@ -15,7 +17,7 @@ func BenchmarkRender720p(b *testing.B) {
 	const seconds = 20
 	dir := b.TempDir()
 	in := musicWAV(b, dir, seconds)
-	w, h, err := Size("16:9", 1280)
+	w, h, err := phonoglyph.RenderSize("16:9", 1280)
 	if err != nil {
 		b.Fatal(err)
 	}

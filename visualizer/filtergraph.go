@@ -39,13 +39,13 @@ func (g graph) String() string {
 	specH := spectrumHeight(g.height)
 	waveH := g.height - specH
 	var b strings.Builder
-	// One rate for both branches: at some input rates (22.05 kHz seen)
-	// showwaves and showspectrum never reach the end and -shortest waits
-	// forever.
+	// One sample rate whatever the input's, so a frame size scrolls at one
+	// speed for every track (184 columns a second at 720p).
 	b.WriteString("[0:a:0]aresample=44100,asplit=2[sa][wa];")
 	// Both branches end in an fps filter. showspectrum emits a frame per
 	// column here; its own fps option can stall ffmpeg 5.1's filtergraph
-	// for good (60 fps at 1080×1080 never finished). showwaves only
+	// for good (60 fps at 1080×1080, and 22.05 kHz mono at 720p, never
+	// finished). showwaves only
 	// approximates its rate (a frame holds width×n samples), and with
 	// mismatched rates vstack's output rate makes ffmpeg duplicate frames
 	// without end.

@@ -31,7 +31,7 @@ const waitDelay = 5 * time.Second
 type Options struct {
 	Audio         string    // path of the master audio file (any format ffmpeg reads)
 	Output        string    // path of the MP4 to write (replaced if it exists, removed if the render fails)
-	Width, Height int       // frame size: even, 128 to 4096 (see Size)
+	Width, Height int       // frame size: even, 128 to 4096 (phonoglyph.RenderSize)
 	FPS           int       // 30 or 60
 	Beats         []float64 // beat times in seconds (optional): brief white flashes
 	Title         string    // optional; drawn only when a font (and ffmpeg's drawtext) is available

@@ -9,6 +9,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"phonoglyph"
+
+	"phonoglyph/wavtest"
 )
 
 // progressRecorder collects progress reports and checks their order.
@@ -38,7 +42,7 @@ func renderContext(t *testing.T) context.Context {
 // checkOutput probes path and compares it with the expected render.
 func checkOutput(t *testing.T, path string, width, height, fps int, duration float64) {
 	t.Helper()
-	info, err := Probe(context.Background(), "", path)
+	info, err := Probe(t.Context(), "", path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +55,7 @@ func checkOutput(t *testing.T, path string, width, height, fps int, duration flo
 func TestRender720p(t *testing.T) {
 	needFFmpeg(t)
 	dir := t.TempDir()
-	w, h, err := Size("16:9", 1280)
+	w, h, err := phonoglyph.RenderSize("16:9", 1280)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +82,7 @@ func TestRenderPortrait60(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("TMPDIR", tmp)
-	w, h, err := Size("9:16", 640)
+	w, h, err := phonoglyph.RenderSize("9:16", 640)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +109,7 @@ func TestRenderPortrait60(t *testing.T) {
 func TestRenderSquare60(t *testing.T) {
 	needFFmpeg(t)
 	dir := t.TempDir()
-	w, h, err := Size("1:1", 0)
+	w, h, err := phonoglyph.RenderSize("1:1", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +119,19 @@ func TestRenderSquare60(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkOutput(t, out, 1080, 1080, 60, 2)
+}
+
+// TestRenderMono22k renders 22.05 kHz mono at 720p, another input that
+// stalled ffmpeg 5.1 with showspectrum's own fps option.
+func TestRenderMono22k(t *testing.T) {
+	needFFmpeg(t)
+	dir := t.TempDir()
+	in := writeFile(t, dir, "mono.wav", wavtest.Sine(22050, 1, 2, 440, 0.5))
+	out := filepath.Join(dir, "mono.mp4")
+	if err := Render(renderContext(t), Options{Audio: in, Output: out, Width: 1280, Height: 720, FPS: 30}, nil); err != nil {
+		t.Fatal(err)
+	}
+	checkOutput(t, out, 1280, 720, 30, 2)
 }
 
 func TestRenderCancel(t *testing.T) {

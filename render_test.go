@@ -1,11 +1,11 @@
-package visualizer
+package phonoglyph
 
 import (
 	"strings"
 	"testing"
 )
 
-func TestSize(t *testing.T) {
+func TestRenderSize(t *testing.T) {
 	for _, c := range []struct {
 		aspect  string
 		maxLong int
@@ -33,20 +33,20 @@ func TestSize(t *testing.T) {
 		{"9:16", 1920, 1080, 1920},
 		{"9:16", 640, 360, 640},
 	} {
-		w, h, err := Size(c.aspect, c.maxLong)
+		w, h, err := RenderSize(c.aspect, c.maxLong)
 		if err != nil || w != c.w || h != c.h {
-			t.Errorf("Size(%q, %d) = %d×%d, %v; want %d×%d", c.aspect, c.maxLong, w, h, err, c.w, c.h)
+			t.Errorf("RenderSize(%q, %d) = %d×%d, %v; want %d×%d", c.aspect, c.maxLong, w, h, err, c.w, c.h)
 		}
 		if w%2 != 0 || h%2 != 0 {
-			t.Errorf("Size(%q, %d) = %d×%d: odd side", c.aspect, c.maxLong, w, h)
+			t.Errorf("RenderSize(%q, %d) = %d×%d: odd side", c.aspect, c.maxLong, w, h)
 		}
 	}
 }
 
-func TestSizeInvalid(t *testing.T) {
+func TestRenderSizeInvalid(t *testing.T) {
 	for _, aspect := range []string{"16x9", "portrait", "16:", ":9", "0:1", "-16:9", "16:0", "NaN:1", "Inf:1", "a:b", "9:1", "1:9"} {
-		if w, h, err := Size(aspect, 1280); err == nil || !strings.Contains(err.Error(), "aspect_ratio") {
-			t.Errorf("Size(%q) = %d×%d, %v; want an error naming aspect_ratio", aspect, w, h, err)
+		if w, h, err := RenderSize(aspect, 1280); err == nil || !strings.Contains(err.Error(), "aspect_ratio") {
+			t.Errorf("RenderSize(%q) = %d×%d, %v; want an error naming aspect_ratio", aspect, w, h, err)
 		}
 	}
 }
