@@ -2,6 +2,7 @@ package dsp
 
 import (
 	"bytes"
+	"fmt"
 	"image/png"
 	"math"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -295,9 +297,13 @@ func TestLoudnessVsFFmpeg(t *testing.T) {
 }
 
 // TestDecodersVsFFmpeg: MP3, FLAC, Ogg Vorbis and M4A (ffmpeg subprocess)
-// encodings of one signal decode to the same loudness and tempo.
+// encodings of one signal decode to the same loudness and tempo as ffmpeg
+// reads from the same file, to exactly ffmpeg's decoded length (for MP3 that
+// means dropping the LAME tag frame, encoder delay and padding) and to within
+// one MP3 frame of ffprobe's duration.
 func TestDecodersVsFFmpeg(t *testing.T) {
 	ff := ffmpegPath(t)
+	fp := peer(t, "ffprobe")
 	dir := t.TempDir()
 	var off []float64
 	g, _ := drumPattern(44100, 120, 15, &off)
@@ -326,17 +332,37 @@ func TestDecodersVsFFmpeg(t *testing.T) {
 			t.Fatalf("%s: %v", tc.ext, err)
 		}
 		wantI, _ := ffmpegEBU(t, ff, path)
-		t.Logf("%-4s %d ch %d Hz %.2f s: %.2f LUFS (ffmpeg %.2f, WAV %.2f), %.2f BPM", tc.ext, a.Summary.Channels, a.Summary.SampleRate,
-			a.Summary.Duration, a.Summary.LoudnessLUFS, wantI, ref.Summary.LoudnessLUFS, a.Summary.BPM)
-		// go-mp3 does not trim the encoder delay and padding (~50 ms), and
-		// its output reads ~0.6 LU quieter than ffmpeg's decode (left open).
-		tol := 0.2
-		if tc.ext == "mp3" {
-			tol = 0.7
+		// ffmpeg's decoded length, in frames.
+		pcm, err := exec.Command(ff, "-v", "error", "-i", path, "-ac", "1", "-f", "s16le", "-").Output()
+		if err != nil {
+			t.Fatalf("%s: ffmpeg decode: %v", tc.ext, err)
 		}
-		if math.Abs(a.Summary.LoudnessLUFS-wantI) > tol || math.Abs(a.Summary.BPM-120) > 1.2 ||
+		wantFrames := len(pcm) / 2
+		gotFrames := int(math.Round(a.Summary.Duration * float64(a.Summary.SampleRate)))
+		// ffprobe reports the start after the encoder delay but a duration
+		// that still includes the end padding (under one frame).
+		out, err := exec.Command(fp, "-v", "error", "-select_streams", "a:0", "-show_entries", "stream=start_time,duration",
+			"-of", "csv=p=0", path).Output()
+		if err != nil {
+			t.Fatalf("%s: ffprobe: %v", tc.ext, err)
+		}
+		var probeStart, probeDur float64
+		if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), "%g,%g", &probeStart, &probeDur); err != nil {
+			t.Fatalf("%s: ffprobe said %q: %v", tc.ext, out, err)
+		}
+		probe := probeDur - probeStart
+		t.Logf("%-4s %d ch %d Hz %.4f s (%d frames; ffmpeg %d, ffprobe %.4f s): %.2f LUFS (ffmpeg %.2f, WAV %.2f), %.2f BPM",
+			tc.ext, a.Summary.Channels, a.Summary.SampleRate, a.Summary.Duration, gotFrames, wantFrames, probe,
+			a.Summary.LoudnessLUFS, wantI, ref.Summary.LoudnessLUFS, a.Summary.BPM)
+		if math.Abs(a.Summary.LoudnessLUFS-wantI) > 0.2 || math.Abs(a.Summary.BPM-120) > 1.2 ||
 			math.Abs(a.Summary.Duration-15) > 0.1 || a.Summary.Channels != 2 {
 			t.Errorf("%s: %+v", tc.ext, a.Summary)
+		}
+		if gotFrames != wantFrames {
+			t.Errorf("%s: %d frames, ffmpeg decodes %d", tc.ext, gotFrames, wantFrames)
+		}
+		if math.Abs(a.Summary.Duration-probe) > 1152.0/float64(a.Summary.SampleRate) {
+			t.Errorf("%s: duration %v, ffprobe %v", tc.ext, a.Summary.Duration, probe)
 		}
 	}
 }
@@ -356,5 +382,64 @@ func TestOpenErrors(t *testing.T) {
 	_, _, err = Open(bytes.NewReader([]byte("garbage garbage garbage")), "x.bin", Limits{})
 	if !isErr(err, ErrInvalid) {
 		t.Errorf("garbage: %v", err)
+	}
+}
+
+// TestMP3Gapless: for mono, MPEG-2 (22.05 kHz), VBR with an ID3 tag, and a
+// file without a Xing/LAME tag, the MP3 decoder yields exactly ffmpeg's
+// samples: same length, same alignment.
+func TestMP3Gapless(t *testing.T) {
+	ff := ffmpegPath(t)
+	dir := t.TempDir()
+	var off []float64
+	g, _ := drumPattern(44100, 120, 4, &off)
+	src := filepath.Join(dir, "src.wav")
+	os.WriteFile(src, g.wav(), 0o644)
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"mono", []string{"-ac", "1"}}, {"mpeg2", []string{"-ar", "22050"}},
+		{"vbr-id3", []string{"-q:a", "2", "-metadata", "title=x"}}, {"no-xing", []string{"-write_xing", "0"}},
+	} {
+		path := filepath.Join(dir, tc.name+".mp3")
+		args := append(append([]string{"-v", "error", "-i", src, "-c:a", "libmp3lame"}, tc.args...), path)
+		if out, err := exec.Command(ff, args...).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v %s", tc.name, err, out)
+		}
+		pcm, err := exec.Command(ff, "-v", "error", "-i", path, "-f", "s16le", "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(path)
+		d, c, err := Open(bytes.NewReader(b), path, Limits{})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var got []float32
+		buf := make([]float32, 1000)
+		for {
+			n, err := d.Read(buf)
+			got = append(got, buf[:n]...)
+			if err != nil {
+				if !isEOF(err) {
+					t.Fatalf("%s: %v", tc.name, err)
+				}
+				break
+			}
+		}
+		c.Close()
+		var e, s float64
+		for i := range min(len(got), len(pcm)/2) {
+			want := float64(int16(uint16(pcm[2*i])|uint16(pcm[2*i+1])<<8)) / 32768
+			e += (float64(got[i]) - want) * (float64(got[i]) - want)
+			s += want * want
+		}
+		snr := 10 * math.Log10(s/max(e, 1e-30))
+		t.Logf("%-8s %d ch %d Hz: %d samples, ffmpeg %d; SNR against ffmpeg %.1f dB", tc.name, d.Format().Channels,
+			d.Format().SampleRate, len(got), len(pcm)/2, snr)
+		if len(got) != len(pcm)/2 || snr < 30 {
+			t.Errorf("%s: %d samples (ffmpeg %d), SNR %.1f dB", tc.name, len(got), len(pcm)/2, snr)
+		}
 	}
 }
