@@ -443,3 +443,39 @@ func TestMP3Gapless(t *testing.T) {
 		}
 	}
 }
+
+// test180Mix is REFERENCE §4.2's test180 material, synthesised in Go: a C
+// major triad mixed as sox's `synth … mix` does (G at twice the amplitude
+// of C and E), a 1.5 kHz click and a 150→50 Hz kick on every beat.
+func test180Mix(rate int, bpm, seconds float64) *signal {
+	g := newSignal(rate, 2, seconds)
+	for _, n := range []struct{ f, a float64 }{{261.63, 0.0216}, {329.63, 0.0216}, {392.00, 0.045}} {
+		g.addMono(0, g.frames(), func(i int) float64 { return n.a * math.Sin(2*math.Pi*n.f*float64(i)/float64(rate)) })
+	}
+	cn, cf := click(rate, 0.35)
+	kn, kf := kick(rate, 0.45)
+	for t := 0.0; t < seconds-0.05; t += 60 / bpm {
+		at := int(math.Round(t * float64(rate)))
+		g.addMono(at, cn, cf)
+		g.addMono(at, kn, kf)
+	}
+	return g
+}
+
+// TestKeyTest180: the click (between F♯6 and G6), the kick's sweep and the
+// louder G of the bare C–E–G chord must not tip the key to G major; reruns
+// are bit-identical.
+func TestKeyTest180(t *testing.T) {
+	for _, bpm := range []float64{120, 128} {
+		wav := test180Mix(44100, bpm, 20).wav()
+		a := analyzeWAV(t, wav, Options{})
+		s := a.Summary
+		if s.Key != "C" || s.Mode != "major" {
+			t.Errorf("%v BPM: got %s %s (%.3f), want C major", bpm, s.Key, s.Mode, s.KeyConfidence)
+		}
+		b := analyzeWAV(t, wav, Options{})
+		if b.Summary.Key != s.Key || b.Summary.Mode != s.Mode || math.Float64bits(b.Summary.KeyConfidence) != math.Float64bits(s.KeyConfidence) {
+			t.Errorf("%v BPM: rerun differs: %+v vs %+v", bpm, b.Summary, s)
+		}
+	}
+}

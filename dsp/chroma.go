@@ -11,6 +11,14 @@ const (
 	chromaMaxHz   = 5000 //
 	chromaTuneA4  = 440.0
 	chromaClasses = 12
+
+	// The key accumulator uses tonal peaks only: local maxima of the
+	// spectrum between keyMinHz and keyMaxHz within keyFloor of the frame's
+	// strongest peak, each adding its magnitude (not power) weighted by
+	// cos² of its distance from the nearest semitone centre.
+	keyMinHz = 55   // A1
+	keyMaxHz = 2000 // B6
+	keyFloor = 1e-6 // power, −60 dB
 )
 
 // ChromaEvery is the spacing, in analysis frames, of the chroma frames:
@@ -22,12 +30,14 @@ var PitchClasses = [chromaClasses]string{"C", "C#", "D", "D#", "E", "F", "F#", "
 
 // chroma folds a 4096-point power spectrum into 12 pitch classes.
 type chroma struct {
-	stft  *stft
-	pow   []float64
-	lo    int    // first bin used
-	class []int8 // pitch class of bins lo..
-	sum   [chromaClasses]float64
-	count int
+	stft     *stft
+	pow      []float64
+	lo       int    // first bin used
+	class    []int8 // pitch class of bins lo..
+	rate     float64
+	klo, khi int                    // key peak bins klo..khi
+	sum      [chromaClasses]float64 // key chroma, sum-normalised per frame
+	count    int                    // frames in sum
 }
 
 func newChroma(rate int) *chroma {
@@ -40,6 +50,9 @@ func newChroma(rate int) *chroma {
 		pc := (int(math.Round(midi))%12 + 12) % 12
 		c.class = append(c.class, int8(pc))
 	}
+	c.klo = max(1, int(math.Ceil(keyMinHz*chromaSize/float64(rate))))
+	c.khi = min(chromaSize/2-1, int(keyMaxHz*chromaSize/float64(rate)))
+	c.rate = float64(rate)
 	return c
 }
 
@@ -66,8 +79,54 @@ func (c *chroma) compute(frame []float32, out *[chromaClasses]float32) (int, flo
 	}
 	for i, v := range raw {
 		out[i] = float32(v / mx)
+	}
+	c.addKey()
+	return best, float32(mx / sum)
+}
+
+// addKey adds the tonal-peak chroma of the frame in c.pow to the key
+// accumulator. Magnitudes rather than powers keep one loud partial from
+// outweighing the rest of a chord (a power chroma of test180's C–E–G,
+// whose G is 6 dB louder, matched G major). Peak picking leaves out the
+// skirts of a kick's sweep and window leakage, and the semitone weighting
+// discounts partials between semitones (a 1.5 kHz click, 0.23 semitone
+// above F♯6, counts 0.56).
+func (c *chroma) addKey() {
+	pw := c.pow
+	var top float64
+	for k := c.klo; k <= c.khi; k++ {
+		top = max(top, pw[k])
+	}
+	if !(top > 1e-12) {
+		return
+	}
+	floor := top * keyFloor
+	var kc [chromaClasses]float64
+	var sum float64
+	for k := c.klo; k <= c.khi; k++ {
+		p := pw[k]
+		if p < floor || !(p > pw[k-1] && p >= pw[k+1]) {
+			continue
+		}
+		// Parabolic interpolation of the log power around the peak.
+		a, b, g := math.Log(pw[k-1]+1e-30), math.Log(p), math.Log(pw[k+1]+1e-30)
+		delta := 0.0
+		if den := a - 2*b + g; den < 0 {
+			delta = max(-0.5, min(0.5, 0.5*(a-g)/den))
+		}
+		f := (float64(k) + delta) * c.rate / chromaSize
+		midi := 69 + 12*math.Log2(f/chromaTuneA4)
+		r := math.Round(midi)
+		w := math.Cos(math.Pi * (midi - r))
+		v := w * w * math.Sqrt(p)
+		kc[(int(r)%12+12)%12] += v
+		sum += v
+	}
+	if !(sum > 0) {
+		return
+	}
+	for i, v := range kc {
 		c.sum[i] += v / sum
 	}
 	c.count++
-	return best, float32(mx / sum)
 }
