@@ -268,10 +268,14 @@ func TestAnalysisCacheByContent(t *testing.T) {
 		WHERE content_sha256 IS NOT NULL`).Scan(&rows, &keys); err != nil || rows != 2 || keys != 2 {
 		t.Errorf("rows %d, distinct data keys %d (%v); want 2 and 2", rows, keys, err)
 	}
+	var aliceData string
+	if err := e.pool.QueryRow(context.Background(), "SELECT data_key FROM audio_analysis_cache WHERE file_metadata_id = $1", aliceFile).Scan(&aliceData); err != nil {
+		t.Fatal(err)
+	}
 	if res := e.do("DELETE", "/api/v1/files/"+aliceFile, alice, nil); res.Status != http.StatusNoContent {
 		t.Fatal(res.Status)
 	}
-	time.Sleep(300 * time.Millisecond) // let the cleanup job run
+	e.waitGone(aliceData) // the cleanup job ran: alice's copy is gone, bob's must not be
 	if res := e.do("GET", "/api/v1/files/"+bobFile+"/analysis", bob, nil); res.Status != http.StatusOK {
 		t.Errorf("bob's analysis after alice deleted hers: %d %s", res.Status, res.Body)
 	}
