@@ -119,11 +119,7 @@ func (s *Server) cancelStemJob(c echo.Context) error {
 				return err
 			}
 		}
-		var keys []string
-		for _, stem := range j.Config.WantedStems() {
-			keys = append(keys, jobs.StemKey(j.UserID, j.ID, stem, j.Config.Quality.OutputFormat))
-		}
-		return s.opt.Jobs.RequestCleanup(ctx, tx, keys)
+		return s.opt.Jobs.RequestCleanup(ctx, tx, jobs.StemKeys(j))
 	})
 	if err != nil {
 		return err

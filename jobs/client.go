@@ -149,3 +149,25 @@ func retryOrFail(attempt, maxAttempts int, err error, fail func(msg string) erro
 	}
 	return err
 }
+
+// workClient is the River client running the job of ctx, for enqueueing
+// follow-up jobs inside a worker's own transaction.
+func workClient(ctx context.Context) *Client {
+	return &Client{River: river.ClientFromContext[pgx.Tx](ctx)}
+}
+
+// failAndFree ends a job that owns storage objects permanently: finish
+// records the failure on its row and keys are freed by a cleanup job, in one
+// transaction; River never retries it.
+func failAndFree(ctx context.Context, db *store.Store, keys []string, msg string, finish func(*store.Queries) error) error {
+	err := db.InTx(ctx, func(tx pgx.Tx, q *store.Queries) error {
+		if err := finish(q); err != nil && !errors.Is(err, store.ErrJobFinished) {
+			return err
+		}
+		return workClient(ctx).RequestCleanup(ctx, tx, keys)
+	})
+	if err != nil {
+		return err
+	}
+	return river.JobCancel(errors.New(msg))
+}

@@ -52,7 +52,7 @@ func (w *RenderExpiryWorker) Work(ctx context.Context, job *river.Job[RenderExpi
 				}
 				keys = append(keys, k...)
 			}
-			client := &Client{River: river.ClientFromContext[pgx.Tx](ctx)}
+			client := workClient(ctx)
 			return client.RequestCleanup(ctx, tx, keys)
 		})
 		if err != nil || len(ids) < sweepBatch {

@@ -133,7 +133,7 @@ func (w *RenderWorker) finish(ctx context.Context, job *river.Job[RenderArgs], r
 		if err := q.CompleteRender(ctx, r.ID, f.ID, outputURL, costs, time.Now().Add(w.retention())); err != nil {
 			return err // ErrJobFinished (cancelled meanwhile) rolls the file row back too
 		}
-		client := &Client{River: river.ClientFromContext[pgx.Tx](ctx)}
+		client := workClient(ctx)
 		if err := client.RequestCleanup(ctx, tx, []string{renderAnalysisKey(r.UserID, r.ID)}); err != nil {
 			return err
 		}
@@ -157,18 +157,10 @@ func renderFileName(r *phonoglyph.Render) string {
 
 // fail ends the render permanently with a message for its owner.
 func (w *RenderWorker) fail(ctx context.Context, job *river.Job[RenderArgs], r *phonoglyph.Render, msg string) error {
-	err := pgx.BeginFunc(ctx, w.deps.Store.Pool, func(tx pgx.Tx) error {
-		if err := store.WithTx(tx).FinishRender(ctx, r.ID, phonoglyph.StatusFailed, &msg); err != nil &&
-			!errors.Is(err, store.ErrJobFinished) {
-			return err
-		}
-		client := &Client{River: river.ClientFromContext[pgx.Tx](ctx)}
-		return client.RequestCleanup(ctx, tx, []string{renderAnalysisKey(r.UserID, r.ID), renderKey(r.UserID, r.ID)})
+	keys := []string{renderAnalysisKey(r.UserID, r.ID), renderKey(r.UserID, r.ID)}
+	return failAndFree(ctx, w.deps.Store, keys, msg, func(q *store.Queries) error {
+		return q.FinishRender(ctx, r.ID, phonoglyph.StatusFailed, &msg)
 	})
-	if err != nil {
-		return err
-	}
-	return river.JobCancel(errors.New(msg))
 }
 
 func (w *RenderWorker) retry(ctx context.Context, job *river.Job[RenderArgs], err error) error {

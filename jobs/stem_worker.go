@@ -98,7 +98,7 @@ func (w *StemWorker) finish(ctx context.Context, job *river.Job[StemArgs], row *
 		} else if err != nil {
 			return err
 		}
-		client := &Client{River: river.ClientFromContext[pgx.Tx](ctx)}
+		client := workClient(ctx)
 		for _, f := range files {
 			if err := q.CreateFile(ctx, f); err != nil {
 				return err
@@ -115,21 +115,13 @@ func (w *StemWorker) finish(ctx context.Context, job *river.Job[StemArgs], row *
 // fail ends the separation permanently with a message for its owner and
 // frees whatever stems were already written.
 func (w *StemWorker) fail(ctx context.Context, job *river.Job[StemArgs], row *store.StemJob, msg string) error {
-	err := pgx.BeginFunc(ctx, w.deps.Store.Pool, func(tx pgx.Tx) error {
-		if err := store.WithTx(tx).FinishStemJob(ctx, row.ID, phonoglyph.StatusFailed, nil, &msg); err != nil &&
-			!errors.Is(err, store.ErrJobFinished) {
-			return err
-		}
-		client := &Client{River: river.ClientFromContext[pgx.Tx](ctx)}
-		return client.RequestCleanup(ctx, tx, w.stemKeys(row))
+	return failAndFree(ctx, w.deps.Store, StemKeys(row), msg, func(q *store.Queries) error {
+		return q.FinishStemJob(ctx, row.ID, phonoglyph.StatusFailed, nil, &msg)
 	})
-	if err != nil {
-		return err
-	}
-	return river.JobCancel(errors.New(msg))
 }
 
-func (w *StemWorker) stemKeys(row *store.StemJob) []string {
+// StemKeys are the objects a separation writes, one per wanted stem.
+func StemKeys(row *store.StemJob) []string {
 	var keys []string
 	for _, stem := range row.Config.WantedStems() {
 		keys = append(keys, StemKey(row.UserID, row.ID, stem, row.Config.Quality.OutputFormat))
