@@ -222,10 +222,13 @@ func inkShare(id string) string {
 }
 
 // playFor is a JavaScript expression that plays a media element (muted)
-// for a moment and answers how far it got.
+// until its time moves (at most 10 s: the machine may be busy) and answers
+// how far it got.
 func playFor(sel string) string {
 	return fmt.Sprintf(`(async () => { const m = document.querySelector(%q); m.muted = true;
-		await m.play(); await new Promise((r) => setTimeout(r, 400)); m.pause(); return m.currentTime; })()`, sel)
+		await m.play(); const start = performance.now();
+		while (m.currentTime === 0 && performance.now() - start < 10000) await new Promise((r) => setTimeout(r, 50));
+		m.pause(); return m.currentTime; })()`, sel)
 }
 
 // seekTo shows a media element at second s (for a screenshot with a frame).

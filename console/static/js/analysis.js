@@ -196,6 +196,9 @@ export class AnalysisView {
     Object.assign(canvas.dataset, {
       beats: drawn.beats, downbeats: drawn.downbeats, onsets: drawn.onsets, sections: drawn.sections,
     });
+    const legend = canvas.closest('figure');
+    legend.querySelector('.key.downbeat').hidden = drawn.downbeats === 0;
+    legend.querySelector('.key.section').hidden = drawn.sections === 0;
     canvas.setAttribute('aria-label', `Waveform of ${this.file.file_name}, ${clock(m.duration)}: ${drawn.beats} beats, `
       + `${drawn.downbeats} downbeats, ${drawn.onsets} onsets and ${drawn.sections} sections marked`);
 

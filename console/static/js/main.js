@@ -48,8 +48,8 @@ async function signIn(token) {
   session.remember(token);
   clearAlerts();
   const exp = session.claims(token).exp;
-  byId('who-name').textContent = me.user_id;
-  byId('who-name').title = exp ? `Your user id; the token expires ${new Date(exp * 1000).toLocaleString()}` : 'Your user id';
+  byId('who-name').textContent = `user ${me.user_id.slice(0, 8)}…`;
+  byId('who-name').title = `Your user id ${me.user_id}` + (exp ? `; the token expires ${new Date(exp * 1000).toLocaleString()}` : '');
   byId('who').hidden = false;
   byId('nav').hidden = false;
   byId('signin').hidden = true;
