@@ -6,12 +6,10 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"phonoglyph"
 	"phonoglyph/jobs"
-	"phonoglyph/store"
 )
 
 // requestAnalysis enqueues an analysis of the file, or returns the one
@@ -21,20 +19,11 @@ func (s *Server) requestAnalysis(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	var job *phonoglyph.Job
-	err = s.opt.Store.InTx(ctx, func(tx pgx.Tx, q *store.Queries) error {
-		f, err := q.FileForUpdate(ctx, userID(c), id)
-		if err != nil {
-			return err
-		}
-		job, err = s.opt.Jobs.RequestAnalysis(ctx, tx, f)
-		return err
-	})
+	job, err := s.opt.Workflows.RequestAnalysis(c.Request().Context(), userID(c), id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, map[string]any{"job": job})
+	return c.JSON(http.StatusAccepted, JobBody{Job: job})
 }
 
 // getAnalysis answers the cached analysis (200), the job still working on it
@@ -46,7 +35,7 @@ func (s *Server) getAnalysis(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	owner := userID(c)
-	stem := c.QueryParam("stem")
+	stem := phonoglyph.StemType(c.QueryParam("stem"))
 	if stem == "" {
 		stem = f.AnalysisStem()
 	}
@@ -64,7 +53,7 @@ func (s *Server) getAnalysis(c echo.Context) error {
 	}
 	switch job.Status {
 	case phonoglyph.StatusQueued, phonoglyph.StatusProcessing:
-		return c.JSON(http.StatusAccepted, map[string]any{"job": job.Job})
+		return c.JSON(http.StatusAccepted, JobBody{Job: &job.Job})
 	case phonoglyph.StatusFailed:
 		return phonoglyph.Errorf(phonoglyph.ENOTFOUND, "No analysis: the last analysis failed: %s", deref(job.Error))
 	}
@@ -113,4 +102,11 @@ func (s *Server) answerAnalysis(c echo.Context, a *phonoglyph.Analysis) error {
 	}
 	_, _ = res.Write(after)
 	return nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"phonoglyph"
-	"phonoglyph/store"
 )
 
 // decodeJSON reads one JSON value from the body, refusing unknown fields so a
@@ -56,8 +55,8 @@ const (
 )
 
 // page reads ?limit= and ?cursor= for keyset pagination, newest first.
-func page(c echo.Context) (store.Page, error) {
-	p := store.Page{Limit: defaultPageSize}
+func page(c echo.Context) (phonoglyph.Page, error) {
+	p := phonoglyph.Page{Limit: defaultPageSize}
 	if l := c.QueryParam("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > maxPageSize {
@@ -72,7 +71,7 @@ func page(c echo.Context) (store.Page, error) {
 		if err != nil || !ok || terr != nil || uuid.Validate(id) != nil {
 			return p, phonoglyph.Errorf(phonoglyph.EINVALID, "cursor: malformed.")
 		}
-		p.Before = &store.Cursor{CreatedAt: t, ID: id}
+		p.Before = &phonoglyph.Cursor{CreatedAt: t, ID: id}
 	}
 	return p, nil
 }

@@ -5,26 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"path"
 
 	"phonoglyph"
 	"phonoglyph/dsp"
 	"phonoglyph/storage"
 )
-
-// AnalysisVersion is the analysis_version of rows this worker writes.
-const AnalysisVersion = dsp.AnalysisVersion
-
-// analysisDataKey is where a file's per-frame analysis document lives: under
-// its owner and file, so deleting the file frees it.
-func analysisDataKey(userID, fileID, stem string) string {
-	return path.Join("analysis", userID, fileID, stem+"-"+AnalysisVersion+".json")
-}
-
-// thumbnailKey is the waveform thumbnail of a file.
-func thumbnailKey(fileID string) string {
-	return path.Join("thumbnails", fileID+"_thumb.png")
-}
 
 // fullData is the frontend's analysisData document: one frameTimes shared by
 // every series (frame starts pos/sampleRate at 1024/512), chroma as the

@@ -40,7 +40,7 @@ func (q *Queries) PutAnalysis(ctx context.Context, a *phonoglyph.Analysis) error
 }
 
 // Analysis returns the caller's cached analysis of a file.
-func (q *Queries) Analysis(ctx context.Context, userID, fileID, stem, version string) (*phonoglyph.Analysis, error) {
+func (q *Queries) Analysis(ctx context.Context, userID, fileID string, stem phonoglyph.StemType, version string) (*phonoglyph.Analysis, error) {
 	return scanAnalysis(q.db.QueryRow(ctx, `SELECT `+analysisColumns+` FROM audio_analysis_cache
 		WHERE file_metadata_id = $1 AND user_id = $2 AND stem_type = $3 AND analysis_version = $4`,
 		fileID, userID, stem, version))
@@ -49,7 +49,7 @@ func (q *Queries) Analysis(ctx context.Context, userID, fileID, stem, version st
 // AnalysisByContent finds an analysis of the same audio bytes, stem type and
 // version, whoever owns it: the content cache. Callers copy it to their own
 // file; it is never served across users.
-func (q *Queries) AnalysisByContent(ctx context.Context, sha256, stem, version string) (*phonoglyph.Analysis, error) {
+func (q *Queries) AnalysisByContent(ctx context.Context, sha256 string, stem phonoglyph.StemType, version string) (*phonoglyph.Analysis, error) {
 	return scanAnalysis(q.db.QueryRow(ctx, `SELECT `+analysisColumns+` FROM audio_analysis_cache
 		WHERE content_sha256 = $1 AND stem_type = $2 AND analysis_version = $3 ORDER BY created_at LIMIT 1`, sha256, stem, version))
 }
