@@ -79,9 +79,7 @@ type analysisWork struct{ deps *Deps }
 
 func (w *analysisWork) work(ctx context.Context, run *Run, a AnalysisArgs) error {
 	file, err := w.deps.Store.FileByID(ctx, a.UserID, a.FileID)
-	if phonoglyph.ErrorCode(err) == phonoglyph.ENOTFOUND {
-		return river.JobCancel(errors.New("file was deleted"))
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	started := time.Now()

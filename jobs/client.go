@@ -91,7 +91,7 @@ func New(pool *pgxpool.Pool, log *slog.Logger, deps Deps, cfg Config) (*Client, 
 			rc.Queues[name] = river.QueueConfig{MaxWorkers: n}
 		}
 		rc.Workers = workers
-		rc.PeriodicJobs = []*river.PeriodicJob{SweepJob(sweepInterval), RenderExpiryJob(renderExpiryInterval)}
+		rc.PeriodicJobs = []*river.PeriodicJob{periodic(SweepArgs{}, sweepInterval), periodic(RenderExpiryArgs{}, renderExpiryInterval)}
 		rc.ErrorHandler = &errorLogger{log: log}
 	}
 	var err error
@@ -99,6 +99,15 @@ func New(pool *pgxpool.Pool, log *slog.Logger, deps Deps, cfg Config) (*Client, 
 		return nil, fmt.Errorf("river client: %w", err)
 	}
 	return c, nil
+}
+
+// periodic is a maintenance job River's leader enqueues every interval, and
+// once at start: periodic jobs live only in the leader's memory, so a
+// restart would otherwise wait a whole interval.
+func periodic(args river.JobArgs, interval time.Duration) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(interval),
+		func() (river.JobArgs, *river.InsertOpts) { return args, nil },
+		&river.PeriodicJobOpts{ID: args.Kind(), RunOnStart: true})
 }
 
 // kinds are this package's user-facing job kinds.

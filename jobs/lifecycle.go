@@ -31,8 +31,9 @@ type Kind[A Args] struct {
 	Timeout time.Duration // of one attempt; 0 is River's default
 	// Work does one attempt of the job, after the row moved to processing.
 	// It ends with run.Complete (or run.Dispatch, or a River snooze while
-	// polling); Fail(msg) fails the job for good; any other error is
-	// retried.
+	// polling). Fail(msg), or an application error (phonoglyph.Error, such
+	// as ENOTFOUND for an input deleted meanwhile), fails the job for good
+	// with that message; any other error is retried.
 	Work func(ctx context.Context, run *Run, args A) error
 }
 
@@ -144,9 +145,14 @@ const attemptsExhausted = "The job failed after several attempts; please try aga
 func (r *Run) settle(ctx context.Context, err error) error {
 	var (
 		f      *failure
+		ae     *phonoglyph.Error
 		snooze *rivertype.JobSnoozeError
 		cancel *rivertype.JobCancelError
 	)
+	if errors.As(err, &ae) && ae.Code != phonoglyph.EINTERNAL && !errors.As(err, &f) {
+		f = &failure{msg: ae.Message} // an answer, not a transient failure: retrying cannot change it
+		err = f
+	}
 	switch {
 	case err == nil, errors.Is(err, phonoglyph.ErrJobFinished):
 		return nil

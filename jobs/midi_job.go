@@ -59,9 +59,7 @@ type midiWork struct{ deps *Deps }
 
 func (w *midiWork) work(ctx context.Context, run *Run, a MIDIArgs) error {
 	m, err := w.deps.Store.MIDIFile(ctx, a.UserID, a.FileID)
-	if phonoglyph.ErrorCode(err) == phonoglyph.ENOTFOUND {
-		return river.JobCancel(errors.New("file was deleted"))
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	rc, _, err := w.deps.Blobs.Open(ctx, m.FileKey)

@@ -21,13 +21,6 @@ func (RenderExpiryArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: phonoglyph.QueueMaintenance, UniqueOpts: river.UniqueOpts{ByPeriod: 30 * time.Minute}}
 }
 
-// RenderExpiryJob is the periodic removal of expired render outputs.
-func RenderExpiryJob(interval time.Duration) *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(interval),
-		func() (river.JobArgs, *river.InsertOpts) { return RenderExpiryArgs{}, nil },
-		&river.PeriodicJobOpts{ID: string(phonoglyph.KindRenderExpiry), RunOnStart: true})
-}
-
 // RenderExpiryWorker deletes the output files of renders past expires_at
 // through the file-delete path (row, then objects by a cleanup job).
 type RenderExpiryWorker struct {

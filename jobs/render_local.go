@@ -24,11 +24,11 @@ func (w *renderWork) local(ctx context.Context, run *Run, r *phonoglyph.Render) 
 	}
 	master, err := w.masterFile(ctx, r)
 	if err != nil {
-		return Fail(phonoglyph.ErrorMessage(err))
+		return err
 	}
 	width, height, err := phonoglyph.RenderSize(r.Request.AspectRatio, localLongSide)
 	if err != nil {
-		return Fail(phonoglyph.ErrorMessage(err))
+		return err
 	}
 	dir, err := os.MkdirTemp("", "render-")
 	if err != nil {

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -88,9 +87,7 @@ func (w *stemWork) work(ctx context.Context, run *Run, a StemArgs) error {
 	}
 	run.Owns(objectkey.Stems(row)...)
 	source, err := w.deps.Store.FileByID(ctx, a.UserID, a.FileID)
-	if phonoglyph.ErrorCode(err) == phonoglyph.ENOTFOUND {
-		return river.JobCancel(errors.New("source file was deleted"))
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	if w.deps.Stems.RunPod != nil {

@@ -32,14 +32,6 @@ func (SweepArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: phonoglyph.QueueMaintenance, UniqueOpts: river.UniqueOpts{ByPeriod: 5 * time.Minute}}
 }
 
-// SweepJob is the periodic sweep River's leader enqueues every interval
-// (and once at start, since periodic jobs live only in the leader's memory).
-func SweepJob(interval time.Duration) *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(interval),
-		func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil },
-		&river.PeriodicJobOpts{ID: string(phonoglyph.KindUploadSweep), RunOnStart: true})
-}
-
 // SweepWorker deletes what an abandoned upload leaves behind: rows still
 // uploading after their URL expired, and objects under the upload prefixes
 // (objectkey.UploadPrefixes) that no row names — an upload whose row was
