@@ -46,15 +46,15 @@ func (c *Client) RequestCleanup(ctx context.Context, tx *store.Tx, keys []string
 	return nil
 }
 
-// CleanupWorker deletes objects; deleting a missing object succeeds, so a
+// cleanupWorker deletes objects; deleting a missing object succeeds, so a
 // retried job is harmless.
-type CleanupWorker struct {
+type cleanupWorker struct {
 	river.WorkerDefaults[CleanupArgs]
 	client *Client
 }
 
 // Work deletes every key of the job.
-func (w *CleanupWorker) Work(ctx context.Context, job *river.Job[CleanupArgs]) error {
+func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[CleanupArgs]) error {
 	return deleteKeys(ctx, w.client.deps.Blobs, job.Args.Keys)
 }
 

@@ -78,9 +78,9 @@ func New(pool *pgxpool.Pool, log *slog.Logger, deps Deps, cfg Config) (*Client, 
 			}
 		}
 		for _, err := range []error{
-			river.AddWorkerSafely(workers, &CleanupWorker{client: c}),
-			river.AddWorkerSafely(workers, &SweepWorker{client: c}),
-			river.AddWorkerSafely(workers, &RenderExpiryWorker{client: c}),
+			river.AddWorkerSafely(workers, &cleanupWorker{client: c}),
+			river.AddWorkerSafely(workers, &sweepWorker{client: c}),
+			river.AddWorkerSafely(workers, &renderExpiryWorker{client: c}),
 		} {
 			if err != nil {
 				return nil, err

@@ -21,15 +21,15 @@ func (RenderExpiryArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: phonoglyph.QueueMaintenance, UniqueOpts: river.UniqueOpts{ByPeriod: 30 * time.Minute}}
 }
 
-// RenderExpiryWorker deletes the output files of renders past expires_at
+// renderExpiryWorker deletes the output files of renders past expires_at
 // through the file-delete path (row, then objects by a cleanup job).
-type RenderExpiryWorker struct {
+type renderExpiryWorker struct {
 	river.WorkerDefaults[RenderExpiryArgs]
 	client *Client
 }
 
 // Work deletes expired outputs in batches.
-func (w *RenderExpiryWorker) Work(ctx context.Context, job *river.Job[RenderExpiryArgs]) error {
+func (w *renderExpiryWorker) Work(ctx context.Context, job *river.Job[RenderExpiryArgs]) error {
 	db := w.client.deps.Store
 	for {
 		ids, owners, err := db.ExpiredRenderOutputs(ctx, time.Now(), sweepBatch)

@@ -32,18 +32,18 @@ func (SweepArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: phonoglyph.QueueMaintenance, UniqueOpts: river.UniqueOpts{ByPeriod: 5 * time.Minute}}
 }
 
-// SweepWorker deletes what an abandoned upload leaves behind: rows still
+// sweepWorker deletes what an abandoned upload leaves behind: rows still
 // uploading after their URL expired, and objects under the upload prefixes
 // (objectkey.UploadPrefixes) that no row names — an upload whose row was
 // swept or never committed. Derived objects lie outside those prefixes:
 // workers write them only for rows that exist.
-type SweepWorker struct {
+type sweepWorker struct {
 	river.WorkerDefaults[SweepArgs]
 	client *Client
 }
 
 // Work sweeps rows, then objects.
-func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error {
+func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error {
 	deps := &w.client.deps
 	grace := deps.UploadGrace
 	if grace <= 0 {
@@ -81,7 +81,7 @@ func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 
 // sweepObjects deletes objects under prefix older than cutoff that no row
 // names, checking the database a batch of keys at a time.
-func (w *SweepWorker) sweepObjects(ctx context.Context, lister storage.Lister, prefix string, cutoff time.Time) error {
+func (w *sweepWorker) sweepObjects(ctx context.Context, lister storage.Lister, prefix string, cutoff time.Time) error {
 	var batch []string
 	flush := func() error {
 		unknown, err := w.client.deps.Store.UnknownKeys(ctx, batch)
