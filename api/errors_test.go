@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -38,6 +39,22 @@ func TestErrorStatuses(t *testing.T) {
 		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || rec.Code != c.status ||
 			body.Error.Code != c.wantCode || body.Error.Message != c.wantMsg {
 			t.Errorf("code %q: %d %s; want %d %s %q", c.code, rec.Code, rec.Body, c.status, c.wantCode, c.wantMsg)
+		}
+	}
+}
+
+// A value of the wrong JSON type is named by what the client must send, not
+// by the domain type behind the field.
+func TestWrongJSONTypeNamesTheBasicType(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"stem_type": 5}`:         "stem_type: must be a string.",
+		`{"file_size": "big"}`:     "file_size: must be a int64.",
+		`{"file_name": ["a.wav"]}`: "file_name: must be a string.",
+	} {
+		c := echo.New().NewContext(httptest.NewRequest("POST", "/api/v1/files", strings.NewReader(body)), httptest.NewRecorder())
+		var req createFileRequest
+		if err := decodeJSON(c, &req); phonoglyph.ErrorMessage(err) != want {
+			t.Errorf("%s: %v, want %q", body, err, want)
 		}
 	}
 }

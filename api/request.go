@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -30,13 +31,22 @@ func decodeJSON(c echo.Context, v any) error {
 		case errors.Is(err, io.EOF):
 			return phonoglyph.Errorf(phonoglyph.EINVALID, "Request body must be a JSON object.")
 		case errors.As(err, &typeErr):
-			return phonoglyph.Errorf(phonoglyph.EINVALID, "%s: must be a %s.", typeErr.Field, typeErr.Type)
+			return phonoglyph.Errorf(phonoglyph.EINVALID, "%s: must be a %s.", typeErr.Field, jsonTypeName(typeErr.Type))
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			return phonoglyph.Errorf(phonoglyph.EINVALID, "Unknown field %s.", strings.TrimPrefix(err.Error(), "json: unknown field "))
 		}
 		return phonoglyph.Errorf(phonoglyph.EINVALID, "Request body is not valid JSON.")
 	}
 	return nil
+}
+
+// jsonTypeName names the type a field expects: a domain type over a basic
+// one (phonoglyph.StemType) by its basic kind (string), as a client sees it.
+func jsonTypeName(t reflect.Type) string {
+	if t.PkgPath() != "" && t.Kind() <= reflect.String && t.Kind() != reflect.Invalid {
+		return t.Kind().String()
+	}
+	return t.String()
 }
 
 // pathID returns the :id parameter; a malformed id names no object, so it is
