@@ -139,7 +139,7 @@ func (a *App) Remotion() (*remotion.Client, error) {
 // work is set, only inserting otherwise (the API process). Start it with
 // Start, stop it with Stop(SHUTDOWN_TIMEOUT): running jobs then drain.
 func (a *App) Jobs(work bool) (*jobs.Client, error) {
-	deps, err := a.WorkerDeps()
+	deps, err := a.workerDeps()
 	if err != nil {
 		return nil, err
 	}
@@ -156,8 +156,9 @@ func (a *App) Workflows(jc *jobs.Client) *workflow.Service {
 	return workflow.New(a.Store, a.Blobs, jc, a.Log)
 }
 
-// WorkerDeps are the dependencies of the job workers.
-func (a *App) WorkerDeps() (jobs.Deps, error) {
+// workerDeps are the dependencies of the job workers (and, for cancelling at
+// RunPod, of an inserting client too).
+func (a *App) workerDeps() (jobs.Deps, error) {
 	rp, err := a.RunPod()
 	if err != nil {
 		return jobs.Deps{}, err
