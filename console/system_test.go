@@ -15,7 +15,6 @@ import (
 	"phonoglyph/config"
 	"phonoglyph/console"
 	"phonoglyph/dbtest"
-	"phonoglyph/jobs"
 )
 
 // system is the whole product in this process, wired as `go run ./cmd/api
@@ -57,11 +56,7 @@ func startSystem(t *testing.T) *system {
 		t.Fatal(err)
 	}
 	t.Cleanup(a.Close)
-	deps, err := a.WorkerDeps()
-	if err != nil {
-		t.Fatal(err)
-	}
-	jc, err := jobs.NewWorker(a.Pool, log, deps, a.JobsConfig())
+	jc, err := a.Jobs(true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +67,7 @@ func startSystem(t *testing.T) *system {
 	e := api.New(api.Options{
 		Log: log, Environment: cfg.Env, FrontendURLs: cfg.FrontendURLs, MaxBodySize: cfg.MaxBodySize,
 		FileLimits: cfg.FileLimits(), UploadTTL: cfg.UploadURLTTL, DownloadTTL: cfg.DownloadURLTTL,
-		Store: a.Store, Blobs: a.Blobs, BlobHTTP: a.BlobHandler(), Jobs: jc, RunPod: deps.Stems.RunPod, Verifier: verifier,
+		Store: a.Store, Blobs: a.Blobs, BlobHTTP: a.BlobHandler(), Workflows: a.Workflows(jc), Verifier: verifier,
 		Guests: auth.NewGuests([]byte(cfg.SessionSecret), 0),
 	})
 	mux := http.NewServeMux()
@@ -85,7 +80,7 @@ func startSystem(t *testing.T) *system {
 	}
 	handler = mux
 
-	if err := jc.River.Start(ctx); err != nil {
+	if err := jc.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
