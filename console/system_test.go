@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"phonoglyph/api"
 	"phonoglyph/app"
 	"phonoglyph/auth"
@@ -20,9 +22,9 @@ import (
 // system is the whole product in this process, wired as `go run ./cmd/api
 // -with-worker` wires it (configuration from the environment, app.Open,
 // the API with the job workers in-process, local storage, the local
-// separator and renderer), behind one server that serves the console at
-// "/" and the API at /api/…, /blobs/… and /health, as the API process
-// will once it mounts the console.
+// separator and renderer) on one server: the API's Echo application with
+// the console at "/" and /console/* and the dev-token endpoint at POST
+// /api/v1/dev/token, mounted as the API will mount them.
 type system struct {
 	URL    string
 	secret string
@@ -70,15 +72,14 @@ func startSystem(t *testing.T) *system {
 		Store: a.Store, Blobs: a.Blobs, BlobHTTP: a.BlobHandler(), Workflows: a.Workflows(jc), Verifier: verifier,
 		Guests: auth.NewGuests([]byte(cfg.SessionSecret), 0),
 	})
-	mux := http.NewServeMux()
-	mux.Handle("/", console.Handler())
-	mux.Handle(console.DevTokenPath, console.DevTokenHandler(func(sub string) (string, error) {
+	// Mounted as the API will mount them (see the README's console section).
+	page := echo.WrapHandler(console.Handler())
+	e.GET("/", page)
+	e.GET(console.Prefix+"*", page)
+	e.POST(console.DevTokenPath, echo.WrapHandler(console.DevTokenHandler(func(sub string) (string, error) {
 		return auth.Mint([]byte(cfg.JWTSecret), "", sub, time.Hour)
-	}))
-	for _, p := range []string{"/api/", "/blobs/", "/health"} {
-		mux.Handle(p, e)
-	}
-	handler = mux
+	})))
+	handler = e
 
 	if err := jc.Start(ctx); err != nil {
 		t.Fatal(err)
