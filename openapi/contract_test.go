@@ -490,7 +490,9 @@ func (c *contract) waitJob(token, id string) {
 func (c *contract) waitRender(token, id string) {
 	c.t.Helper()
 	for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		var r struct{ Render struct{ Status, Error string } }
+		var r struct {
+			Render struct{ Status, Error string }
+		}
 		c.want(200, "GET", "/api/v1/renders/"+id, token, nil).decode(&r)
 		switch r.Render.Status {
 		case "completed", "cancelled":
