@@ -63,9 +63,9 @@ func newValidator(raw []byte) (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("openapi: router: %w", err)
 	}
-	errRef := doc.Components.Schemas["Error"]
+	errRef := doc.Components.Schemas["ApiError"]
 	if errRef == nil || errRef.Value == nil {
-		return nil, errors.New("openapi: the document has no Error schema")
+		return nil, errors.New("openapi: the document has no ApiError schema")
 	}
 	v := &Validator{doc: doc, router: router, errShape: errRef.Value, exercised: map[string][]int{}}
 	for path, item := range doc.Paths.Map() {
