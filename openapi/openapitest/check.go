@@ -2,6 +2,7 @@ package openapitest
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -42,9 +43,15 @@ func (v *Validator) Check(t testing.TB, req *http.Request, res *http.Response) {
 	}
 }
 
+// errNoReplay is a request body that was sent and cannot be read again.
+var errNoReplay = errors.New("the request body cannot be read again: build the request with an in-memory body (http.NewRequest sets GetBody)")
+
 func requestBody(req *http.Request) ([]byte, error) {
 	if req.GetBody == nil {
-		return nil, nil // no body, or one that cannot be read twice
+		if req.Body != nil && req.Body != http.NoBody {
+			return nil, errNoReplay
+		}
+		return nil, nil
 	}
 	rc, err := req.GetBody()
 	if err != nil {
@@ -76,6 +83,17 @@ func (v *Validator) Transport(t testing.TB, apiURL string, base http.RoundTrippe
 		base = http.DefaultTransport
 	}
 	return roundTripper(func(req *http.Request) (*http.Response, error) {
+		if req.GetBody == nil && req.Body != nil && req.Body != http.NoBody {
+			// Keep a copy of a streamed body to check it after sending.
+			raw, err := io.ReadAll(req.Body)
+			req.Body.Close()
+			if err != nil {
+				return nil, err
+			}
+			req = req.Clone(req.Context())
+			req.Body = io.NopCloser(bytes.NewReader(raw))
+			req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil }
+		}
 		reqBody, err := requestBody(req)
 		if err != nil {
 			return nil, err

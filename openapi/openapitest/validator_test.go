@@ -2,6 +2,7 @@ package openapitest_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -115,5 +116,32 @@ func TestTransportChecksOnlyTheAPI(t *testing.T) {
 	ex := v.Exercised()
 	if len(ex) != 1 || len(ex["GET /health"]) != 1 {
 		t.Errorf("exercised %v, want GET /health only", ex)
+	}
+}
+
+// A streamed request body is kept by Transport and checked like any other.
+func TestTransportKeepsStreamedBodies(t *testing.T) {
+	v, err := openapitest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := new(strings.Builder)
+		_, _ = io.Copy(b, r.Body)
+		got = b.String()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"received":{"a":1},"timestamp":"2026-03-01T12:00:00Z"}`))
+	}))
+	defer api.Close()
+	req, _ := http.NewRequest("POST", api.URL+"/test", io.NopCloser(strings.NewReader(`{"a":1}`)))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := (&http.Client{Transport: v.Transport(t, api.URL, nil)}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if got != `{"a":1}` || len(v.Exercised()["POST /test"]) != 1 {
+		t.Errorf("server read %q, exercised %v", got, v.Exercised())
 	}
 }
