@@ -15,6 +15,7 @@ import (
 
 	"phonoglyph/auth"
 	"phonoglyph/filetype"
+	"phonoglyph/openapi"
 	"phonoglyph/storage"
 	"phonoglyph/store"
 	"phonoglyph/workflow"
@@ -70,6 +71,7 @@ func New(opt Options) *echo.Echo {
 	}))
 
 	e.GET("/health", s.health)
+	e.GET(openapi.Path, echo.WrapHandler(openapi.Handler()))
 	if s.development() {
 		e.POST("/test", s.echoTest, middleware.BodyLimit(bodyLimit(opt.MaxBodySize)))
 	}

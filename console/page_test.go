@@ -134,7 +134,7 @@ func TestConsole(t *testing.T) {
 	b.waitFor("the sign-in form", `!document.getElementById('signin').hidden`, 5*time.Second)
 	b.do(chromedp.SetValue(chromedp.ID("token-input"), "not-a-token"), chromedp.Click(chromedp.CSS(`#token-form button[type="submit"]`)))
 	b.waitFor("the refused token", `document.querySelector('#alerts li[data-code="unauthorized"]')`, 5*time.Second)
-	other, err := auth.Mint([]byte(sys.secret), "", uuid.NewString(), time.Hour)
+	other, err := auth.Mint(sys.secret, "", uuid.NewString(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
