@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"phonoglyph"
 	"strings"
 	"sync"
 	"time"
@@ -47,7 +48,7 @@ func Handler() http.Handler {
 func serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		writeError(w, http.StatusMethodNotAllowed, phonoglyph.EINVALID, "The console is read with GET.")
 		return
 	}
 	name := ""
@@ -59,7 +60,7 @@ func serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f, ok := files()[name]
 	if name == "" || !ok {
-		http.NotFound(w, r)
+		writeError(w, http.StatusNotFound, phonoglyph.ENOTFOUND, "No such page.")
 		return
 	}
 	h := w.Header()
