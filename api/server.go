@@ -1,22 +1,26 @@
 // Package api is the HTTP layer: Echo routes, authentication, request
-// validation and the one mapping from application errors to HTTP statuses.
-// Handlers stay thin: they validate, call store/storage/jobs, and answer JSON.
+// validation, the answers' types (responses.go) and the one mapping from
+// application errors to HTTP statuses. Handlers stay thin: they validate a
+// request, read through the store or run a workflow (package workflow), and
+// answer JSON. Nothing here talks to River, RunPod or pgx directly.
 package api
 
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
 	"phonoglyph/auth"
+	"phonoglyph/console"
 	"phonoglyph/filetype"
-	"phonoglyph/jobs"
-	"phonoglyph/runpod"
+	"phonoglyph/openapi"
 	"phonoglyph/storage"
 	"phonoglyph/store"
+	"phonoglyph/workflow"
 )
 
 // Options are the dependencies and settings of the HTTP server.
@@ -29,13 +33,16 @@ type Options struct {
 	UploadTTL    time.Duration
 	DownloadTTL  time.Duration
 
-	Store    *store.Store
-	Blobs    storage.Blobs
-	BlobHTTP http.Handler // serves the local backend's signed URLs under /blobs; nil with S3
-	Jobs     *jobs.Client
-	RunPod   *runpod.Client // cancels separations at RunPod; nil with the local separator
-	Verifier *auth.Verifier
-	Guests   *auth.Guests
+	Store     *store.Store // reads, and edits of single rows
+	Blobs     storage.Blobs
+	BlobHTTP  http.Handler      // serves the local backend's signed URLs under /blobs; nil with S3
+	Workflows *workflow.Service // every operation that enqueues jobs or spans rows and objects
+	Verifier  *auth.Verifier
+	Guests    *auth.Guests
+
+	// DevToken mints a bearer token for a user id, for the console's one-click
+	// sign-in at POST /api/v1/dev/token in development; nil disables it.
+	DevToken func(sub string) (string, error)
 
 	RiverUI         http.Handler // mounted at /riverui/; nil disables it
 	RiverUIUser     string
@@ -70,6 +77,7 @@ func New(opt Options) *echo.Echo {
 	}))
 
 	e.GET("/health", s.health)
+	e.GET(openapi.Path, echo.WrapHandler(openapi.Handler()))
 	if s.development() {
 		e.POST("/test", s.echoTest, middleware.BodyLimit(bodyLimit(opt.MaxBodySize)))
 	}
@@ -77,8 +85,15 @@ func New(opt Options) *echo.Echo {
 		e.Any("/blobs/*", echo.WrapHandler(http.StripPrefix("/blobs", opt.BlobHTTP)))
 	}
 	s.mountRiverUI(e)
+	// The console, the page a newcomer lands on: it reads only this API.
+	page := echo.WrapHandler(console.Handler())
+	e.GET("/", page)
+	e.GET(console.Prefix+"*", page)
 
 	v1 := e.Group("/api/v1", middleware.BodyLimit(bodyLimit(opt.MaxBodySize)), s.authenticate)
+	if s.development() && opt.DevToken != nil {
+		v1.POST(strings.TrimPrefix(console.DevTokenPath, "/api/v1"), echo.WrapHandler(console.DevTokenHandler(opt.DevToken)))
+	}
 	v1.POST("/guest-sessions", s.createGuestSession)
 	v1.GET("/me", s.me)
 
