@@ -73,7 +73,11 @@ func newFFmpegDecoder(r io.Reader, kind audioKind, lim Limits, rate int) (*ffmpe
 	args := []string{"-nostdin", "-hide_banner", "-nostats", "-v", "level+info", "-i", d.spool,
 		"-map", "0:a:0", "-vn", "-sn", "-dn"}
 	if rate > 0 {
-		args = append(args, "-ar", strconv.Itoa(rate))
+		// swr's filters at half their default length: resampling 192 kHz
+		// 8-channel audio to 44.1 kHz costs a third as much; the error
+		// stays 50 dB under a 15 kHz tone, 100 dB under 1 kHz
+		// (TestFFmpegResample).
+		args = append(args, "-af", "aresample="+strconv.Itoa(rate)+":filter_size=16")
 	}
 	d.cmd = exec.Command(path, append(args, "-c:a", "pcm_f32le", "-f", "wav", "pipe:1")...)
 	stderr, err := d.cmd.StderrPipe()
@@ -107,7 +111,10 @@ func newFFmpegDecoder(r io.Reader, kind audioKind, lim Limits, rate int) (*ffmpe
 	}
 	// ffmpeg describes its input before it writes the WAV header.
 	<-d.log.described
-	if src := d.log.rate; rate > 0 && src > 0 && src != d.format.SampleRate {
+	if src := d.log.rate; src != 0 && (src < minSampleRate || src > maxSampleRate) {
+		d.Close()
+		return nil, invalid("the %s audio's sample rate %d Hz is outside %d–%d Hz", kind, src, minSampleRate, maxSampleRate)
+	} else if rate > 0 && src > 0 && src != d.format.SampleRate {
 		d.format.SourceRate = src
 	}
 	if sec := d.log.duration; sec > 0 && sec <= lim.MaxSeconds+1 {
