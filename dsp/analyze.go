@@ -205,7 +205,6 @@ type extractor struct {
 	odf    []float32 // onset envelope (novelty.frame's all)
 	lowODF []float32 // low-band onset envelope
 	midODF []float32 // mid-band onset envelope
-	tenv   []float32 // tempo envelope: power flux
 	mfccs  [][mfccCoeffs]float32
 	chrs   [][chromaClasses]float32
 	pitch  []PitchFrame
@@ -269,7 +268,6 @@ func newExtractor(f Format, opt Options) *extractor {
 		x.odf = make([]float32, 0, n)
 		x.lowODF = make([]float32, 0, n)
 		x.midODF = make([]float32, 0, n)
-		x.tenv = make([]float32, 0, n)
 		if x.keepMFCC {
 			x.mfccs = make([][mfccCoeffs]float32, 0, n)
 		}
@@ -393,7 +391,6 @@ func (x *extractor) frame(momentary float64) {
 		}
 		x.series[i] = append(x.series[i], float32(v))
 	}
-	x.tenv = append(x.tenv, float32(sf.powerFlux))
 	// Arrays the stem does not emit are not kept (memory of long tracks).
 	if x.keepMFCC {
 		x.mfccs = append(x.mfccs, mf)
