@@ -1,6 +1,7 @@
 package dsp
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -85,8 +86,9 @@ type Options struct {
 
 // Summary describes the whole track.
 type Summary struct {
-	Duration        float64 `json:"duration"` // seconds
-	SampleRate      int     `json:"sample_rate"`
+	Duration        float64 `json:"duration"`           // seconds
+	SampleRate      int     `json:"sample_rate"`        // AnalysisRate: the rate of frameTimes and frames
+	SourceRate      int     `json:"source_sample_rate"` // the file's own rate
 	Channels        int     `json:"channels"`
 	Frames          int64   `json:"frames"`         // sample frames decoded
 	BPM             float64 `json:"bpm"`            // 0 when no tempo was found
@@ -119,8 +121,9 @@ type NormMeta struct {
 
 // Analysis is the full feature set of a track (version AnalysisVersion).
 //
-// Frames are 1024 samples every 512 at the file's rate, Hann-windowed, on
-// the channel mean; FrameTimes[i] = i·512/rate is the frame START, as in the
+// Frames are 1024 samples every 512 at AnalysisRate (44.1 kHz, whatever the
+// file's rate: other rates are resampled), Hann-windowed, on the channel
+// mean; FrameTimes[i] = i·512/44100 is the frame START, as in the
 // original frontend. Event times (onsets, transients, beats) are the frame
 // centre (start + 512/rate). Every series, MFCC and Spectrum row has one
 // entry per frame. Chroma and Pitch have one entry per chroma frame: frames
@@ -146,32 +149,134 @@ type Analysis struct {
 
 // Analyze decodes d to its end and computes the full Analysis in one
 // streaming pass: the decoded signal is never kept (only per-frame features,
-// a few float32 per frame, grow with the duration). Panics are recovered
-// into ErrInvalid errors; decoder errors are returned as they are.
+// a few float32 per frame, grow with the duration). A stream at another rate
+// than AnalysisRate is resampled first (OpenForAnalysis lets ffmpeg do it).
+// Decoding, K-weighting, true peak and the mono mix-down run on a goroutine of
+// their own, the frame features on the caller's. Panics are recovered into
+// ErrInvalid errors; decoder errors are returned as they are.
 func Analyze(d Decoder, opt Options) (a *Analysis, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			a, err = nil, fmt.Errorf("%w: analysis panicked: %v", ErrInvalid, p)
 		}
 	}()
-	f := d.Format()
-	if err := checkFormat(f, Limits{}.withDefaults()); err != nil {
+	if err := checkFormat(d.Format(), Limits{}.withDefaults()); err != nil {
 		return nil, err
 	}
-	x := newExtractor(f, opt)
-	buf := make([]float32, readBufFrames*f.Channels)
-	for {
-		n, err := d.Read(buf)
-		if n > 0 {
-			x.add(buf[:n])
+	d = Resample(d, AnalysisRate)
+	x := newExtractor(d.Format(), opt)
+	in := x.input(d)
+	defer in.stop()
+	for b := range in.full {
+		if b.n > 0 {
+			x.add(b.mono[:b.n], b.z[:b.n])
 		}
-		if err == io.EOF {
+		if b.err == io.EOF {
 			break
-		} else if err != nil {
-			return nil, err
+		} else if b.err != nil {
+			return nil, b.err
 		}
+		in.free <- b
 	}
 	return x.result(opt), nil
+}
+
+// inputBlock is one decoded block, as the input stage hands it over: the
+// mono mix-down and the channel-weighted K-weighted power of each frame.
+type inputBlock struct {
+	mono []float32
+	z    []float64
+	n    int   // frames
+	err  error // after the frames: io.EOF at the end
+}
+
+// inputStage runs the decoder and the per-channel work on its own goroutine,
+// inputBlocks blocks ahead of the frame features.
+type inputStage struct {
+	full, free chan *inputBlock
+	quit, done chan struct{}
+}
+
+// inputBlocks is how many blocks the input stage fills ahead.
+const inputBlocks = 4
+
+// input starts the input stage on d: it owns x.tp and x.loud's filters
+// until it delivers its last block (the one with an error).
+func (x *extractor) input(d Decoder) *inputStage {
+	s := &inputStage{full: make(chan *inputBlock, inputBlocks), free: make(chan *inputBlock, inputBlocks),
+		quit: make(chan struct{}), done: make(chan struct{})}
+	for range inputBlocks {
+		s.free <- &inputBlock{mono: make([]float32, readBufFrames), z: make([]float64, readBufFrames)}
+	}
+	ch := x.f.Channels
+	buf := make([]float32, readBufFrames*ch)
+	go func() {
+		defer close(s.done)
+		for {
+			var b *inputBlock
+			select {
+			case b = <-s.free:
+			case <-s.quit:
+				return
+			}
+			b.n, b.err = 0, nil
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						b.n, b.err = 0, fmt.Errorf("%w: analysis panicked: %v", ErrInvalid, p)
+					}
+				}()
+				n, err := d.Read(buf)
+				if n > 0 {
+					x.tp.add(buf[:n])
+					x.loud.filter(buf[:n], b.z)
+					mixDown(buf[:n], ch, b.mono)
+					b.n = n / ch
+				}
+				b.err = err
+			}()
+			select {
+			case s.full <- b:
+			case <-s.quit:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	}()
+	return s
+}
+
+// stop ends the input stage and waits for its goroutine (it finishes the
+// Read under way), so the decoder is no longer used once Analyze returns.
+func (s *inputStage) stop() {
+	close(s.quit)
+	<-s.done
+}
+
+// mixDown writes the channel mean of interleaved samples into dst.
+func mixDown(src []float32, ch int, dst []float32) {
+	n := len(src) / ch
+	dst = dst[:n]
+	scale := 1 / float32(ch)
+	switch ch {
+	case 1:
+		copy(dst, src)
+	case 2:
+		src = src[:2*n]
+		for j := range dst {
+			dst[j] = (src[2*j] + src[2*j+1]) * scale
+		}
+	default:
+		for j := range dst {
+			var sum float32
+			for _, v := range src[j*ch : j*ch+ch] {
+				sum += v
+			}
+			dst[j] = sum * scale
+		}
+	}
 }
 
 // extractor holds the streaming state of Analyze.
@@ -197,7 +302,6 @@ type extractor struct {
 	wave                                      *waveAcc
 	keepMFCC, keepChroma, keepPitch, keepSpec bool // arrays the stem emits
 
-	z       []float64 // K-weighted power per sample frame of the current block
 	lastChr [chromaClasses]float32
 	nov     *novelty
 
@@ -284,41 +388,14 @@ func newExtractor(f Format, opt Options) *extractor {
 	return x
 }
 
-// add consumes interleaved samples (whole frames).
-func (x *extractor) add(samples []float32) {
-	ch := x.f.Channels
-	x.tp.add(samples)
-	n := len(samples) / ch
-	if cap(x.z) < n {
-		x.z = make([]float64, n)
-	}
-	z := x.z[:n]
-	x.loud.filter(samples, z)
-	scale := 1 / float32(ch)
+// add consumes a block of the mono mix-down and its K-weighted powers.
+func (x *extractor) add(mono []float32, z []float64) {
+	n := len(mono)
 	// One run of sample frames up to the end of the current hop at a time.
 	for i := 0; i < n; {
 		k := min(n-i, HopSize-x.hopN)
 		dst := x.ring[x.pos+x.hopN:][:k]
-		src := samples[i*ch : (i+k)*ch]
-		switch ch {
-		case 1:
-			for j := range dst {
-				dst[j] = src[j] * scale
-			}
-		case 2:
-			src = src[:2*len(dst)]
-			for j := range dst {
-				dst[j] = (src[2*j] + src[2*j+1]) * scale
-			}
-		default:
-			for j := range dst {
-				var sum float32
-				for _, v := range src[j*ch : j*ch+ch] {
-					sum += v
-				}
-				dst[j] = sum * scale
-			}
-		}
+		copy(dst, mono[i:i+k])
 		x.loud.addBlock(z[i : i+k])
 		x.wave.addBlock(dst)
 		x.hopN += k
@@ -424,6 +501,7 @@ func (x *extractor) result(opt Options) *Analysis {
 	s := Summary{
 		Duration:        float64(x.frames) / rate,
 		SampleRate:      x.f.SampleRate,
+		SourceRate:      cmp.Or(x.f.SourceRate, x.f.SampleRate),
 		Channels:        x.f.Channels,
 		Frames:          x.frames,
 		LoudnessLUFS:    x.loud.integrated(),

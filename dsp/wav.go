@@ -25,9 +25,16 @@ const maxLimitFrames = 1 << 62
 type Format struct {
 	SampleRate int
 	Channels   int
-	BitDepth   int   // 8,16,24,32,64
-	Float      bool  // IEEE float samples
-	Frames     int64 // frames declared by the header; -1 when unknown (data size 0 or 0xFFFFFFFF streaming WAVs)
+	BitDepth   int  // 8,16,24,32,64
+	Float      bool // IEEE float samples
+	// Frames is the length declared by the header (for ffmpeg-decoded
+	// streams, the container's duration: an estimate), -1 when unknown
+	// (data size 0 or 0xFFFFFFFF streaming WAVs, Ogg, most MP3s). It only
+	// sizes reservations; decoders deliver what the stream holds.
+	Frames int64
+	// SourceRate is the file's own rate when the stream was resampled
+	// (by Resample, or by ffmpeg for OpenForAnalysis); 0 otherwise.
+	SourceRate int
 }
 
 // WAVReader streams frames from a WAV file. It reads the data chunk only: it

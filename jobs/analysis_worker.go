@@ -142,7 +142,7 @@ func (w *AnalysisWorker) analyze(ctx context.Context, job *river.Job[AnalysisArg
 	progress := &progressReader{r: rc, total: info.Size, report: func(pct int) {
 		_ = w.deps.Store.SetAnalysisProgress(ctx, job.Args.JobID, pct)
 	}}
-	dec, closer, err := dsp.Open(progress, file.FileName, w.deps.AudioLimits)
+	dec, closer, err := dsp.OpenForAnalysis(progress, file.FileName, w.deps.AudioLimits)
 	if err == nil {
 		defer closer.Close()
 	}

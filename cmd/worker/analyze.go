@@ -44,7 +44,7 @@ func analyzeFile(path string, lim dsp.Limits, stem string, full bool) (map[strin
 		return nil, err
 	}
 	defer f.Close()
-	dec, closer, err := dsp.Open(f, path, lim)
+	dec, closer, err := dsp.OpenForAnalysis(f, path, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +55,7 @@ func analyzeFile(path string, lim dsp.Limits, stem string, full bool) (map[strin
 	}
 	s := a.Summary
 	out := map[string]any{
-		"file": path, "duration": s.Duration, "sample_rate": s.SampleRate, "channels": s.Channels,
+		"file": path, "duration": s.Duration, "sample_rate": s.SampleRate, "source_sample_rate": s.SourceRate, "channels": s.Channels,
 		"bpm": s.BPM, "bpm_confidence": s.BPMConfidence, "beats": a.Beats, "onsets": a.Onsets,
 		"loudness_lufs": s.LoudnessLUFS, "loudness_range_lu": s.LoudnessRangeLU, "true_peak_dbtp": s.TruePeakDBTP,
 		"peak_dbfs": s.PeakDBFS, "key": s.Key, "mode": s.Mode, "key_confidence": s.KeyConfidence,
