@@ -303,11 +303,12 @@ type extractor struct {
 	keepMFCC, keepChroma, keepPitch, keepSpec bool // arrays the stem emits
 
 	lastChr [chromaClasses]float32
-	prevMel [melBands]float64
+	nov     *novelty
 
 	series [numSeries][]float32
-	odf    []float32
-	tenv   []float32 // tempo envelope: power flux
+	odf    []float32 // onset envelope (novelty.frame's all)
+	lowODF []float32 // low-band onset envelope
+	midODF []float32 // mid-band onset envelope
 	mfccs  [][mfccCoeffs]float32
 	chrs   [][chromaClasses]float32
 	pitch  []PitchFrame
@@ -355,6 +356,7 @@ func newExtractor(f Format, opt Options) *extractor {
 		loud:       newLoudnessAcc(f.SampleRate, f.Channels),
 		tp:         newTruePeak(f.Channels),
 		wave:       newWaveAcc(),
+		nov:        newNovelty(f.SampleRate),
 	}
 	if f.Frames > 0 {
 		// Known length (checked against the limits by the decoder): reserve
@@ -368,7 +370,8 @@ func newExtractor(f Format, opt Options) *extractor {
 		}
 		x.loud.subs = make([]float64, 0, f.Frames/int64(x.loud.subLen)+1)
 		x.odf = make([]float32, 0, n)
-		x.tenv = make([]float32, 0, n)
+		x.lowODF = make([]float32, 0, n)
+		x.midODF = make([]float32, 0, n)
 		if x.keepMFCC {
 			x.mfccs = make([][mfccCoeffs]float32, 0, n)
 		}
@@ -435,32 +438,11 @@ func (x *extractor) frame(momentary float64) {
 	var mf [mfccCoeffs]float32
 	x.mfcc.compute(x.pow, &mf)
 
-	// Onset envelope (SuperFlux-style): rectified rise of log mel energies
-	// (dB, floored at -100) over the maximum of the three neighbouring bands
-	// of the previous frame, so pitch glides (a kick's sweep) and vibrato do
-	// not read as onsets.
-	var odf float64
-	var cur [melBands]float64
-	for b, v := range x.mfcc.logMel {
-		cur[b] = max(v*(10/math.Ln10), -100)
-	}
-	if len(x.odf) > 0 {
-		for b, db := range cur {
-			ref := x.prevMel[b]
-			if b > 0 {
-				ref = max(ref, x.prevMel[b-1])
-			}
-			if b+1 < melBands {
-				ref = max(ref, x.prevMel[b+1])
-			}
-			if d := db - ref; d > 0 {
-				odf += d
-			}
-		}
-	}
-	x.prevMel = cur
+	ob := x.nov.frame(x.pow)
 	idx := len(x.odf)
-	x.odf = append(x.odf, float32(odf/melBands))
+	x.odf = append(x.odf, ob.all)
+	x.lowODF = append(x.lowODF, ob.low)
+	x.midODF = append(x.midODF, ob.mid)
 
 	if idx%chromaEvery == 0 {
 		pc, conf := x.chroma.compute(x.ring[end-chromaSize:end], &x.lastChr)
@@ -486,7 +468,6 @@ func (x *extractor) frame(momentary float64) {
 		}
 		x.series[i] = append(x.series[i], float32(v))
 	}
-	x.tenv = append(x.tenv, float32(sf.powerFlux))
 	// Arrays the stem does not emit are not kept (memory of long tracks).
 	if x.keepMFCC {
 		x.mfccs = append(x.mfccs, mf)
@@ -513,7 +494,6 @@ func (x *extractor) result(opt Options) *Analysis {
 	for i := range a.FrameTimes {
 		a.FrameTimes[i] = float64(i*HopSize) / rate
 	}
-	eventTime := func(i int) float64 { return float64(i*HopSize+FrameSize/2) / rate }
 
 	// Summary.
 	peak := float64(x.tp.sample)
@@ -540,55 +520,7 @@ func (x *extractor) result(opt Options) *Analysis {
 		}
 	}
 
-	// Events.
-	odf := x.odf
-	normalizeODF(odf)
-	peaks := pickPeaks(odf, x.fps)
-	a.Onsets = make([]float64, 0, len(peaks))
-	a.Transients = make([]Transient, 0, len(peaks))
-	for _, i := range peaks {
-		t := eventTime(i)
-		a.Onsets = append(a.Onsets, t)
-		rise := func(s int) float64 {
-			v := float64(x.series[s][i])
-			if i > 0 {
-				v -= float64(x.series[s][i-1])
-			}
-			return max(0, v)
-		}
-		a.Transients = append(a.Transients, Transient{Time: t, Intensity: odf[i],
-			Type: classify(rise(sBass), rise(sMid), rise(sTreble), float64(x.series[sFlatness][i]))})
-	}
-	// Tempo and beats follow level-weighted spectral flux: unlike the log-mel
-	// envelope it weighs hits by their level, so soft off-beat hats do not
-	// pull the tempo an octave up.
-	// The magnitude flux alone over-weighs broadband hats, the power flux
-	// alone over-weighs kicks; their sum (each scaled to 0..1) weighs both.
-	// (The flux is scaled on the fly: the series itself is emitted raw.)
-	env := x.tenv
-	normalizeODF(env)
-	flux := x.series[sFlux][:len(env)]
-	lo, scale, flat := odfScale(flux)
-	for i, v := range flux {
-		if flat {
-			v = 0
-		} else {
-			v = (v - lo) * scale
-		}
-		env[i] = (env[i] + v) / 2
-	}
-	// The onset envelope is spent: the beat tracker keeps its local score
-	// there, and one float64 scratch serves the autocorrelation, then the
-	// cumulative score (memory of long tracks).
-	scratch := make([]float64, len(env))
-	if period, conf := estimatePeriod(env, x.fps, scratch); period > 0 {
-		beats := trackBeats(env, period, odf[:len(env)], scratch)
-		for _, b := range beats {
-			a.Beats = append(a.Beats, eventTime(b))
-		}
-		s.BPM = math.Round(refineBPM(a.Beats, 60*x.fps/period)*100) / 100
-		s.BPMConfidence = conf
-	}
+	x.rhythm(a, &s)
 	a.Summary = s
 
 	// Emitted features.
