@@ -1,9 +1,6 @@
 package dsp
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // Albrecht–Shanahan key profiles (pitch-class distributions of a large
 // corpus, 2013), tonic first. Against Krumhansl–Kessler's they weigh the
@@ -68,6 +65,3 @@ func pearson(a, b []float64) float64 {
 	}
 	return sab / math.Sqrt(saa*sbb)
 }
-
-// sortFloat64s sorts s ascending.
-func sortFloat64s(s []float64) { slices.Sort(s) }
