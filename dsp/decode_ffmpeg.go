@@ -24,6 +24,11 @@ var ErrNeedFFmpeg = errors.New("ffmpeg is required to decode this format but is 
 // seekable file rather than a pipe).
 const maxSpoolBytes = 1 << 30
 
+// ffmpegLimitGrace is how far, in seconds, ffmpeg's output may run past
+// Limits.MaxSeconds: the padding of the last codec frame (an AAC frame of
+// 2048 samples at 8 kHz is 0.26 s).
+const ffmpegLimitGrace = 0.5
+
 // FFmpegPath is the ffmpeg binary Open runs; empty means "ffmpeg" on PATH.
 var FFmpegPath = ""
 
@@ -95,7 +100,11 @@ func newFFmpegDecoder(r io.Reader, kind audioKind, lim Limits, rate int) (*ffmpe
 		return nil, fmt.Errorf("starting ffmpeg: %w", err)
 	}
 	d.log = readFFmpegLog(stderr)
-	d.WAVReader, err = NewWAVReader(d.stdout, lim)
+	// ffmpeg ends AAC (and Opus) on a whole codec frame: a file of exactly
+	// MaxSeconds decodes up to one frame longer.
+	wlim := lim
+	wlim.MaxSeconds += ffmpegLimitGrace
+	d.WAVReader, err = NewWAVReader(d.stdout, wlim)
 	if err != nil {
 		msg := d.wait()
 		d.Close()
@@ -104,6 +113,7 @@ func newFFmpegDecoder(r io.Reader, kind audioKind, lim Limits, rate int) (*ffmpe
 		}
 		return nil, err
 	}
+	d.WAVReader.maxSecs, d.WAVReader.what = lim.MaxSeconds, kind.String()
 	d.format = d.WAVReader.Format()
 	if err := checkFormat(d.format, lim); err != nil {
 		d.Close()

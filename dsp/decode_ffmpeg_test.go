@@ -70,3 +70,33 @@ func TestFFmpegRefuses(t *testing.T) {
 		t.Errorf("384 kHz FLAC: %v", err)
 	}
 }
+
+// TestFFmpegAtTheLimit: an AAC file exactly as long as MaxSeconds decodes
+// (ffmpeg pads it to a whole codec frame), one a second longer does not.
+func TestFFmpegAtTheLimit(t *testing.T) {
+	ff := ffmpegPath(t)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		seconds string
+		ok      bool
+	}{{"2", true}, {"3", false}} {
+		path := filepath.Join(dir, tc.seconds+".m4a")
+		if out, err := exec.Command(ff, "-v", "error", "-f", "lavfi", "-i", "sine=f=440:r=44100", "-t", tc.seconds,
+			"-c:a", "aac", path).CombinedOutput(); err != nil {
+			t.Fatalf("%v %s", err, out)
+		}
+		fh, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, c, err := OpenForAnalysis(fh, path, Limits{MaxSeconds: 2})
+		if err == nil {
+			_, err = Analyze(d, Options{})
+			c.Close()
+		}
+		fh.Close()
+		if tc.ok != (err == nil) || (err != nil && !strings.Contains(err.Error(), "longer than the 2 s limit")) {
+			t.Errorf("%s s AAC with a 2 s limit: %v", tc.seconds, err)
+		}
+	}
+}
