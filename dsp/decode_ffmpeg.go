@@ -128,6 +128,12 @@ func newFFmpegDecoder(r io.Reader, kind audioKind, lim Limits, rate int) (*ffmpe
 		d.format.SourceRate = src
 	}
 	if sec := d.log.duration; sec > 0 && sec <= lim.MaxSeconds+1 {
+		// An estimate that errs high: the decoded stream can be longer
+		// (AAC pads its last frame, a VBR MP3 without a Xing tag is timed
+		// from its bit rate), and a reservation one frame short would copy
+		// every per-frame array at the end. Unused capacity is never
+		// touched, so it costs no memory.
+		sec = min(sec*1.01+ffmpegLimitGrace, lim.MaxSeconds+ffmpegLimitGrace)
 		d.format.Frames = int64(math.Ceil(sec * float64(d.format.SampleRate)))
 	}
 	return d, nil
