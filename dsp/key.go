@@ -5,9 +5,8 @@ import "math"
 // Albrecht–Shanahan key profiles (pitch-class distributions of a large
 // corpus, 2013), tonic first. Against Krumhansl–Kessler's they weigh the
 // tonic triad higher and the non-scale tones far lower, which separates a
-// key from its dominant and its relative: on the key dev set (24 keys,
-// FluidSynth arrangements) they read 23/24 whatever the chroma frames'
-// alignment, Krumhansl–Kessler 21–22/24 (BENCHMARKS.md).
+// key from its dominant and its relative (BENCHMARKS.md, key on real
+// arrangements).
 var (
 	majorProfile = [12]float64{0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081}
 	minorProfile = [12]float64{0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052}
