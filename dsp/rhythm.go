@@ -42,7 +42,7 @@ func (x *extractor) rhythm(a *Analysis, s *Summary) {
 		env[i] = x.lowODF[i] + x.midODF[i]
 	}
 	scratch := make([]float64, n)
-	P, clarity := estimatePeriod(env, x.fps, scratch)
+	P, clarity, compound := estimatePeriod(env, x.fps, scratch)
 	if P <= 0 {
 		return
 	}
@@ -81,6 +81,20 @@ func (x *extractor) rhythm(a *Analysis, s *Summary) {
 		}
 	}
 	s.BPM = math.Round(gridBPM(a.Beats)*100) / 100
+	// Bars.
+	m, phase, mconf := estimateMeter(newBeatFeatures(beats, x.chrs, x.lowODF, env), compound)
+	s.TimeSignature = TimeSignature{BeatsPerBar: m, Confidence: mconf}
+	a.BeatPositions = make([]int, len(beats))
+	var bars []int
+	for k, b := range beats {
+		pos := ((k-phase)%m+m)%m + 1
+		a.BeatPositions[k] = pos
+		if pos == 1 {
+			a.Downbeats = append(a.Downbeats, a.Beats[k])
+			bars = append(bars, b)
+		}
+	}
+	a.Sections = x.sections(bars, s.Duration)
 	s.BPMConfidence = math.Round(clarity*float64(aligned)/float64(len(beats))*1000) / 1000
 }
 

@@ -96,7 +96,8 @@ func (c comb) best(lo, hi float64, w func(float64) float64) float64 {
 }
 
 // estimatePeriod returns the beat period in frames (0 when there is no
-// periodicity) and the normalised autocorrelation at it. env is the onset
+// periodicity), the normalised autocorrelation at it, and whether the beat
+// divides in three rather than two (compound meter, or a shuffle). env is the onset
 // envelope of the low and mid bands (kick, bass, snare, chords: where the
 // beat lives, while hats and cymbals subdivide it); scratch (at least
 // len(env)) is work space.
@@ -106,14 +107,14 @@ func (c comb) best(lo, hi float64, w func(float64) float64) float64 {
 // levels ×1/3 … ×2 within beatMinBPM–beatMaxBPM are the candidates. Starting
 // from the slowest, a level gives way to its half (or third) while the
 // positions between its beats carry beatLevelRatio of its beats' accent.
-func estimatePeriod(env []float32, fps float64, scratch []float64) (float64, float64) {
+func estimatePeriod(env []float32, fps float64, scratch []float64) (period, clarity float64, compound bool) {
 	minLag := 60 * fps / tempoMaxBPM
 	if len(env) < int(4*minLag) {
-		return 0, 0
+		return 0, 0, false
 	}
 	c := comb{ac: autocorr(env, int(tempoACFSeconds*fps)+2, scratch), maxLag: int(tempoACFSeconds * fps)}
 	if c.ac[0] <= 0 {
-		return 0, 0
+		return 0, 0, false
 	}
 	prior := func(L float64) float64 {
 		oct := math.Log2(60 * fps / L / tempoPriorBPM)
@@ -121,7 +122,7 @@ func estimatePeriod(env []float32, fps float64, scratch []float64) (float64, flo
 	}
 	p0 := c.best(minLag, 60*fps/tempoMinBPM, prior)
 	if p0 == 0 {
-		return 0, 0
+		return 0, 0, false
 	}
 	lo, hi := 60*fps/beatMaxBPM, 60*fps/beatMinBPM
 	refine := func(L float64) float64 {
@@ -140,6 +141,7 @@ func estimatePeriod(env []float32, fps float64, scratch []float64) (float64, flo
 	}
 	for {
 		on, half, third := gridAccents(env, P)
+		compound = third > half
 		if on <= 0 {
 			break
 		}
@@ -153,7 +155,7 @@ func estimatePeriod(env []float32, fps float64, scratch []float64) (float64, flo
 		}
 		break
 	}
-	return P, math.Max(0, math.Min(1, c.at(P)/c.ac[0]))
+	return P, math.Max(0, math.Min(1, c.at(P)/c.ac[0])), compound
 }
 
 // gridBeats is the span of gridAccents' windows, in beats: short enough
