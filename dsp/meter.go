@@ -84,17 +84,17 @@ func zscore(v []float64) {
 	}
 }
 
-// estimateMeter returns the beats per bar, the index of the first downbeat
-// (0 ≤ phase < beats per bar) and a confidence. A bar length M and phase p
+// estimateMeter returns the beats per bar, each beat's position in its bar
+// (1 = downbeat) and a confidence. A bar length M and phase p
 // score by how much stronger the downbeat evidence (harmonic change plus
 // bass accent, each standardised) is on beats k ≡ p (mod M) than on the
 // others: chords change and the bass lands on the one. Bars of 2 are
 // considered only for compound beats (6/8 at the dotted quarter); 2/4 and
 // 4/4 are otherwise read as 4.
-func estimateMeter(f beatFeatures, compound bool) (int, int, float64) {
+func estimateMeter(f beatFeatures, compound bool) (int, []int, float64) {
 	n := len(f.change)
 	if n < 8 {
-		return 4, 0, 0
+		return 4, barPositions(make([]float64, n), 4), 0
 	}
 	ev := make([]float64, n)
 	ch, bs := append([]float64(nil), f.change...), append([]float64(nil), f.bass...)
@@ -146,11 +146,70 @@ func estimateMeter(f beatFeatures, compound bool) (int, int, float64) {
 		}
 	}
 	if best.score <= 0 {
-		return 4, 0, 0
+		return 4, barPositions(ev, 4), 0
 	}
 	conf := 1.0
 	if !math.IsInf(second, -1) && second > 0 {
 		conf = 1 - second/best.score
 	}
-	return best.m, best.phase, math.Round(conf*1000) / 1000
+	return best.m, barPositions(ev, best.m), math.Round(conf*1000) / 1000
+}
+
+// barJump is the cost (in units of standardised downbeat evidence) of a
+// bar that does not follow on from the previous one: a beat the tracker
+// skipped or added, or a bar of another length.
+const barJump = 4
+
+// barPositions assigns positions 1..m to beats with the downbeat evidence
+// ev by Viterbi decoding: each beat advances the position by one, or
+// restarts the count at barJump's cost, and a downbeat scores its evidence.
+// A skipped beat in a quiet passage shifts the bar only where it happened.
+func barPositions(ev []float64, m int) []int {
+	n := len(ev)
+	pos := make([]int, n)
+	if n == 0 {
+		return pos
+	}
+	score := make([]float64, m)
+	back := make([][]int8, n)
+	next := make([]float64, m)
+	for s := range m {
+		if s == 0 {
+			score[s] = ev[0]
+		}
+	}
+	for k := 1; k < n; k++ {
+		back[k] = make([]int8, m)
+		bestAll, argAll := math.Inf(-1), 0
+		for s := range m {
+			if score[s] > bestAll {
+				bestAll, argAll = score[s], s
+			}
+		}
+		for s := range m {
+			prev := (s + m - 1) % m
+			v, arg := score[prev], prev
+			if j := bestAll - barJump; j > v {
+				v, arg = j, argAll
+			}
+			if s == 0 {
+				v += ev[k]
+			}
+			next[s], back[k][s] = v, int8(arg)
+		}
+		score, next = next, score
+	}
+	s := 0
+	for t := range m {
+		if score[t] > score[s] {
+			s = t
+		}
+	}
+	for k := n - 1; k >= 0; k-- {
+		pos[k] = s + 1
+		if k > 0 {
+			s = int(back[k][s])
+		}
+	}
+	return pos
 }

@@ -82,14 +82,12 @@ func (x *extractor) rhythm(a *Analysis, s *Summary) {
 	}
 	s.BPM = math.Round(gridBPM(a.Beats)*100) / 100
 	// Bars.
-	m, phase, mconf := estimateMeter(newBeatFeatures(beats, x.chrs, x.lowODF, env), compound)
+	m, positions, mconf := estimateMeter(newBeatFeatures(beats, x.chrs, x.lowODF, env), compound)
 	s.TimeSignature = TimeSignature{BeatsPerBar: m, Confidence: mconf}
-	a.BeatPositions = make([]int, len(beats))
+	a.BeatPositions = positions
 	var bars []int
 	for k, b := range beats {
-		pos := ((k-phase)%m+m)%m + 1
-		a.BeatPositions[k] = pos
-		if pos == 1 {
+		if positions[k] == 1 {
 			a.Downbeats = append(a.Downbeats, a.Beats[k])
 			bars = append(bars, b)
 		}

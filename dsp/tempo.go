@@ -19,9 +19,10 @@ const (
 	tempoLagStep    = 0.1 // frames
 	// beatLevelRatio: a level is subdivided into the next faster one when
 	// the positions between its beats carry at least this share of the
-	// accent (low and mid bands) its beats carry: then those positions are
-	// beats too (a kick-and-snare pattern read at half speed has them; a
-	// slow beat under quaver hats has not).
+	// accent (low and mid bands) its beats carry, times the prior's ratio
+	// of the two levels: then those positions are beats too (a
+	// kick-and-snare pattern read at half speed has them; a slow beat under
+	// quaver hats has not).
 	beatLevelRatio = 0.7
 	// minOnsetsPerMinute: fewer detected onsets than this is no rhythm to
 	// follow (a held tone, a pad, noise): no tempo, no beats.
@@ -145,11 +146,14 @@ func estimatePeriod(env []float32, fps float64, scratch []float64) (period, clar
 		if on <= 0 {
 			break
 		}
+		// The prior tilts the ratio: a slow level gives way more easily
+		// to a faster one nearer the tempi people tap.
+		need := func(k float64) float64 { return beatLevelRatio * on * prior(P) / prior(P/k) }
 		switch {
-		case half >= beatLevelRatio*on && P/2 >= lo:
+		case half >= need(2) && P/2 >= lo:
 			P = refine(P / 2)
 			continue
-		case third >= beatLevelRatio*on && P/3 >= lo:
+		case third >= need(3) && P/3 >= lo:
 			P = refine(P / 3)
 			continue
 		}
@@ -166,13 +170,13 @@ const gridBeats = 8
 // window by window (gridBeats beats each, at the phase that collects the
 // most accent there), and returns the mean accent on its beats, at the
 // midpoints between them and at the thirds between them (each the maximum
-// within ±1 frame).
+// within ±2 frames).
 func gridAccents(acc []float32, P float64) (on, half, third float64) {
 	n := len(acc)
 	at := func(x float64) float64 {
 		i := int(math.Round(x))
 		v := float32(0)
-		for j := max(0, i-1); j <= min(n-1, i+1); j++ {
+		for j := max(0, i-2); j <= min(n-1, i+2); j++ {
 			v = max(v, acc[j])
 		}
 		return float64(v)
