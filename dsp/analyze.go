@@ -9,7 +9,7 @@ import (
 )
 
 // AnalysisVersion identifies the feature definitions of Analyze.
-const AnalysisVersion = "2.0-native"
+const AnalysisVersion = "3.0-native"
 
 // Series names of Analysis.Series.
 const (

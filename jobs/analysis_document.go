@@ -48,6 +48,7 @@ func fullData(a *dsp.Analysis) ([]byte, error) {
 		doc["amplitudeSpectrum"] = a.Spectrum
 	}
 	doc["transients"], doc["beats"], doc["onsets"] = a.Transients, a.Beats, a.Onsets
+	doc["downbeats"], doc["beatPositions"], doc["sections"] = a.Downbeats, a.BeatPositions, a.Sections
 	doc["normalizationMeta"], doc["bpm"], doc["summary"] = a.Normalization, a.Summary.BPM, a.Summary
 	return json.Marshal(doc)
 }
@@ -55,7 +56,8 @@ func fullData(a *dsp.Analysis) ([]byte, error) {
 // rowData is the small part of the analysis kept on the row: the summary
 // and the beats (what renders and listings read without the blob).
 func rowData(a *dsp.Analysis) ([]byte, error) {
-	return json.Marshal(map[string]any{"summary": a.Summary, "bpm": a.Summary.BPM, "beats": a.Beats})
+	return json.Marshal(map[string]any{"summary": a.Summary, "bpm": a.Summary.BPM, "beats": a.Beats,
+		"downbeats": a.Downbeats, "sections": a.Sections})
 }
 
 // marker is a waveform marker the frontend draws.
