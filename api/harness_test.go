@@ -25,6 +25,7 @@ import (
 	"phonoglyph/storage"
 	"phonoglyph/storage/s3test"
 	"phonoglyph/store"
+	"phonoglyph/workflow"
 )
 
 var testSecret = []byte("test-secret-test-secret-test-secret!")
@@ -84,7 +85,7 @@ func newEnvWith(t *testing.T, openBlobs func(apiURL string) (storage.Blobs, http
 	for _, f := range configure {
 		f(&deps)
 	}
-	worker, err := jobs.NewWorker(pool, log, deps,
+	worker, err := jobs.New(pool, log, deps,
 		jobs.Config{Queues: map[string]int{"audio_analysis": 2, "maintenance": 1, "midi": 1, "stem_separation": 2, "render": 2}})
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +98,7 @@ func newEnvWith(t *testing.T, openBlobs func(apiURL string) (storage.Blobs, http
 	handler = api.New(api.Options{
 		Log: log, Environment: "development", FrontendURLs: []string{"http://localhost:3000"}, MaxBodySize: 1 << 20,
 		FileLimits: filetype.DefaultLimits(), UploadTTL: time.Hour, DownloadTTL: time.Hour,
-		Store: st, Blobs: blobs, BlobHTTP: blobHTTP, Jobs: worker, RunPod: deps.Stems.RunPod, Verifier: verifier, Guests: guests,
+		Store: st, Blobs: blobs, BlobHTTP: blobHTTP, Workflows: workflow.New(st, blobs, worker, log), Verifier: verifier, Guests: guests,
 	})
 	return &env{t: t, srv: srv, pool: pool, store: st, blobs: blobs, worker: worker, deps: deps, guests: guests}
 }
@@ -107,7 +108,7 @@ func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard,
 // startWorker runs the River workers until the test ends.
 func (e *env) startWorker() {
 	e.t.Helper()
-	if err := e.worker.River.Start(context.Background()); err != nil {
+	if err := e.worker.Start(context.Background()); err != nil {
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(func() {

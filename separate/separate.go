@@ -34,7 +34,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 
 	"phonoglyph/dsp"
@@ -152,8 +151,7 @@ func Separate(ctx context.Context, r io.Reader, variant string, open func(stem s
 // maxFrames returns how many frames of f Separate accepts: MaxSeconds, and no
 // more than a 16-bit WAV data chunk can hold.
 func maxFrames(f dsp.Format) int64 {
-	wavMax := (math.MaxUint32 - wavHeaderSize) / (2 * f.Channels)
-	return int64(min(MaxSeconds*float64(f.SampleRate), float64(wavMax)))
+	return int64(min(MaxSeconds*float64(f.SampleRate), float64(dsp.MaxWAVFrames(f.Channels))))
 }
 
 // tooLong returns the error for an input of frames frames over limit.
