@@ -123,6 +123,9 @@ func (s *song) drumBar(v *voice, x *section, b int, fill bool, r *rand.Rand) {
 			default:
 				continue
 			}
+			if lane := l[0][0]; (lane == 'H' || lane == 'R' || lane == 'A' || lane == 'G') && k%s.meter.StepsPerBeat != 0 {
+				vel *= 0.82 // cymbals and shakers lean on the beat
+			}
 			hit(k, key, vel)
 		}
 	}

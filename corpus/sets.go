@@ -7,7 +7,7 @@ import (
 )
 
 // SetNames are the sets Set knows, in build order.
-var SetNames = []string{"dev", "holdout", "controls", "long"}
+var SetNames = []string{"dev", "holdout", "planetblupi", "controls", "long"}
 
 // Set returns the tracks of a named set.
 func Set(name string) ([]Track, error) {
@@ -20,6 +20,8 @@ func Set(name string) ([]Track, error) {
 		return longSet(), nil
 	case "controls":
 		return controlSet(), nil
+	case "planetblupi":
+		return planetblupiSet()
 	}
 	return nil, fmt.Errorf("corpus: unknown set %q (have %v)", name, SetNames)
 }

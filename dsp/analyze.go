@@ -131,16 +131,17 @@ type NormMeta struct {
 // entry per frame. Chroma and Pitch have one entry per chroma frame: frames
 // 0, 8, 16, … (a 4096-sample window ending where that frame ends), so
 // Chroma[j] and Pitch[j] belong to FrameTimes[8j] (= Pitch[j].Time) and the
-// chroma holds until the next chroma frame.
+// chroma holds until the next chroma frame. MFCC and Spectrum values are
+// kept to 3 significant digits (Half) and written with 4.
 type Analysis struct {
 	Version       string                   `json:"version"`
 	Summary       Summary                  `json:"summary"`
 	FrameTimes    []float64                `json:"frameTimes"`
 	Series        map[string][]float32     `json:"series"`
-	MFCC          [][mfccCoeffs]float32    `json:"mfcc,omitempty"`
+	MFCC          []MFCCFrame              `json:"mfcc,omitempty"`
 	Chroma        [][chromaClasses]float32 `json:"chroma,omitempty"` // one row per chroma frame (every ChromaEvery frames), like Pitch
 	Pitch         []PitchFrame             `json:"pitch,omitempty"`
-	Spectrum      [][spectrumBands]float32 `json:"amplitudeSpectrum,omitempty"`
+	Spectrum      []SpectrumFrame          `json:"amplitudeSpectrum,omitempty"`
 	Transients    []Transient              `json:"transients"`
 	Beats         []float64                `json:"beats"`
 	BeatPositions []int                    `json:"beatPositions"` // each beat's place in its bar, 1 = downbeat
@@ -314,10 +315,10 @@ type extractor struct {
 	odf    []float32 // onset envelope (novelty.frame's all)
 	lowODF []float32 // low-band onset envelope
 	midODF []float32 // mid-band onset envelope
-	mfccs  [][mfccCoeffs]float32
+	mfccs  []MFCCFrame
 	chrs   [][chromaClasses]float32
 	pitch  []PitchFrame
-	specs  [][spectrumBands]float32
+	specs  []SpectrumFrame
 }
 
 // ringHops is how many hops extractor.ring holds beyond a chroma window.
@@ -377,11 +378,11 @@ func newExtractor(f Format, opt Options) *extractor {
 		x.lowODF = make([]float32, 0, n)
 		x.midODF = make([]float32, 0, n)
 		if x.keepMFCC {
-			x.mfccs = make([][mfccCoeffs]float32, 0, n)
+			x.mfccs = make([]MFCCFrame, 0, n)
 		}
 		x.chrs = make([][chromaClasses]float32, 0, n/chromaEvery+1)
 		if x.keepSpec {
-			x.specs = make([][spectrumBands]float32, 0, n)
+			x.specs = make([]SpectrumFrame, 0, n)
 		}
 		if x.keepPitch {
 			x.pitch = make([]PitchFrame, 0, n/chromaEvery+1)
@@ -471,10 +472,14 @@ func (x *extractor) frame(momentary float64) {
 	}
 	// Arrays the stem does not emit are not kept (memory of long tracks).
 	if x.keepMFCC {
-		x.mfccs = append(x.mfccs, mf)
+		var h MFCCFrame
+		halves(h[:], mf[:])
+		x.mfccs = append(x.mfccs, h)
 	}
 	if x.keepSpec {
-		x.specs = append(x.specs, spec)
+		var h SpectrumFrame
+		halves(h[:], spec[:])
+		x.specs = append(x.specs, h)
 	}
 }
 

@@ -19,6 +19,11 @@ const (
 	keyMinHz = 55   // A1
 	keyMaxHz = 2000 // B6
 	keyFloor = 1e-6 // power, −60 dB
+
+	// Peaks under keyBassHz (the bass register, up to G3) count
+	// keyBassWeight times: the bass plays chord roots and the tonic.
+	keyBassHz     = 200
+	keyBassWeight = 2
 )
 
 // ChromaEvery is the spacing, in analysis frames, of the chroma frames:
@@ -36,6 +41,7 @@ type chroma struct {
 	class    []int8 // pitch class of bins lo..
 	rate     float64
 	klo, khi int                    // key peak bins klo..khi
+	kbass    float64                // bin of keyBassHz
 	sum      [chromaClasses]float64 // key chroma, sum-normalised per frame
 	count    int                    // frames in sum
 }
@@ -52,6 +58,7 @@ func newChroma(rate int) *chroma {
 	}
 	c.klo = max(1, int(math.Ceil(keyMinHz*chromaSize/float64(rate))))
 	c.khi = min(chromaSize/2-1, int(keyMaxHz*chromaSize/float64(rate)))
+	c.kbass = keyBassHz * chromaSize / float64(rate)
 	c.rate = float64(rate)
 	return c
 }
@@ -90,7 +97,7 @@ func (c *chroma) compute(frame []float32, out *[chromaClasses]float32) (int, flo
 // whose G is 6 dB louder, matched G major). Peak picking leaves out the
 // skirts of a kick's sweep and window leakage, and the semitone weighting
 // discounts partials between semitones (a 1.5 kHz click, 0.23 semitone
-// above F♯6, counts 0.56).
+// above F♯6, counts 0.56). Bass peaks count double.
 func (c *chroma) addKey() {
 	pw := c.pow
 	var top float64
@@ -114,11 +121,15 @@ func (c *chroma) addKey() {
 		if den := a - 2*b + g; den < 0 {
 			delta = max(-0.5, min(0.5, 0.5*(a-g)/den))
 		}
-		f := (float64(k) + delta) * c.rate / chromaSize
+		bin := float64(k) + delta
+		f := bin * c.rate / chromaSize
 		midi := 69 + 12*math.Log2(f/chromaTuneA4)
 		r := math.Round(midi)
 		w := math.Cos(math.Pi * (midi - r))
 		v := w * w * math.Sqrt(p)
+		if bin < c.kbass {
+			v *= keyBassWeight
+		}
 		kc[(int(r)%12+12)%12] += v
 		sum += v
 	}

@@ -53,6 +53,9 @@ func newMP3Decoder(r io.Reader, head []byte, lim Limits) (*mp3Decoder, error) {
 		trim = mp3Gapless(head[off:])
 	}
 	f := Format{SampleRate: d.SampleRate(), Channels: ch, BitDepth: 16, Frames: -1}
+	if trim.end >= 0 {
+		f.Frames = trim.end - trim.skip // the Xing tag's frame count
+	}
 	if err := checkFormat(f, lim); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"io"
 	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -126,5 +129,67 @@ func TestAnalyzeAnyRate(t *testing.T) {
 			math.Abs(s.Duration-a0.Summary.Duration) > 1e-3 {
 			t.Errorf("%d Hz: %+v, 44.1 kHz %+v", rate, s, a0.Summary)
 		}
+	}
+}
+
+// TestFFmpegResample: OpenForAnalysis through ffmpeg delivers 44.1 kHz from
+// a 96 kHz FLAC with the file's rate as SourceRate, the container's length
+// as Frames, and the tones intact.
+func TestFFmpegResample(t *testing.T) {
+	ff := ffmpegPath(t)
+	const in, seconds = 96000, 2.0
+	g := newSignal(in, 2, seconds)
+	for i := range g.frames() {
+		x := float64(i) / in
+		g.s[2*i] = float32(0.5 * math.Sin(2*math.Pi*1000*x))
+		g.s[2*i+1] = float32(0.25 * math.Sin(2*math.Pi*15000*x+1))
+	}
+	dir := t.TempDir()
+	src, path := filepath.Join(dir, "t.wav"), filepath.Join(dir, "t.flac")
+	if err := os.WriteFile(src, g.wav(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(ff, "-v", "error", "-i", src, "-sample_fmt", "s32", "-c:a", "flac", path).CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	d, c, err := OpenForAnalysis(fh, path, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	f := d.Format()
+	if _, ok := d.(*ffmpegDecoder); !ok || f.SampleRate != AnalysisRate || f.SourceRate != in || f.Frames != AnalysisRate*seconds {
+		t.Fatalf("%T %+v", d, f)
+	}
+	var out []float32
+	buf := make([]float32, 2*1000)
+	for {
+		n, err := d.Read(buf)
+		out = append(out, buf[:n]...)
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// ffmpeg's resampler delays nothing (it compensates its filter).
+	var e0, s0, e1, s1 float64
+	for k := AnalysisRate / 20; k < len(out)/2-AnalysisRate/20; k++ {
+		x := float64(k) / AnalysisRate
+		w0, w1 := 0.5*math.Sin(2*math.Pi*1000*x), 0.25*math.Sin(2*math.Pi*15000*x+1)
+		e0 += (float64(out[2*k]) - w0) * (float64(out[2*k]) - w0)
+		e1 += (float64(out[2*k+1]) - w1) * (float64(out[2*k+1]) - w1)
+		s0 += w0 * w0
+		s1 += w1 * w1
+	}
+	snr0, snr1 := 10*math.Log10(s0/e0), 10*math.Log10(s1/e1)
+	t.Logf("96 kHz FLAC through ffmpeg: %d frames at %d Hz, SNR %.1f dB (1 kHz) / %.1f dB (15 kHz)", len(out)/2, f.SampleRate, snr0, snr1)
+	if len(out)/2 != AnalysisRate*seconds || snr0 < 80 || snr1 < 45 {
+		t.Errorf("%d frames, SNR %.1f / %.1f dB", len(out)/2, snr0, snr1)
 	}
 }

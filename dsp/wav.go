@@ -48,6 +48,7 @@ type WAVReader struct {
 	read      int64   // frames delivered so far
 	maxFrames int64   // MaxSeconds·SampleRate, checked on unknown-size streams
 	maxSecs   float64 // MaxSeconds, for messages
+	what      string  // what the stream is, for messages ("WAV")
 	err       error   // sticky; returned once the samples read before it are delivered
 }
 
@@ -161,6 +162,7 @@ func newWAVReader(r io.Reader, f Format, blockAlign int, size uint32, lim Limits
 		buf:       make([]byte, readBufFrames*blockAlign),
 		maxFrames: maxFrames,
 		maxSecs:   lim.MaxSeconds,
+		what:      "WAV",
 	}
 	return w, nil
 }
@@ -219,7 +221,7 @@ func (w *WAVReader) Read(dst []float32) (int, error) {
 		w.err = io.EOF
 	}
 	if !known && w.read > w.maxFrames {
-		w.err = invalid("WAV audio is longer than the %g s limit", w.maxSecs)
+		w.err = invalid("%s audio is longer than the %g s limit", w.what, w.maxSecs)
 		return 0, w.err
 	}
 	if got == 0 {

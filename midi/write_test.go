@@ -3,6 +3,8 @@ package midi
 import (
 	"bytes"
 	"math"
+	"os"
+	"reflect"
 	"testing"
 )
 
@@ -79,5 +81,36 @@ func TestSeconds(t *testing.T) {
 	}
 	if got := d.Seconds(960); got != d.Tracks[1].Notes[0].StartTime {
 		t.Fatalf("Seconds(960) = %v, note starts at %v", got, d.Tracks[1].Notes[0].StartTime)
+	}
+}
+
+// TestParseEventsRewrite rewrites every real sample file from its events
+// and checks that the rewrite parses to the same notes and tempo map.
+func TestParseEventsRewrite(t *testing.T) {
+	for _, path := range sampleFiles(t) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, events, err := ParseEvents(bytes.NewReader(b), path, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(events) != len(d.Tracks) {
+			t.Fatalf("%s: %d event tracks, %d tracks", path, len(events), len(d.Tracks))
+		}
+		var buf bytes.Buffer
+		if err := Write(&buf, d.File.TicksPerQuarter, events...); err != nil {
+			t.Fatal(err)
+		}
+		d2 := parse(t, buf.Bytes())
+		if !reflect.DeepEqual(d.TempoChanges, d2.TempoChanges) || !reflect.DeepEqual(d.TimeSignatures, d2.TimeSignatures) {
+			t.Fatalf("%s: tempo map or time signatures differ after the rewrite", path)
+		}
+		for i := range d.Tracks {
+			if !reflect.DeepEqual(d.Tracks[i].Notes, d2.Tracks[i].Notes) {
+				t.Fatalf("%s: track %d notes differ after the rewrite", path, i)
+			}
+		}
 	}
 }
