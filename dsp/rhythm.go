@@ -95,21 +95,3 @@ func (x *extractor) rhythm(a *Analysis, s *Summary) {
 	a.Sections = x.sections(bars, s.Duration)
 	s.BPMConfidence = math.Round(clarity*float64(aligned)/float64(len(beats))*1000) / 1000
 }
-
-// normalize01 scales v to 0..1 (min-max) in place; a constant v becomes 0.
-func normalize01(v []float32) {
-	if len(v) == 0 {
-		return
-	}
-	lo, hi := v[0], v[0]
-	for _, e := range v {
-		lo, hi = min(lo, e), max(hi, e)
-	}
-	for i, e := range v {
-		if hi-lo <= 1e-9 {
-			v[i] = 0
-		} else {
-			v[i] = (e - lo) / (hi - lo)
-		}
-	}
-}
