@@ -25,14 +25,14 @@ const (
 // Spec is everything a generated track is made from; the same Spec always
 // gives the same MIDI and, with the same renderer, the same audio.
 type Spec struct {
-	ID       string     `json:"id"`
-	Style    string     `json:"style"`
-	Seed     uint64     `json:"seed"`
-	BPM      float64    `json:"bpm"` // tactus tempo; 0 = drawn from the style's range
-	Key      Key        `json:"-"`
-	Tempo    string     `json:"tempo_kind"`
-	Seconds  [2]float64 `json:"-"` // duration range the form is fitted to
-	Renderer Renderer   `json:"renderer"`
+	ID       string
+	Style    string
+	Seed     uint64
+	BPM      float64 // tactus tempo; 0 = drawn from the style's range
+	Key      Key
+	Tempo    string     // a Tempo* kind; "" = steady
+	Seconds  [2]float64 // duration range the form is fitted to; zero = 60..180 s
+	Renderer Renderer
 }
 
 // note is a note on the tick axis.
@@ -52,10 +52,10 @@ type voice struct {
 
 // section is a stretch of bars with one arrangement.
 type section struct {
-	Label      string
-	Bar, Bars  int
-	levels     arrangement
-	progession [][]Chord
+	Label       string
+	Bar, Bars   int
+	levels      arrangement
+	progression [][]Chord
 }
 
 // tempoPoint is a set-tempo event.
@@ -224,7 +224,7 @@ func (s *song) form(r *rand.Rand) error {
 	bar := 0
 	var out []section
 	for _, x := range secs {
-		x.Bar, x.levels, x.progession = bar, arr[x.Label], parsed[byLabel[x.Label]]
+		x.Bar, x.levels, x.progression = bar, arr[x.Label], parsed[byLabel[x.Label]]
 		bar += x.Bars
 		if n := len(out); n > 0 && out[n-1].levels == x.levels {
 			out[n-1].Bars += x.Bars
@@ -313,4 +313,4 @@ func (s *song) tempoMap(r *rand.Rand) {
 }
 
 // chordsAt returns the chords of bar b of section x.
-func (x *section) chordsAt(b int) []Chord { return x.progession[(b-x.Bar)%len(x.progession)] }
+func (x *section) chordsAt(b int) []Chord { return x.progression[(b-x.Bar)%len(x.progression)] }

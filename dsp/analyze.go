@@ -9,7 +9,7 @@ import (
 )
 
 // AnalysisVersion identifies the feature definitions of Analyze.
-const AnalysisVersion = "2.0-native"
+const AnalysisVersion = "3.0-native"
 
 // Series names of Analysis.Series.
 const (
@@ -100,6 +100,8 @@ type Summary struct {
 	Key             string  `json:"key"`            // C, C#, … B; "" for silence
 	Mode            string  `json:"mode"`           // major or minor; "" for silence
 	KeyConfidence   float64 `json:"key_confidence"` // 0..1
+	// TimeSignature is the bar length in beats; {0, 0} without beats.
+	TimeSignature TimeSignature `json:"time_signature"`
 }
 
 // PitchFrame is the dominant pitch class (0 = C … 11 = B) of a chroma frame
@@ -142,6 +144,9 @@ type Analysis struct {
 	Spectrum      []SpectrumFrame          `json:"amplitudeSpectrum,omitempty"`
 	Transients    []Transient              `json:"transients"`
 	Beats         []float64                `json:"beats"`
+	BeatPositions []int                    `json:"beatPositions"` // each beat's place in its bar, 1 = downbeat
+	Downbeats     []float64                `json:"downbeats"`     // the beats at position 1
+	Sections      []Section                `json:"sections"`
 	Onsets        []float64                `json:"onsets"`
 	Normalization map[string]NormMeta      `json:"normalizationMeta"`
 	Waveform      Waveform                 `json:"waveform"`
@@ -289,19 +294,19 @@ type extractor struct {
 	// ring[pos:pos+HopSize], after the chromaSize-HopSize samples before it.
 	// When the ring is full, its last chromaSize-HopSize samples move to
 	// the front (once every ringHops hops instead of a copy every hop).
-	ring                                      []float32
-	pos                                       int
-	fill                                      int // mono samples seen, capped at chromaSize
-	hopN                                      int
-	stft                                      *stft
-	pow                                       []float64
-	spec                                      *spectral
-	mfcc                                      *mfcc
-	chroma                                    *chroma
-	loud                                      *loudnessAcc
-	tp                                        *truePeak
-	wave                                      *waveAcc
-	keepMFCC, keepChroma, keepPitch, keepSpec bool // arrays the stem emits
+	ring                          []float32
+	pos                           int
+	fill                          int // mono samples seen, capped at chromaSize
+	hopN                          int
+	stft                          *stft
+	pow                           []float64
+	spec                          *spectral
+	mfcc                          *mfcc
+	chroma                        *chroma
+	loud                          *loudnessAcc
+	tp                            *truePeak
+	wave                          *waveAcc
+	keepMFCC, keepPitch, keepSpec bool // arrays the stem emits (chroma is always kept)
 
 	lastChr [chromaClasses]float32
 	nov     *novelty
@@ -341,23 +346,22 @@ const (
 func newExtractor(f Format, opt Options) *extractor {
 	emit := StemFeatures(opt.Stem)
 	x := &extractor{
-		keepMFCC:   slices.Contains(emit, FeatureMFCC),
-		keepChroma: slices.Contains(emit, FeatureChroma),
-		keepPitch:  slices.Contains(emit, FeaturePitch),
-		keepSpec:   slices.Contains(emit, FeatureSpectrum),
-		f:          f,
-		fps:        float64(f.SampleRate) / HopSize,
-		ring:       make([]float32, chromaSize+ringHops*HopSize),
-		pos:        chromaSize - HopSize,
-		stft:       newSTFT(FrameSize),
-		pow:        make([]float64, FrameSize/2+1),
-		spec:       newSpectral(f.SampleRate),
-		mfcc:       newMFCC(f.SampleRate),
-		chroma:     newChroma(f.SampleRate),
-		loud:       newLoudnessAcc(f.SampleRate, f.Channels),
-		tp:         newTruePeak(f.Channels),
-		wave:       newWaveAcc(),
-		nov:        newNovelty(f.SampleRate),
+		keepMFCC:  slices.Contains(emit, FeatureMFCC),
+		keepPitch: slices.Contains(emit, FeaturePitch),
+		keepSpec:  slices.Contains(emit, FeatureSpectrum),
+		f:         f,
+		fps:       float64(f.SampleRate) / HopSize,
+		ring:      make([]float32, chromaSize+ringHops*HopSize),
+		pos:       chromaSize - HopSize,
+		stft:      newSTFT(FrameSize),
+		pow:       make([]float64, FrameSize/2+1),
+		spec:      newSpectral(f.SampleRate),
+		mfcc:      newMFCC(f.SampleRate),
+		chroma:    newChroma(f.SampleRate),
+		loud:      newLoudnessAcc(f.SampleRate, f.Channels),
+		tp:        newTruePeak(f.Channels),
+		wave:      newWaveAcc(),
+		nov:       newNovelty(f.SampleRate),
 	}
 	if f.Frames > 0 {
 		// Known length (checked against the limits by the decoder): reserve
@@ -376,9 +380,7 @@ func newExtractor(f Format, opt Options) *extractor {
 		if x.keepMFCC {
 			x.mfccs = make([]MFCCFrame, 0, n)
 		}
-		if x.keepChroma {
-			x.chrs = make([][chromaClasses]float32, 0, n/chromaEvery+1)
-		}
+		x.chrs = make([][chromaClasses]float32, 0, n/chromaEvery+1)
 		if x.keepSpec {
 			x.specs = make([]SpectrumFrame, 0, n)
 		}
@@ -450,9 +452,8 @@ func (x *extractor) frame(momentary float64) {
 		if x.keepPitch {
 			x.pitch = append(x.pitch, PitchFrame{Time: float64(idx*HopSize) / float64(x.f.SampleRate), Pitch: pc, Confidence: conf})
 		}
-		if x.keepChroma {
-			x.chrs = append(x.chrs, x.lastChr)
-		}
+		// Kept for every stem: bars and sections read harmonic change.
+		x.chrs = append(x.chrs, x.lastChr)
 	}
 	rms := math.Sqrt(sq / FrameSize)
 	vals := [numSeries]float64{
@@ -493,6 +494,9 @@ func (x *extractor) result(opt Options) *Analysis {
 		Normalization: map[string]NormMeta{},
 		Transients:    []Transient{},
 		Beats:         []float64{},
+		BeatPositions: []int{},
+		Downbeats:     []float64{},
+		Sections:      []Section{},
 		Onsets:        []float64{},
 		Waveform:      x.wave.result(),
 	}

@@ -31,14 +31,17 @@ type onsetBands struct {
 
 // novelty computes the onset envelope SuperFlux-style: the rise of each
 // band level (dB) over the maximum of the three neighbouring bands of the
-// previous frame, so pitch glides (a kick's sweep) and vibrato do not read as
-// onsets.
+// previous frame, so pitch glides (a kick's sweep) and vibrato do not read
+// as onsets. The low and mid envelopes (for tempo and bars) compare with two
+// frames before instead (one whole frame length): an onset's full rise then
+// shows whatever its place within the hop, so equal hits give equal peaks.
 type novelty struct {
 	edges          []int // band b is bins edges[b] .. edges[b+1]-1
 	lowEnd, midEnd int   // bands [0, lowEnd) are low, [lowEnd, midEnd) mid
 	scale          float64
 	cur, prev      []float64
-	have           bool
+	prev2          []float64 // levels two frames back
+	frames         int
 }
 
 func newNovelty(rate int) *novelty {
@@ -73,7 +76,7 @@ func newNovelty(rate int) *novelty {
 	n.midEnd = max(n.lowEnd, n.midEnd)
 	// A full-scale sine's peak bin holds (N/4)² of power (Hann window).
 	n.scale = 1.0 / (FrameSize / 4 * FrameSize / 4)
-	n.cur, n.prev = make([]float64, bands), make([]float64, bands)
+	n.cur, n.prev, n.prev2 = make([]float64, bands), make([]float64, bands), make([]float64, bands)
 	return n
 }
 
@@ -85,33 +88,37 @@ func (n *novelty) frame(pow []float64) onsetBands {
 		n.cur[b] = 10 * math.Log10(max(e, floor))
 	}
 	var out onsetBands
-	if n.have {
-		var sums [3]float64
-		last := len(n.cur) - 1
-		for b, db := range n.cur {
-			ref := n.prev[b]
-			if b > 0 {
-				ref = max(ref, n.prev[b-1])
-			}
-			if b < last {
-				ref = max(ref, n.prev[b+1])
-			}
-			if d := db - ref; d > 0 {
-				switch {
-				case b < n.lowEnd:
-					sums[0] += d
-				case b < n.midEnd:
-					sums[1] += d
-				default:
-					sums[2] += d
-				}
+	last := len(n.cur) - 1
+	rise := func(prev []float64, b int) float64 {
+		ref := prev[b]
+		if b > 0 {
+			ref = max(ref, prev[b-1])
+		}
+		if b < last {
+			ref = max(ref, prev[b+1])
+		}
+		return max(0, n.cur[b]-ref)
+	}
+	if n.frames >= 1 {
+		var sum float64
+		for b := range n.cur {
+			sum += rise(n.prev, b)
+		}
+		out.all = float32(sum / float64(len(n.cur)))
+	}
+	if n.frames >= 2 {
+		var low, mid float64
+		for b := range n.midEnd {
+			if b < n.lowEnd {
+				low += rise(n.prev2, b)
+			} else {
+				mid += rise(n.prev2, b)
 			}
 		}
-		out.all = float32((sums[0] + sums[1] + sums[2]) / float64(len(n.cur)))
-		out.low = float32(sums[0] / float64(n.lowEnd))
-		out.mid = float32(sums[1] / float64(max(1, n.midEnd-n.lowEnd)))
+		out.low = float32(low / float64(n.lowEnd))
+		out.mid = float32(mid / float64(max(1, n.midEnd-n.lowEnd)))
 	}
-	n.cur, n.prev = n.prev, n.cur
-	n.have = true
+	n.cur, n.prev, n.prev2 = n.prev2, n.cur, n.prev
+	n.frames++
 	return out
 }

@@ -42,7 +42,7 @@ func (x *extractor) rhythm(a *Analysis, s *Summary) {
 		env[i] = x.lowODF[i] + x.midODF[i]
 	}
 	scratch := make([]float64, n)
-	P, clarity := estimatePeriod(env, x.fps, scratch)
+	P, clarity, compound := estimatePeriod(env, x.fps, scratch)
 	if P <= 0 {
 		return
 	}
@@ -81,23 +81,17 @@ func (x *extractor) rhythm(a *Analysis, s *Summary) {
 		}
 	}
 	s.BPM = math.Round(gridBPM(a.Beats)*100) / 100
-	s.BPMConfidence = math.Round(clarity*float64(aligned)/float64(len(beats))*1000) / 1000
-}
-
-// normalize01 scales v to 0..1 (min-max) in place; a constant v becomes 0.
-func normalize01(v []float32) {
-	if len(v) == 0 {
-		return
-	}
-	lo, hi := v[0], v[0]
-	for _, e := range v {
-		lo, hi = min(lo, e), max(hi, e)
-	}
-	for i, e := range v {
-		if hi-lo <= 1e-9 {
-			v[i] = 0
-		} else {
-			v[i] = (e - lo) / (hi - lo)
+	// Bars.
+	m, positions, mconf := estimateMeter(newBeatFeatures(beats, x.chrs, x.lowODF, env), compound)
+	s.TimeSignature = TimeSignature{BeatsPerBar: m, Confidence: mconf}
+	a.BeatPositions = positions
+	var bars []int
+	for k, b := range beats {
+		if positions[k] == 1 {
+			a.Downbeats = append(a.Downbeats, a.Beats[k])
+			bars = append(bars, b)
 		}
 	}
+	a.Sections = x.sections(bars, s.Duration)
+	s.BPMConfidence = math.Round(clarity*float64(aligned)/float64(len(beats))*1000) / 1000
 }

@@ -19,9 +19,10 @@ const (
 	tempoLagStep    = 0.1 // frames
 	// beatLevelRatio: a level is subdivided into the next faster one when
 	// the positions between its beats carry at least this share of the
-	// accent (low and mid bands) its beats carry: then those positions are
-	// beats too (a kick-and-snare pattern read at half speed has them; a
-	// slow beat under quaver hats has not).
+	// accent (low and mid bands) its beats carry, times the prior's ratio
+	// of the two levels: then those positions are beats too (a
+	// kick-and-snare pattern read at half speed has them; a slow beat under
+	// quaver hats has not).
 	beatLevelRatio = 0.7
 	// minOnsetsPerMinute: fewer detected onsets than this is no rhythm to
 	// follow (a held tone, a pad, noise): no tempo, no beats.
@@ -96,7 +97,8 @@ func (c comb) best(lo, hi float64, w func(float64) float64) float64 {
 }
 
 // estimatePeriod returns the beat period in frames (0 when there is no
-// periodicity) and the normalised autocorrelation at it. env is the onset
+// periodicity), the normalised autocorrelation at it, and whether the beat
+// divides in three rather than two (compound meter, or a shuffle). env is the onset
 // envelope of the low and mid bands (kick, bass, snare, chords: where the
 // beat lives, while hats and cymbals subdivide it); scratch (at least
 // len(env)) is work space.
@@ -106,14 +108,14 @@ func (c comb) best(lo, hi float64, w func(float64) float64) float64 {
 // levels ×1/3 … ×2 within beatMinBPM–beatMaxBPM are the candidates. Starting
 // from the slowest, a level gives way to its half (or third) while the
 // positions between its beats carry beatLevelRatio of its beats' accent.
-func estimatePeriod(env []float32, fps float64, scratch []float64) (float64, float64) {
+func estimatePeriod(env []float32, fps float64, scratch []float64) (period, clarity float64, compound bool) {
 	minLag := 60 * fps / tempoMaxBPM
 	if len(env) < int(4*minLag) {
-		return 0, 0
+		return 0, 0, false
 	}
 	c := comb{ac: autocorr(env, int(tempoACFSeconds*fps)+2, scratch), maxLag: int(tempoACFSeconds * fps)}
 	if c.ac[0] <= 0 {
-		return 0, 0
+		return 0, 0, false
 	}
 	prior := func(L float64) float64 {
 		oct := math.Log2(60 * fps / L / tempoPriorBPM)
@@ -121,7 +123,7 @@ func estimatePeriod(env []float32, fps float64, scratch []float64) (float64, flo
 	}
 	p0 := c.best(minLag, 60*fps/tempoMinBPM, prior)
 	if p0 == 0 {
-		return 0, 0
+		return 0, 0, false
 	}
 	lo, hi := 60*fps/beatMaxBPM, 60*fps/beatMinBPM
 	refine := func(L float64) float64 {
@@ -140,20 +142,24 @@ func estimatePeriod(env []float32, fps float64, scratch []float64) (float64, flo
 	}
 	for {
 		on, half, third := gridAccents(env, P)
+		compound = third > half
 		if on <= 0 {
 			break
 		}
+		// The prior tilts the ratio: a slow level gives way more easily
+		// to a faster one nearer the tempi people tap.
+		need := func(k float64) float64 { return beatLevelRatio * on * prior(P) / prior(P/k) }
 		switch {
-		case half >= beatLevelRatio*on && P/2 >= lo:
+		case half >= need(2) && P/2 >= lo:
 			P = refine(P / 2)
 			continue
-		case third >= beatLevelRatio*on && P/3 >= lo:
+		case third >= need(3) && P/3 >= lo:
 			P = refine(P / 3)
 			continue
 		}
 		break
 	}
-	return P, math.Max(0, math.Min(1, c.at(P)/c.ac[0]))
+	return P, math.Max(0, math.Min(1, c.at(P)/c.ac[0])), compound
 }
 
 // gridBeats is the span of gridAccents' windows, in beats: short enough
@@ -164,13 +170,13 @@ const gridBeats = 8
 // window by window (gridBeats beats each, at the phase that collects the
 // most accent there), and returns the mean accent on its beats, at the
 // midpoints between them and at the thirds between them (each the maximum
-// within ±1 frame).
+// within ±2 frames).
 func gridAccents(acc []float32, P float64) (on, half, third float64) {
 	n := len(acc)
 	at := func(x float64) float64 {
 		i := int(math.Round(x))
 		v := float32(0)
-		for j := max(0, i-1); j <= min(n-1, i+1); j++ {
+		for j := max(0, i-2); j <= min(n-1, i+2); j++ {
 			v = max(v, acc[j])
 		}
 		return float64(v)

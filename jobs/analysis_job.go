@@ -165,7 +165,7 @@ func (w *analysisWork) analyze(ctx context.Context, run *Run, file *phonoglyph.F
 	}
 	defer rc.Close()
 	progress := &progressReader{r: rc, total: info.Size, report: func(pct int) { run.Progress(ctx, pct) }}
-	dec, closer, err := dsp.Open(progress, file.FileName, w.deps.AudioLimits)
+	dec, closer, err := dsp.OpenForAnalysis(progress, file.FileName, w.deps.AudioLimits)
 	if err == nil {
 		defer closer.Close()
 	}
@@ -259,6 +259,7 @@ func fullData(a *dsp.Analysis) ([]byte, error) {
 		doc["amplitudeSpectrum"] = a.Spectrum
 	}
 	doc["transients"], doc["beats"], doc["onsets"] = a.Transients, a.Beats, a.Onsets
+	doc["downbeats"], doc["beatPositions"], doc["sections"] = a.Downbeats, a.BeatPositions, a.Sections
 	doc["normalizationMeta"], doc["bpm"], doc["summary"] = a.Normalization, a.Summary.BPM, a.Summary
 	return json.Marshal(doc)
 }
@@ -266,7 +267,8 @@ func fullData(a *dsp.Analysis) ([]byte, error) {
 // rowData is the small part of the analysis kept on the row: the summary
 // and the beats (what renders and listings read without the blob).
 func rowData(a *dsp.Analysis) ([]byte, error) {
-	return json.Marshal(map[string]any{"summary": a.Summary, "bpm": a.Summary.BPM, "beats": a.Beats})
+	return json.Marshal(map[string]any{"summary": a.Summary, "bpm": a.Summary.BPM, "beats": a.Beats,
+		"downbeats": a.Downbeats, "sections": a.Sections})
 }
 
 // marker is a waveform marker the frontend draws.

@@ -1,8 +1,8 @@
 // Command corpus builds the evaluation corpus (see package corpus) into
 // the cache and prints where it is.
 //
-//	corpus build [-j 2] [-dir DIR] SET...   build sets (dev, holdout, planetblupi, controls, long, or all); prints each set's directory
-//	corpus list [-dir DIR] SET...           print the directory of every built track of the sets
+//	corpus build [-j 2] [-dir DIR] [-only ID,…] SET...   build sets (dev, holdout, planetblupi, controls, long, or all); prints each set's directory
+//	corpus list [-dir DIR] [-only ID,…] SET...           print the directory of every built track of the sets
 //
 // A set directory holds one directory per track with truth.json, mix.wav
 // (24-bit), mix.{flac,mp3,ogg,m4a}, stems/<stem>.flac, song.mid and
@@ -18,6 +18,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,6 +42,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	jobs := fs.Int("j", 1, "tracks built at once (1 or 2: the machine has 2 cores)")
 	dir := fs.String("dir", "", "corpus root (default ~/.cache/phonoglyph/corpus/"+corpus.Version+")")
+	only := fs.String("only", "", "comma-separated track ids: build or list only these")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -61,6 +64,10 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 		tracks, err := corpus.Set(name)
 		if err != nil {
 			return err
+		}
+		if *only != "" {
+			ids := strings.Split(*only, ",")
+			tracks = slices.DeleteFunc(tracks, func(t corpus.Track) bool { return !slices.Contains(ids, t.ID) })
 		}
 		setDir := filepath.Join(root, name)
 		switch args[0] {
