@@ -15,14 +15,15 @@ const AnalysisRate = 44100
 
 // Resampler parameters: a Kaiser-windowed sinc with resampleZeros zero
 // crossings each side at the lower of the two rates, cut off at
-// resampleCutoff of that rate's Nyquist frequency (about 70 dB of stopband
-// rejection). Ratios that do not reduce to at most resampleMaxPhases output
+// resampleCutoff of that rate's Nyquist frequency: tones in the passband
+// come out with an error 63–78 dB under them (TestResampleTones), for 12 to
+// 56 taps per output sample and channel (48 to 192 kHz input). Ratios that do not reduce to at most resampleMaxPhases output
 // phases are approximated by the nearest of resampleMaxPhases phases (a
 // timing error under 1/2048 of an input sample).
 const (
-	resampleZeros     = 8
+	resampleZeros     = 6
 	resampleCutoff    = 0.94
-	resampleBeta      = 7.0
+	resampleBeta      = 6.0
 	resampleMaxPhases = 1024
 )
 
@@ -198,9 +199,12 @@ func (r *resampler) produce(dst []float32) int {
 		}
 		h := r.coef[int(p)*r.taps : int(p+1)*r.taps]
 		start := int(ip - int64(r.half-1) - r.base)
-		for c := range ch {
-			x := r.planes[c][start : start+r.taps]
-			dst[n*ch+c] = dot(h, x)
+		if ch == 2 {
+			dst[2*n], dst[2*n+1] = dot2(h, r.planes[0][start:], r.planes[1][start:])
+		} else {
+			for c := range ch {
+				dst[n*ch+c] = dot(h, r.planes[c][start:])
+			}
 		}
 		n++
 		r.out++
@@ -223,6 +227,24 @@ func dot(h, x []float32) float32 {
 		s0 += h[i] * x[i]
 	}
 	return (s0 + s1) + (s2 + s3)
+}
+
+// dot2 is dot for two channels in one pass over h.
+func dot2(h, x, y []float32) (float32, float32) {
+	x, y = x[:len(h)], y[:len(h)]
+	var a0, a1, b0, b1 float32
+	i := 0
+	for ; i+2 <= len(h); i += 2 {
+		a0 += h[i] * x[i]
+		b0 += h[i] * y[i]
+		a1 += h[i+1] * x[i+1]
+		b1 += h[i+1] * y[i+1]
+	}
+	for ; i < len(h); i++ {
+		a0 += h[i] * x[i]
+		b0 += h[i] * y[i]
+	}
+	return a0 + a1, b0 + b1
 }
 
 // fill drops the input no longer needed and reads the next block; at the

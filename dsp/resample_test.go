@@ -79,8 +79,8 @@ func TestResampleTones(t *testing.T) {
 		}
 		snr0, snr1 := 10*math.Log10(s0/e0), 10*math.Log10(s1/e1)
 		t.Logf("%6d Hz → %d Hz: %d frames, SNR %.1f / %.1f dB", in, AnalysisRate, len(out)/2, snr0, snr1)
-		if snr0 < 50 || snr1 < 50 {
-			t.Errorf("%d Hz: SNR %.1f / %.1f dB, want ≥ 50", in, snr0, snr1)
+		if snr0 < 60 || snr1 < 60 {
+			t.Errorf("%d Hz: SNR %.1f / %.1f dB, want ≥ 60", in, snr0, snr1)
 		}
 	}
 
