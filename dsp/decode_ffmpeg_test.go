@@ -100,3 +100,41 @@ func TestFFmpegAtTheLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestMP3LyingFrameCount: the pure-Go MP3 decoder believes the Xing tag's
+// frame count (it sizes Analyze's reservations) only within the limits.
+func TestMP3LyingFrameCount(t *testing.T) {
+	withoutFFmpeg(t)
+	b, err := os.ReadFile(filepath.Join("testdata", "seed-stereo.mp3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, c, err := Open(bytes.NewReader(b), "x.mp3", Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if f := d.Format(); f.Frames <= 0 || f.Frames > 10*int64(f.SampleRate) {
+		t.Fatalf("seed: %+v", f)
+	}
+	i := bytes.Index(b, []byte("Xing"))
+	if i < 0 {
+		i = bytes.Index(b, []byte("Info"))
+	}
+	if i < 0 || b[i+7]&1 == 0 {
+		t.Fatal("the seed has no Xing frame count")
+	}
+	lie := bytes.Clone(b)
+	copy(lie[i+8:], []byte{0xff, 0xff, 0xff, 0xff}) // 4.3 G frames of 1152 samples
+	d, c, err = Open(bytes.NewReader(lie), "x.mp3", Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if f := d.Format(); f.Frames != -1 {
+		t.Errorf("lying Xing count believed: %+v", f)
+	}
+	if _, err := Analyze(d, Options{}); err != nil {
+		t.Errorf("lying Xing count: %v", err)
+	}
+}
