@@ -1,9 +1,11 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,7 +42,13 @@ type Kind[A Args] struct {
 // AnyKind is a Kind of any args type, as Config.Kinds lists them.
 type AnyKind interface {
 	register(workers *river.Workers, c *Client) error
+	table() store.JobTable
+	timeout() time.Duration
 }
+
+func (k Kind[A]) table() store.JobTable { return k.Table }
+
+func (k Kind[A]) timeout() time.Duration { return cmp.Or(k.Timeout, river.JobTimeoutDefault) }
 
 func (k Kind[A]) register(workers *river.Workers, c *Client) error {
 	return river.AddWorkerSafely(workers, &lifecycle[A]{kind: k, client: c})
@@ -57,9 +65,11 @@ type lifecycle[A Args] struct {
 // Timeout is the kind's.
 func (l *lifecycle[A]) Timeout(*river.Job[A]) time.Duration { return l.kind.Timeout }
 
-// Work begins the job, runs the kind's work and settles its outcome.
+// Work begins the job, runs the kind's work and settles its outcome. A
+// panic in the work is an error like any other: retried, and recorded on
+// the row on the last attempt.
 func (l *lifecycle[A]) Work(ctx context.Context, job *river.Job[A]) error {
-	run := &Run{client: l.client, table: l.kind.Table, id: job.Args.RowID(), last: job.Attempt >= job.MaxAttempts,
+	run := &Run{client: l.client, table: l.kind.Table, id: job.Args.RowID(), riverID: job.ID, last: job.Attempt >= job.MaxAttempts,
 		completeRiver: func(ctx context.Context, tx pgx.Tx) error {
 			_, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
 			return err
@@ -69,7 +79,18 @@ func (l *lifecycle[A]) Work(ctx context.Context, job *river.Job[A]) error {
 	} else if err != nil {
 		return err
 	}
-	return run.settle(ctx, l.kind.Work(ctx, run, job.Args))
+	return run.settle(ctx, l.work(ctx, run, job.Args))
+}
+
+// work runs the kind's work, turning a panic into an error.
+func (l *lifecycle[A]) work(ctx context.Context, run *Run, args A) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			l.client.log.ErrorContext(ctx, "job panicked", "job", run.id, "table", run.table.Name, "panic", p, "trace", string(debug.Stack()))
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return l.kind.Work(ctx, run, args)
 }
 
 // Run is one attempt of a user-facing job, handed to its kind's work.
@@ -77,6 +98,7 @@ type Run struct {
 	client        *Client
 	table         store.JobTable
 	id            string
+	riverID       int64
 	last          bool     // River gives the job no further attempt
 	owns          []string // objects the job writes, freed when it fails
 	completeRiver func(context.Context, pgx.Tx) error
@@ -109,6 +131,11 @@ func (r *Run) Progress(ctx context.Context, pct int) {
 // it) keeps nothing of the result.
 func (r *Run) Complete(ctx context.Context, write func(tx *store.Tx) error) error {
 	return r.client.deps.Store.InTx(ctx, func(tx *store.Tx) error {
+		if held, err := tx.OwnsAttempt(ctx, r.riverID, r.client.beats.worker); err != nil {
+			return err
+		} else if !held {
+			return errTakenOver // another worker has the job now: this attempt keeps nothing
+		}
 		if err := tx.FinishJob(ctx, r.table, r.id, phonoglyph.StatusCompleted, nil); err != nil {
 			return err
 		}
@@ -135,9 +162,6 @@ func Fail(msg string) error { return &failure{msg: msg} }
 // Failf is Fail with a formatted message.
 func Failf(format string, args ...any) error { return Fail(fmt.Sprintf(format, args...)) }
 
-// attemptsExhausted is the message of a job whose attempts ran out.
-const attemptsExhausted = "The job failed after several attempts; please try again later."
-
 // settle turns the work's outcome into River's: a failure ends the job for
 // good, snoozes and cancellations pass through, a job that ended elsewhere
 // stops quietly, and any other error is retried by River — on the last
@@ -161,10 +185,10 @@ func (r *Run) settle(ctx context.Context, err error) error {
 			return ferr // the row could not be updated: River retries the attempt
 		}
 		return river.JobCancel(f)
-	case errors.As(err, &snooze), errors.As(err, &cancel), !r.last:
+	case errors.As(err, &snooze), errors.As(err, &cancel), errors.Is(err, errTakenOver), !r.last:
 		return err
 	}
-	if ferr := r.end(ctx, attemptsExhausted); ferr != nil {
+	if ferr := r.end(ctx, store.AttemptsExhausted); ferr != nil {
 		return errors.Join(err, ferr)
 	}
 	return err

@@ -106,3 +106,34 @@ func (q *Queries) move(ctx context.Context, sql string, args ...any) error {
 	}
 	return err
 }
+
+// AttemptsExhausted is the message of a job whose attempts ran out.
+const AttemptsExhausted = "The job failed after several attempts; please try again later."
+
+// Messages of jobs ended by EndAbandonedJobs.
+const (
+	abandonedRemoved   = "The job was stopped by an operator."
+	abandonedNoResult  = "The job ended without a result; please try again."
+)
+
+// EndAbandonedJobs ends the live rows of t whose River job has ended
+// without them, or is gone: River discarded it (attempts exhausted by a
+// worker that died, a timeout or a panic), an operator cancelled or deleted
+// it, or it completed without the row. A discarded job's row fails with a
+// sentence for its owner, a cancelled one is cancelled. A River job still
+// queued or running is its lifecycle's to end. It returns how many rows it
+// ended.
+func (q *Queries) EndAbandonedJobs(ctx context.Context, t JobTable) (int64, error) {
+	tag, err := q.db.Exec(ctx, `
+		WITH ended AS (
+			SELECT r.id, j.state AS river_state FROM `+t.Name+` r LEFT JOIN river_job j ON j.id = r.river_job_id
+			WHERE r.`+live+` AND r.river_job_id IS NOT NULL
+			AND (j.id IS NULL OR j.state IN ('discarded', 'cancelled', 'completed'))
+			FOR UPDATE OF r SKIP LOCKED)
+		UPDATE `+t.Name+` r SET
+			status = CASE WHEN ended.river_state IS NULL OR ended.river_state = 'cancelled' THEN 'cancelled' ELSE 'failed' END,
+			error = CASE ended.river_state WHEN 'discarded' THEN $1 WHEN 'completed' THEN $3 ELSE $2 END
+		FROM ended WHERE r.id = ended.id AND r.`+live,
+		AttemptsExhausted, abandonedRemoved, abandonedNoResult)
+	return tag.RowsAffected(), err
+}
