@@ -112,8 +112,8 @@ const AttemptsExhausted = "The job failed after several attempts; please try aga
 
 // Messages of jobs ended by EndAbandonedJobs.
 const (
-	abandonedRemoved   = "The job was stopped by an operator."
-	abandonedNoResult  = "The job ended without a result; please try again."
+	abandonedRemoved  = "The job was stopped by an operator."
+	abandonedNoResult = "The job ended without a result; please try again."
 )
 
 // EndAbandonedJobs ends the live rows of t whose River job has ended
