@@ -136,6 +136,9 @@ func (r *Run) Complete(ctx context.Context, write func(tx *store.Tx) error) erro
 		} else if !held {
 			return errTakenOver // another worker has the job now: this attempt keeps nothing
 		}
+		if err := tx.LockParent(ctx, r.table, r.id); err != nil {
+			return err
+		}
 		if err := tx.FinishJob(ctx, r.table, r.id, phonoglyph.StatusCompleted, nil); err != nil {
 			return err
 		}
@@ -201,6 +204,9 @@ func (r *Run) end(ctx context.Context, msg string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	return r.client.deps.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.LockParent(ctx, r.table, r.id); err != nil {
+			return err
+		}
 		err := tx.FinishJob(ctx, r.table, r.id, phonoglyph.StatusFailed, &msg)
 		if err != nil && !errors.Is(err, phonoglyph.ErrJobFinished) {
 			return err

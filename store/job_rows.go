@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"phonoglyph"
 )
@@ -20,15 +21,34 @@ import (
 type JobTable struct {
 	Name     string // the table: a constant of the code, never user input
 	External string // column holding the external service's id; "" when the kind never dispatches
+	// Parent is the row a job belongs to, "table.column" with column the
+	// job's reference to it (file_metadata.file_metadata_id); "" for none.
+	// One lock order holds everywhere: the parent row before the job row
+	// (LockParent), as the API locks a file before inserting its jobs.
+	Parent string
 }
 
 // The user-facing job tables.
 var (
-	AnalysisJobs = JobTable{Name: "audio_analysis_jobs"}
-	MIDIParses   = JobTable{Name: "midi_files"}
-	StemJobs     = JobTable{Name: "stem_separation_jobs", External: "external_id"}
-	Renders      = JobTable{Name: "renders", External: "render_id"}
+	AnalysisJobs = JobTable{Name: "audio_analysis_jobs", Parent: "file_metadata.file_metadata_id"}
+	MIDIParses   = JobTable{Name: "midi_files", Parent: "file_metadata.file_metadata_id"}
+	StemJobs     = JobTable{Name: "stem_separation_jobs", External: "external_id", Parent: "file_metadata.file_metadata_id"}
+	Renders      = JobTable{Name: "renders", External: "render_id", Parent: "projects.project_id"}
 )
+
+// LockParent takes a key-share lock on the row a job belongs to (its file,
+// its project) before anything locks the job's row, in a transaction that
+// finishes the job: the API locks the parent first too (a file FOR UPDATE
+// before inserting its stem job), so the two wait instead of deadlocking.
+func (q *Queries) LockParent(ctx context.Context, t JobTable, id string) error {
+	table, column, ok := strings.Cut(t.Parent, ".")
+	if !ok {
+		return nil
+	}
+	_, err := q.db.Exec(ctx, `SELECT 1 FROM `+table+` p WHERE p.id = (SELECT `+column+` FROM `+t.Name+` WHERE id = $1)
+		FOR KEY SHARE OF p`, id)
+	return err
+}
 
 // live selects jobs that have not reached a terminal status.
 const live = `status IN ('queued', 'processing')`
