@@ -27,6 +27,8 @@ type Deps struct {
 	Store       *store.Store
 	Blobs       storage.Blobs
 	AudioLimits dsp.Limits
+	// Temp is the process's temp directory and budget (nil: no budget).
+	Temp *TempDir
 	// UploadGrace is how long after its declaration an upload that never
 	// completed is swept: the upload URL's lifetime plus a margin.
 	UploadGrace time.Duration
