@@ -83,6 +83,7 @@ func (w *analysisWork) work(ctx context.Context, run *Run, a AnalysisArgs) error
 	if err != nil {
 		return err
 	}
+	run.Writes(objectkey.AnalysisData(file.UserID, file.ID, file.AnalysisStem(), AnalysisVersion), objectkey.Thumbnail(file.ID))
 	started := time.Now()
 	sum, err := w.hash(ctx, file.Key)
 	if err != nil {

@@ -101,6 +101,7 @@ type Run struct {
 	riverID       int64
 	last          bool     // River gives the job no further attempt
 	owns          []string // objects the job writes, freed when it fails
+	writes        []string // objects the job writes for its row, freed when the row is gone
 	completeRiver func(context.Context, pgx.Tx) error
 }
 
@@ -114,6 +115,12 @@ func (r *Run) Client() *Client { return r.client }
 // Owns declares objects the job writes (or may have written): if the job
 // fails they are freed by a cleanup job committed with the failure.
 func (r *Run) Owns(keys ...string) { r.owns = append(r.owns, keys...) }
+
+// Writes declares objects the job writes that belong to its row (an
+// analysis document, a thumbnail): kept when the job fails (an earlier
+// result may use the same key), freed when the job ends and finds its row
+// gone, its file or project deleted meanwhile.
+func (r *Run) Writes(keys ...string) { r.writes = append(r.writes, keys...) }
 
 // Progress records how far the job got, 0..99 (completion is 100). It is
 // best effort: a lost progress update is not worth failing the job for.
@@ -181,8 +188,10 @@ func (r *Run) settle(ctx context.Context, err error) error {
 		err = f
 	}
 	switch {
-	case err == nil, errors.Is(err, phonoglyph.ErrJobFinished):
+	case err == nil:
 		return nil
+	case errors.Is(err, phonoglyph.ErrJobFinished):
+		return r.freeIfGone(ctx)
 	case errors.As(err, &f):
 		if ferr := r.end(ctx, f.msg); ferr != nil {
 			return ferr // the row could not be updated: River retries the attempt
@@ -197,9 +206,33 @@ func (r *Run) settle(ctx context.Context, err error) error {
 	return err
 }
 
-// end fails the row with msg and frees the objects the job owns, in one
-// transaction. It runs even when the work's context ended (a timeout), so
-// the failure is always recorded.
+// freeIfGone ends an attempt that found its job ended: when the row itself
+// is gone (its file or project was deleted during the job) nothing refers
+// to what the job wrote, so it is freed.
+func (r *Run) freeIfGone(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	return r.client.deps.Store.InTx(ctx, func(tx *store.Tx) error {
+		return r.freeGone(ctx, tx, nil)
+	})
+}
+
+// freeGone frees what the job wrote when its row is gone, and keep
+// otherwise.
+func (r *Run) freeGone(ctx context.Context, tx *store.Tx, keep []string) error {
+	exists, err := tx.JobExists(ctx, r.table, r.id)
+	if err != nil {
+		return err
+	}
+	if exists {
+		return r.client.RequestCleanup(ctx, tx, keep)
+	}
+	return r.client.RequestCleanup(ctx, tx, append(append([]string(nil), r.owns...), r.writes...))
+}
+
+// end fails the row with msg and frees the objects the job owns (and, when
+// the row is gone, all it wrote), in one transaction. It runs even when the
+// work's context ended (a timeout), so the failure is always recorded.
 func (r *Run) end(ctx context.Context, msg string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
@@ -211,7 +244,7 @@ func (r *Run) end(ctx context.Context, msg string) error {
 		if err != nil && !errors.Is(err, phonoglyph.ErrJobFinished) {
 			return err
 		}
-		return r.client.RequestCleanup(ctx, tx, r.owns)
+		return r.freeGone(ctx, tx, r.owns)
 	})
 }
 

@@ -79,6 +79,14 @@ func (q *Queries) FinishJob(ctx context.Context, t JobTable, id string, status p
 		WHERE id = $1 AND `+live, id, status, errMsg)
 }
 
+// JobExists reports whether a job's row is still there (deleting its file
+// or project deletes it).
+func (q *Queries) JobExists(ctx context.Context, t JobTable, id string) (bool, error) {
+	var n int
+	err := q.db.QueryRow(ctx, `SELECT count(*) FROM `+t.Name+` WHERE id = $1`, id).Scan(&n)
+	return n == 1, err
+}
+
 // LinkRiverJob records the River job that works a job row.
 func (q *Queries) LinkRiverJob(ctx context.Context, t JobTable, id string, riverID int64) error {
 	_, err := q.db.Exec(ctx, `UPDATE `+t.Name+` SET river_job_id = $2 WHERE id = $1`, id, riverID)
