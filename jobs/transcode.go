@@ -31,7 +31,7 @@ func transcodeWAV(r io.Reader, name, path string, lim dsp.Limits, temp *TempDir,
 	defer closer.Close()
 	format := dec.Format()
 	maxFrames := min(int64(math.Min(lim.Seconds()*float64(format.SampleRate), math.MaxInt64/2)), dsp.MaxWAVFrames(format.Channels))
-	frames := maxFrames // the most a stream of unknown length may write
+	frames := maxFrames     // the most a stream of unknown length may write
 	if format.Frames >= 0 { // the decoder refused a declared duration above lim at Open
 		secs := float64(format.Frames) / float64(format.SampleRate)
 		if format.Frames > maxFrames {

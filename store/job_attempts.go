@@ -57,7 +57,9 @@ const rescueReason = "worker stopped beating: the attempt was rescued"
 // RescueStale hands back to River every running job whose attempt has not
 // been beaten for stale (its worker process died or lost the database): a
 // job its owner tried to cancel becomes cancelled, a job with no attempt
-// left is discarded, any other becomes retryable at once. A job attempted
+// left is discarded, any other is available again at once (not retryable:
+// that waits for River's leader, which may be the dead worker, to schedule
+// it). A job attempted
 // less than stale ago without a beat row yet (its worker is still
 // beginning it) is left alone. It is River's rescuer with the beat as its
 // clock, and the SQL River's own JobRescueMany runs. It returns how many
@@ -66,15 +68,15 @@ func (q *Queries) RescueStale(ctx context.Context, stale time.Duration) (int64, 
 	tag, err := q.db.Exec(ctx, `
 		WITH stuck AS (
 			SELECT j.id, CASE WHEN j.metadata ? 'cancel_attempted_at' THEN 'cancelled'
-				WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'retryable' END AS state
+				WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'available' END AS state
 			FROM river_job j
 			WHERE j.state = 'running' AND j.attempted_at < now() - $1::interval
 			AND NOT EXISTS (SELECT 1 FROM job_attempts a WHERE a.river_job_id = j.id AND a.attempt = j.attempt
 				AND a.beat_at >= now() - $1::interval)
 			FOR UPDATE OF j SKIP LOCKED)
 		UPDATE river_job j SET state = stuck.state::river_job_state,
-			finalized_at = CASE WHEN stuck.state = 'retryable' THEN NULL ELSE now() END,
-			scheduled_at = CASE WHEN stuck.state = 'retryable' THEN now() ELSE j.scheduled_at END,
+			finalized_at = CASE WHEN stuck.state = 'available' THEN NULL ELSE now() END,
+			scheduled_at = CASE WHEN stuck.state = 'available' THEN now() ELSE j.scheduled_at END,
 			errors = array_append(j.errors, jsonb_build_object('at', now(), 'attempt', j.attempt,
 				'error', $2::text, 'trace', ''))
 		FROM stuck WHERE j.id = stuck.id`, stale, rescueReason)
