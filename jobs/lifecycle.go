@@ -230,12 +230,15 @@ func (r *Run) freeGone(ctx context.Context, tx *store.Tx, keep []string) error {
 	return r.client.RequestCleanup(ctx, tx, append(append([]string(nil), r.owns...), r.writes...))
 }
 
-// end fails the row with msg and frees the objects the job owns (and, when
+// end fails the row with msg (its short human form; the whole of it goes
+// to the log) and frees the objects the job owns (and, when
 // the row is gone, all it wrote), in one transaction. It runs even when the
 // work's context ended (a timeout), so the failure is always recorded.
 func (r *Run) end(ctx context.Context, msg string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
+	r.client.log.InfoContext(ctx, "job failed", "job", r.id, "table", r.table.Name, "error", msg)
+	msg = humanMessage(msg)
 	return r.client.deps.Store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.LockParent(ctx, r.table, r.id); err != nil {
 			return err
