@@ -37,6 +37,10 @@ type Kind[A Args] struct {
 	// as ENOTFOUND for an input deleted meanwhile), fails the job for good
 	// with that message; any other error is retried.
 	Work func(ctx context.Context, run *Run, args A) error
+	// Leftovers, when set, are the objects an attempt may have written,
+	// known from the args alone: freed when a later attempt finds the row
+	// gone (an attempt killed with its worker never reached its end).
+	Leftovers func(args A) []string
 }
 
 // AnyKind is a Kind of any args type, as Config.Kinds lists them.
@@ -75,7 +79,13 @@ func (l *lifecycle[A]) Work(ctx context.Context, job *river.Job[A]) error {
 			return err
 		}}
 	if err := l.client.deps.Store.StartJob(ctx, run.table, run.id); errors.Is(err, phonoglyph.ErrJobFinished) {
-		return nil // cancelled, or ended by another attempt: nothing left to do
+		// Cancelled, or ended by another attempt: nothing left to do. When
+		// the row is gone (its file deleted after an earlier attempt's worker
+		// died), what that attempt may have written is freed.
+		if l.kind.Leftovers != nil {
+			run.writes = l.kind.Leftovers(job.Args)
+		}
+		return run.freeIfGone(ctx)
 	} else if err != nil {
 		return err
 	}
