@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"phonoglyph/dbtest"
 	"phonoglyph/eventually"
 	"phonoglyph/jobs"
+	"phonoglyph/storage"
 	"phonoglyph/store"
 )
 
@@ -204,4 +206,70 @@ func TestJobPanickingOnEveryAttemptEndsFailed(t *testing.T) {
 	if status != "failed" || msg != store.AttemptsExhausted || len(attempts) != 1 {
 		t.Fatalf("job = %s %q after %d attempts", status, msg, len(attempts))
 	}
+}
+
+// goneArgs name a row of gone_jobs and the object its job writes.
+type goneArgs struct {
+	JobID string `json:"job_id"`
+	Key   string `json:"key"`
+}
+
+func (goneArgs) Kind() string                 { return "writes_then_waits" }
+func (a goneArgs) RowID() string              { return a.JobID }
+func (goneArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: "gone"} }
+
+// Deleting a file during its analysis used to leave the analysis document
+// and thumbnail the job had written: a job that finds its row gone frees
+// what it wrote.
+func TestJobFindingItsRowGoneFreesWhatItWrote(t *testing.T) {
+	ctx := context.Background()
+	pool := dbtest.Pool(t)
+	st := store.New(pool)
+	blobs, err := storage.NewLocal(t.TempDir(), "http://localhost/blobs", []byte("secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := createJobTable(ctx, pool, "gone_jobs", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrote, proceed := make(chan struct{}), make(chan struct{})
+	kind := jobs.Kind[goneArgs]{Table: table, Timeout: time.Minute,
+		Work: func(ctx context.Context, run *jobs.Run, a goneArgs) error {
+			run.Writes(a.Key)
+			if err := blobs.Put(ctx, a.Key, strings.NewReader("{}"), 2, "application/json"); err != nil {
+				return err
+			}
+			close(wrote)
+			<-proceed
+			return run.Complete(ctx, nil)
+		}}
+	c, err := jobs.New(pool, discard(), jobs.Deps{Store: st, Blobs: blobs},
+		jobs.Config{Queues: map[string]int{"gone": 1, phonoglyph.QueueMaintenance: 1}, Kinds: []jobs.AnyKind{kind}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, key := uuid.NewString(), "analysis/u/"+uuid.NewString()+"/master-x.json"
+	err = st.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.PGX().Exec(ctx, `INSERT INTO gone_jobs (id, user_id) VALUES ($1, $2)`, id, uuid.NewString()); err != nil {
+			return err
+		}
+		return c.Enqueue(ctx, tx, table, goneArgs{JobID: id, Key: key}, nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop(ctx, 5*time.Second)
+	<-wrote
+	if _, err := pool.Exec(ctx, `DELETE FROM gone_jobs WHERE id = $1`, id); err != nil { // its file deleted: the row goes by cascade
+		t.Fatal(err)
+	}
+	close(proceed)
+	eventually.True(t, 30*time.Second, "the object the job wrote is freed", func() bool {
+		_, err := blobs.Head(ctx, key)
+		return errors.Is(err, storage.ErrNotFound)
+	})
 }
