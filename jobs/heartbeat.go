@@ -177,12 +177,12 @@ func (b *beater) maintain() {
 			b.log.Warn("rescued attempts of dead workers", "jobs", n)
 		}
 		for _, t := range b.tables {
-			n, err := tx.EndAbandonedJobs(ctx, t)
+			ended, err := tx.EndAbandonedJobs(ctx, t)
 			if err != nil {
 				return err
 			}
-			if n > 0 {
-				b.log.Warn("ended jobs River gave up on", "table", t.Name, "rows", n)
+			if len(ended) > 0 {
+				b.log.Warn("ended jobs River gave up on", "table", t.Name, "rows", ended)
 			}
 		}
 		return nil

@@ -127,9 +127,9 @@ func (r *Run) Client() *Client { return r.client }
 func (r *Run) Owns(keys ...string) { r.owns = append(r.owns, keys...) }
 
 // Writes declares objects the job writes that belong to its row (an
-// analysis document, a thumbnail): kept when the job fails (an earlier
-// result may use the same key), freed when the job ends and finds its row
-// gone, its file or project deleted meanwhile.
+// analysis document, a thumbnail): when the job fails, freed unless a row
+// refers to them (an earlier result may use the same key); when the job
+// ends and finds its row gone (its file deleted meanwhile), freed.
 func (r *Run) Writes(keys ...string) { r.writes = append(r.writes, keys...) }
 
 // Progress records how far the job got, 0..99 (completion is 100). It is
@@ -227,17 +227,25 @@ func (r *Run) freeIfGone(ctx context.Context) error {
 	})
 }
 
-// freeGone frees what the job wrote when its row is gone, and keep
-// otherwise.
-func (r *Run) freeGone(ctx context.Context, tx *store.Tx, keep []string) error {
+// freeGone frees what the job wrote when its row is gone; otherwise it
+// frees free and those of the job's writes no row refers to (a failed
+// analysis's document, which no analysis row names).
+func (r *Run) freeGone(ctx context.Context, tx *store.Tx, free []string) error {
 	exists, err := tx.JobExists(ctx, r.table, r.id)
 	if err != nil {
 		return err
 	}
-	if exists {
-		return r.client.RequestCleanup(ctx, tx, keep)
+	if !exists {
+		return r.client.RequestCleanup(ctx, tx, append(append([]string(nil), r.owns...), r.writes...))
 	}
-	return r.client.RequestCleanup(ctx, tx, append(append([]string(nil), r.owns...), r.writes...))
+	if len(r.writes) > 0 {
+		unused, err := unreferencedDerived(tx.Queries)(ctx, r.writes)
+		if err != nil {
+			return err
+		}
+		free = append(append([]string(nil), free...), unused...)
+	}
+	return r.client.RequestCleanup(ctx, tx, free)
 }
 
 // end fails the row with msg (its short human form; the whole of it goes

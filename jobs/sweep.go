@@ -78,21 +78,22 @@ func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 		}
 	}
 	for _, prefix := range objectkey.DerivedPrefixes() {
-		if err := w.sweepObjects(ctx, lister, prefix, cutoff, unreferencedDerived(deps.Store)); err != nil {
+		if err := w.sweepObjects(ctx, lister, prefix, cutoff, unreferencedDerived(deps.Store.Queries)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// unreferencedDerived picks, among derived keys, those nothing refers to.
-func unreferencedDerived(db *store.Store) func(context.Context, []string) ([]string, error) {
+// unreferencedDerived picks, among derived keys, those nothing refers to,
+// as q (the pool, or a transaction) sees the rows.
+func unreferencedDerived(q *store.Queries) func(context.Context, []string) ([]string, error) {
 	return func(ctx context.Context, keys []string) ([]string, error) {
 		writers := make([]string, len(keys))
 		for i, k := range keys {
 			writers[i], _ = objectkey.Writer(k) // "" for a key of no known shape: nothing live writes it
 		}
-		return db.UnreferencedDerived(ctx, keys, writers)
+		return q.UnreferencedDerived(ctx, keys, writers)
 	}
 }
 

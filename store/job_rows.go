@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"phonoglyph"
 )
 
@@ -149,10 +151,10 @@ const (
 // worker that died, a timeout or a panic), an operator cancelled or deleted
 // it, or it completed without the row. A discarded job's row fails with a
 // sentence for its owner, a cancelled one is cancelled. A River job still
-// queued or running is its lifecycle's to end. It returns how many rows it
-// ended.
-func (q *Queries) EndAbandonedJobs(ctx context.Context, t JobTable) (int64, error) {
-	tag, err := q.db.Exec(ctx, `
+// queued or running is its lifecycle's to end. It returns the rows it ended,
+// each with its River job's state, for the log.
+func (q *Queries) EndAbandonedJobs(ctx context.Context, t JobTable) ([]string, error) {
+	rows, err := q.db.Query(ctx, `
 		WITH ended AS (
 			SELECT r.id, j.state AS river_state FROM `+t.Name+` r LEFT JOIN river_job j ON j.id = r.river_job_id
 			WHERE r.`+live+` AND r.river_job_id IS NOT NULL
@@ -161,7 +163,15 @@ func (q *Queries) EndAbandonedJobs(ctx context.Context, t JobTable) (int64, erro
 		UPDATE `+t.Name+` r SET
 			status = CASE WHEN ended.river_state IS NULL OR ended.river_state = 'cancelled' THEN 'cancelled' ELSE 'failed' END,
 			error = CASE ended.river_state WHEN 'discarded' THEN $1 WHEN 'completed' THEN $3 ELSE $2 END
-		FROM ended WHERE r.id = ended.id AND r.`+live,
+		FROM ended WHERE r.id = ended.id AND r.`+live+`
+		RETURNING r.id::text, coalesce(ended.river_state::text, 'deleted')`,
 		AttemptsExhausted, abandonedRemoved, abandonedNoResult)
-	return tag.RowsAffected(), err
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (string, error) {
+		var id, state string
+		err := row.Scan(&id, &state)
+		return id + " (River job " + state + ")", err
+	})
 }
