@@ -8,6 +8,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -26,10 +27,15 @@ type Options struct {
 	Log          *slog.Logger
 	Environment  string // development | production
 	FrontendURLs []string
-	MaxBodySize  int64
-	FileLimits   filetype.Limits
-	UploadTTL    time.Duration
-	DownloadTTL  time.Duration
+	// PreviewOrigins matches further origins trusted like FrontendURLs (the
+	// frontend's preview deployments); nil trusts none.
+	PreviewOrigins *regexp.Regexp
+	MaxBodySize    int64
+	FileLimits     filetype.Limits
+	UploadTTL      time.Duration
+	DownloadTTL    time.Duration
+	Timeouts       Timeouts
+	Limits         Limits // per-user request rate
 
 	Store     *store.Store // reads, and edits of single rows
 	Blobs     storage.Blobs
@@ -58,10 +64,12 @@ func New(opt Options) *echo.Echo {
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
 		Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/riverui/" },
 	}))
-	e.Use(middleware.RequestID())
+	e.Use(requestID)
 	e.Use(s.requestLogger())
 	e.Use(middleware.Recover())
+	e.Use(s.deadlines)
 	e.Use(s.cors())
+	e.Use(checkParams)
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:      "0",
 		ContentTypeNosniff: "nosniff",
@@ -80,7 +88,7 @@ func New(opt Options) *echo.Echo {
 	}
 	s.mountRiverUI(e)
 
-	v1 := e.Group("/api/v1", middleware.BodyLimit(bodyLimit(opt.MaxBodySize)), s.authenticate)
+	v1 := e.Group("/api/v1", middleware.BodyLimit(bodyLimit(opt.MaxBodySize)), s.authenticate, s.rateLimit)
 	v1.POST("/guest-sessions", s.createGuestSession)
 	v1.GET("/me", s.me)
 

@@ -62,13 +62,19 @@ func runServer(ctx context.Context, a *app.App, withWorker bool, ln net.Listener
 		return fmt.Errorf("river ui: %w", err)
 	}
 	e := api.New(api.Options{
-		Log: log, Environment: cfg.Env, FrontendURLs: cfg.FrontendURLs, MaxBodySize: cfg.MaxBodySize,
+		Log: log, Environment: cfg.Env, FrontendURLs: cfg.FrontendURLs, PreviewOrigins: cfg.PreviewOriginPattern(), MaxBodySize: cfg.MaxBodySize,
 		FileLimits: cfg.FileLimits(), UploadTTL: cfg.UploadURLTTL, DownloadTTL: cfg.DownloadURLTTL,
 		Store: a.Store, Blobs: a.Blobs, BlobHTTP: a.BlobHandler(), Workflows: a.Workflows(jc), Verifier: verifier,
 		Guests:  auth.NewGuests([]byte(cfg.SessionSecret), 0),
 		RiverUI: ui, RiverUIUser: cfg.RiverUIUser, RiverUIPassword: cfg.RiverUIPassword,
+		Timeouts: api.Timeouts{Read: cfg.HTTPReadTimeout, Write: cfg.HTTPWriteTimeout,
+			BlobRead: cfg.BlobTransferTimeout, BlobWrite: cfg.BlobTransferTimeout},
+		Limits: api.Limits{Rate: cfg.RateLimitRPS, Burst: cfg.RateLimitBurst},
 	})
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// Per-request read and write deadlines are the API's (api.Timeouts), so
+	// /blobs transfers get longer ones; the server bounds the headers and
+	// idle keep-alive connections.
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: cfg.HTTPReadHeaderTimeout, IdleTimeout: cfg.HTTPIdleTimeout}
 	if err := jc.Start(ctx); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}
