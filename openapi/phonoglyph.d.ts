@@ -69,7 +69,10 @@ export interface paths {
          */
         get: operations["getAnalysis"];
         put?: never;
-        /** Enqueue an analysis, or return the one queued or running */
+        /**
+         * Enqueue an analysis, or return the one queued or running, or the finished one
+         * @description A file already analysed gets its finished job back (200) and nothing runs again, unless the request says why: `{"reason":"…"}` in the body or `?force=true&reason=…`. The reason is logged. Live analyses count against `QUOTA_LIVE_ANALYSES` (403 `quota_exceeded`).
+         */
         post: operations["requestAnalysis"];
         delete?: never;
         options?: never;
@@ -826,7 +829,7 @@ export interface components {
         ApiError: {
             error: {
                 /** @enum {string} */
-                code: "invalid" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "too_large" | "internal";
+                code: "invalid" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "too_large" | "internal" | "quota_exceeded" | "rate_limited";
                 /** @description Safe to show to the person who caused it. */
                 message: string;
             };
@@ -1157,7 +1160,7 @@ export interface components {
             project_id: string | null;
             project_name: string | null;
             request: components["schemas"]["RenderRequest"];
-            status: components["schemas"]["JobStatus"];
+            status: components["schemas"]["RenderStatus"];
             updated_at: components["schemas"]["Timestamp"];
         };
         RenderEnvelope: {
@@ -1206,6 +1209,11 @@ export interface components {
             project_id?: string | null;
             project_name?: string;
         };
+        /**
+         * @description A render's status: the job statuses, and `expired` for a completed render whose output was removed (after `RENDER_RETENTION`, or with its project).
+         * @enum {string}
+         */
+        RenderStatus: "queued" | "processing" | "completed" | "failed" | "cancelled" | "expired";
         SaveStateRequest: {
             /** @description The editor state JSON, at most 512 KiB; not null. */
             data: unknown;
@@ -1355,28 +1363,23 @@ export interface components {
         };
     };
     responses: {
-        /** @description An S3-style error, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>…</Message></Error>`. */
+        /** @description An error of a signed blob URL in the API's error shape; the S3 code (`AccessDenied`, `SignatureDoesNotMatch`, `EntityTooLarge`, `NoSuchKey`…) is in `X-Blob-Error`. */
         BlobError: {
             headers: {
+                /** @description The S3-style error code. */
+                "X-Blob-Error": string;
                 [name: string]: unknown;
             };
             content: {
                 /**
                  * @example {
-                 *       "Code": "AccessDenied",
-                 *       "Message": "The URL has expired."
+                 *       "error": {
+                 *         "code": "forbidden",
+                 *         "message": "The URL has expired."
+                 *       }
                  *     }
                  */
-                "application/xml": {
-                    /**
-                     * @example AccessDenied
-                     * @example SignatureDoesNotMatch
-                     * @example EntityTooLarge
-                     * @example NoSuchKey
-                     */
-                    Code: string;
-                    Message: string;
-                };
+                "application/json": components["schemas"]["ApiError"];
             };
         };
         /** @description `conflict`: the object is not in a state that allows this. */
@@ -1397,7 +1400,7 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
-        /** @description `forbidden`: a guest session on a user-data endpoint. */
+        /** @description `forbidden`: a guest session on a user-data endpoint; `quota_exceeded`: the caller's storage, files-per-project or live-job quota is used up (the message says which). */
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestID"];
@@ -1433,7 +1436,7 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
-        /** @description `invalid`: a malformed request, naming the offending field. */
+        /** @description `invalid`: a malformed request, naming the offending field or parameter: a wrong value, a body that is not exactly one `application/json` value, NUL characters, invalid UTF-8, unpaired surrogates or out-of-range numbers anywhere in it or in a path or query parameter. */
         Invalid: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestID"];
@@ -1495,6 +1498,25 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
+        /** @description `rate_limited`: the caller sent more than `RATE_LIMIT_RPS` requests a second (bursts of `RATE_LIMIT_BURST`); retry after `Retry-After` seconds. */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-Id": components["headers"]["RequestID"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "rate_limited",
+                 *         "message": "Too many requests: try again in 1 s."
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApiError"];
+            };
+        };
         /** @description `unauthorized`: no credentials where they are needed, or a bad token. */
         Unauthorized: {
             headers: {
@@ -1536,6 +1558,8 @@ export interface components {
     headers: {
         /** @description The request id, also in the server's log line for this request. */
         RequestID: string;
+        /** @description Whole seconds to wait before the next request is admitted. */
+        RetryAfter: string;
     };
     pathItems: never;
 }
@@ -1582,6 +1606,7 @@ export type RenderJobResult = components['schemas']['RenderJobResult'];
 export type RenderList = components['schemas']['RenderList'];
 export type RenderOutput = components['schemas']['RenderOutput'];
 export type RenderRequest = components['schemas']['RenderRequest'];
+export type RenderStatus = components['schemas']['RenderStatus'];
 export type SaveStateRequest = components['schemas']['SaveStateRequest'];
 export type Series = components['schemas']['Series'];
 export type SettingsEnvelope = components['schemas']['SettingsEnvelope'];
@@ -1608,6 +1633,7 @@ export type ResponseInvalid = components['responses']['Invalid'];
 export type ResponseNotFound = components['responses']['NotFound'];
 export type ResponseSignedRedirect = components['responses']['SignedRedirect'];
 export type ResponseTooLarge = components['responses']['TooLarge'];
+export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ParameterCursor = components['parameters']['Cursor'];
 export type ParameterFileId = components['parameters']['FileID'];
@@ -1618,6 +1644,7 @@ export type ParameterRenderId = components['parameters']['RenderID'];
 export type ParameterStateId = components['parameters']['StateID'];
 export type ParameterStemJobId = components['parameters']['StemJobID'];
 export type HeaderRequestId = components['headers']['RequestID'];
+export type HeaderRetryAfter = components['headers']['RetryAfter'];
 export type $defs = Record<string, never>;
 export interface operations {
     listFiles: {
@@ -1646,6 +1673,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1682,6 +1710,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1706,9 +1735,11 @@ export interface operations {
                     "application/json": components["schemas"]["FileEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1731,9 +1762,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1770,15 +1803,22 @@ export interface operations {
                     "application/json": components["schemas"]["JobEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
     requestAnalysis: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true` runs the analysis again; needs `reason`. */
+                force?: "true" | "false";
+                /** @description Why the analysis should run again. */
+                reason?: string;
+            };
             header?: never;
             path: {
                 /** @description A file id. */
@@ -1786,8 +1826,24 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Why a finished analysis should run again. */
+                    reason?: string;
+                };
+            };
+        };
         responses: {
+            /** @description The finished analysis job: the file is analysed and no reason was given to run it again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobEnvelope"];
+                };
+            };
             /** @description The analysis job. */
             202: {
                 headers: {
@@ -1803,6 +1859,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1833,6 +1890,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1849,10 +1907,12 @@ export interface operations {
         requestBody?: never;
         responses: {
             302: components["responses"]["SignedRedirect"];
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1869,9 +1929,11 @@ export interface operations {
         requestBody?: never;
         responses: {
             302: components["responses"]["SignedRedirect"];
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1893,7 +1955,9 @@ export interface operations {
                     "application/json": components["schemas"]["GuestSession"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1934,9 +1998,11 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1966,7 +2032,9 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1994,6 +2062,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2018,9 +2087,11 @@ export interface operations {
                     "application/json": components["schemas"]["MIDIResponse"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2045,9 +2116,11 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2089,6 +2162,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2120,6 +2194,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2155,6 +2230,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2179,9 +2255,11 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2204,9 +2282,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2245,6 +2325,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2284,6 +2365,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2317,6 +2399,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2348,6 +2431,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2388,6 +2472,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2410,9 +2495,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2437,9 +2524,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2466,10 +2555,12 @@ export interface operations {
                     "application/json": components["schemas"]["StateEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2494,9 +2585,11 @@ export interface operations {
                     "application/json": components["schemas"]["StateEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2526,6 +2619,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2569,6 +2663,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2593,9 +2688,11 @@ export interface operations {
                     "application/json": components["schemas"]["RenderEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2620,11 +2717,13 @@ export interface operations {
                     "application/json": components["schemas"]["RenderEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2641,10 +2740,12 @@ export interface operations {
         requestBody?: never;
         responses: {
             302: components["responses"]["SignedRedirect"];
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2674,6 +2775,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2715,6 +2817,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2739,9 +2842,11 @@ export interface operations {
                     "application/json": components["schemas"]["StemJobEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2766,11 +2871,13 @@ export interface operations {
                     "application/json": components["schemas"]["StemJobEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };

@@ -75,7 +75,7 @@ func TestValidatorTellsDriftApart(t *testing.T) {
 		"unknown route, no shape": {exchange("GET", "/api/v1/nothing", "tok", "", 404, "text/plain", "404 page not found"), "application/json"},
 		"body where none is":      {exchange("DELETE", "/api/v1/files/"+fileID, "tok", "", 204, "application/json", `{}`), "declares no body"},
 		"redirect without target": {exchange("GET", "/api/v1/files/"+fileID+"/download", "tok", "", 302, "", ""), "Location"},
-		"blob error not S3 shape": {exchange("PUT", "/blobs/audio/u/1_a.wav?X-Expires=1&X-Method=PUT&X-Signature=s&X-Max-Size=1&X-Content-Type=audio%2Fwav", "", "", 403, "application/xml", `<Error><Code>AccessDenied</Code></Error>`), "Message"},
+		"blob error not API shape": {exchange("PUT", "/blobs/audio/u/1_a.wav?X-Expires=1&X-Method=PUT&X-Signature=s&X-Max-Size=1&X-Content-Type=audio%2Fwav", "", "", 403, "application/xml", `<Error><Code>AccessDenied</Code></Error>`), "X-Blob-Error"},
 	}
 	for name, c := range bad {
 		err := v.Validate(context.Background(), c.x)
