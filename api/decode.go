@@ -8,6 +8,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -239,11 +240,20 @@ func checkText(field, s string) error {
 func checkParams(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		values := c.ParamValues()
+		escaped := c.Request().URL.RawPath != "" // Echo routed on the escaped path: values are escaped too
 		for i, name := range c.ParamNames() {
-			if i < len(values) {
-				if err := checkText(name, values[i]); err != nil {
-					return err
+			if i >= len(values) {
+				break
+			}
+			v := values[i]
+			if escaped {
+				var err error
+				if v, err = url.PathUnescape(v); err != nil {
+					return phonoglyph.Errorf(phonoglyph.EINVALID, "%s: malformed escape.", name)
 				}
+			}
+			if err := checkText(name, v); err != nil {
+				return err
 			}
 		}
 		for name, vs := range c.QueryParams() {

@@ -70,11 +70,13 @@ func (r *rateLimiter) delay(key string, now time.Time) time.Duration {
 
 // rateLimit answers 429 with Retry-After (whole seconds) to a caller over
 // its request rate: a user by id, an anonymous caller by address.
+// Echo applies group middleware per request, so the buckets live on the
+// Server (s.limiter), not in this closure.
 func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
-	if s.opt.Limits.Rate <= 0 {
+	rl := s.limiter
+	if rl == nil {
 		return next
 	}
-	rl := newRateLimiter(s.opt.Limits)
 	return func(c echo.Context) error {
 		key := "ip:" + c.RealIP()
 		if id, ok := identity(c); ok {

@@ -51,13 +51,17 @@ type Options struct {
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	opt Options
-	log *slog.Logger
+	opt     Options
+	log     *slog.Logger
+	limiter *rateLimiter // nil when Limits.Rate is 0
 }
 
 // New builds the Echo application with every route and middleware.
 func New(opt Options) *echo.Echo {
 	s := &Server{opt: opt, log: opt.Log}
+	if opt.Limits.Rate > 0 {
+		s.limiter = newRateLimiter(opt.Limits)
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
