@@ -61,9 +61,6 @@ type Options struct {
 	Limits api.Limits
 	// Quotas replace workflow.DefaultQuotas when set.
 	Quotas *workflow.Quotas
-	// Around wraps the API's handler, to serve more beside it (the console
-	// at /).
-	Around func(http.Handler) http.Handler
 }
 
 // System is a running API with its parts, stopped when the test ends.
@@ -147,7 +144,8 @@ func Start(t testing.TB, opt Options) *System {
 		PreviewOrigins: opt.PreviewOrigins, Limits: opt.Limits,
 		FileLimits: filetype.DefaultLimits(), UploadTTL: time.Hour, DownloadTTL: time.Hour,
 		Store: st, Blobs: blobs, BlobHTTP: blobHTTP, Workflows: wf, Verifier: verifier, Guests: guests,
-		RiverUI: ui,
+		RiverUI:  ui,
+		DevToken: func(sub string) (string, error) { return auth.Mint(Secret, "", sub, time.Hour) },
 	})
 	v := opt.Validator
 	if v == nil {
@@ -156,9 +154,6 @@ func Start(t testing.TB, opt Options) *System {
 		}
 	}
 	handler = v.Handler(t, e)
-	if opt.Around != nil {
-		handler = opt.Around(handler)
-	}
 	return &System{URL: srv.URL, Server: srv, Echo: e, Pool: pool, Store: st, Blobs: blobs, Jobs: jc, Deps: deps, Guests: guests, t: t}
 }
 

@@ -73,7 +73,8 @@ func runServer(ctx context.Context, a *app.App, withWorker bool, ln net.Listener
 		RiverUI: ui, RiverUIUser: cfg.RiverUIUser, RiverUIPassword: cfg.RiverUIPassword,
 		Timeouts: api.Timeouts{Read: cfg.HTTPReadTimeout, Write: cfg.HTTPWriteTimeout,
 			BlobRead: cfg.BlobTransferTimeout, BlobWrite: cfg.BlobTransferTimeout},
-		Limits: api.Limits{Rate: cfg.RateLimitRPS, Burst: cfg.RateLimitBurst},
+		Limits:   api.Limits{Rate: cfg.RateLimitRPS, Burst: cfg.RateLimitBurst},
+		DevToken: func(sub string) (string, error) { return auth.Mint([]byte(cfg.JWTSecret), "", sub, 24*time.Hour) },
 	})
 	// Per-request read and write deadlines are the API's (api.Timeouts), so
 	// /blobs transfers get longer ones; the server bounds the headers and
