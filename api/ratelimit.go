@@ -2,6 +2,7 @@ package api
 
 import (
 	"math"
+	"net"
 	"strconv"
 	"sync"
 	"time"
@@ -69,7 +70,8 @@ func (r *rateLimiter) delay(key string, now time.Time) time.Duration {
 }
 
 // rateLimit answers 429 with Retry-After (whole seconds) to a caller over
-// its request rate: a user by id, an anonymous caller by address.
+// its request rate: a user by id, an anonymous caller by peer address
+// (behind a proxy, anonymous callers share the proxy's bucket).
 // Echo applies group middleware per request, so the buckets live on the
 // Server (s.limiter), not in this closure.
 func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
@@ -78,7 +80,9 @@ func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		return next
 	}
 	return func(c echo.Context) error {
-		key := "ip:" + c.RealIP()
+		// The peer address, not X-Forwarded-For, which any client can set.
+		host, _, _ := net.SplitHostPort(c.Request().RemoteAddr)
+		key := "ip:" + host
 		if id, ok := identity(c); ok {
 			key = "user:" + id.UserID
 		}

@@ -54,7 +54,8 @@ func sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 		site := req.Header.Get("Sec-Fetch-Site")
 		origin := req.Header.Get(echo.HeaderOrigin)
 		switch {
-		case site != "" && site != "same-origin" && site != "none":
+		case site == "same-origin" || site == "none": // the browser vouches for it
+		case site != "":
 			return echo.NewHTTPError(http.StatusForbidden, "River UI refuses cross-site requests.")
 		case origin != "" && !originIsHost(origin, req.Host):
 			return echo.NewHTTPError(http.StatusForbidden, "River UI refuses requests from another origin.")
