@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -170,9 +171,8 @@ func TestJobPanickingOnEveryAttemptEndsFailed(t *testing.T) {
 	kind := jobs.Kind[panicArgs]{Table: table, Timeout: time.Minute,
 		Work: func(ctx context.Context, run *jobs.Run, a panicArgs) error {
 			attempts <- 1
-			var m map[string]int
-			m["boom"]++ // a nil map: a real runtime panic
-			return nil
+			var digits []int
+			return fmt.Errorf("unreachable %d", digits[len(a.JobID)]) // index out of range: a runtime panic
 		}}
 	st := store.New(pool)
 	client, err := jobs.New(pool, discard(), jobs.Deps{Store: st},
