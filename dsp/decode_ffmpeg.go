@@ -3,6 +3,7 @@ package dsp
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"phonoglyph/childproc"
 )
 
 // ErrNeedFFmpeg is returned (wrapped) by Open for formats only ffmpeg decodes
@@ -84,7 +87,7 @@ func newFFmpegDecoder(r io.Reader, kind audioKind, lim Limits, rate int) (*ffmpe
 		// (TestFFmpegResample).
 		args = append(args, "-af", "aresample="+strconv.Itoa(rate)+":filter_size=16")
 	}
-	d.cmd = exec.Command(path, append(args, "-c:a", "pcm_f32le", "-f", "wav", "pipe:1")...)
+	d.cmd = childproc.Command(context.Background(), path, append(args, "-c:a", "pcm_f32le", "-f", "wav", "pipe:1")...)
 	stderr, err := d.cmd.StderrPipe()
 	if err != nil {
 		d.Close()

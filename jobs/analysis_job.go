@@ -73,16 +73,27 @@ func (c *Client) RequestAnalysis(ctx context.Context, tx *store.Tx, f *phonoglyp
 // cache).
 func analysisKind(c *Client) Kind[AnalysisArgs] {
 	w := &analysisWork{deps: &c.deps}
-	return Kind[AnalysisArgs]{Table: store.AnalysisJobs, Timeout: 10 * time.Minute, Work: w.work}
+	return Kind[AnalysisArgs]{Table: store.AnalysisJobs, Timeout: 10 * time.Minute, Work: w.work, Leftovers: analysisLeftovers}
 }
 
 type analysisWork struct{ deps *Deps }
+
+// analysisLeftovers are what an analysis of a file may write: its document
+// (for whichever stem type the file was) and its thumbnail.
+func analysisLeftovers(a AnalysisArgs) []string {
+	keys := []string{objectkey.Thumbnail(a.FileID)}
+	for _, stem := range phonoglyph.StemTypes {
+		keys = append(keys, objectkey.AnalysisData(a.UserID, a.FileID, stem, AnalysisVersion))
+	}
+	return keys
+}
 
 func (w *analysisWork) work(ctx context.Context, run *Run, a AnalysisArgs) error {
 	file, err := w.deps.Store.FileByID(ctx, a.UserID, a.FileID)
 	if err != nil {
 		return err
 	}
+	run.Writes(objectkey.AnalysisData(file.UserID, file.ID, file.AnalysisStem(), AnalysisVersion), objectkey.Thumbnail(file.ID))
 	started := time.Now()
 	sum, err := w.hash(ctx, file.Key)
 	if err != nil {

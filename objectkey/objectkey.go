@@ -2,10 +2,10 @@
 // uploads, stems, analysis documents, thumbnails and rendered videos live.
 // Every package that names an object asks this one. The layout has two
 // disjoint halves: uploads, under one prefix per file kind, whose objects
-// may exist before their rows commit (the browser PUTs them) and which the
-// upload sweep therefore lists for objects no row names; and derived
-// objects, which workers write only for rows that exist and which the sweep
-// never touches. UploadPrefixes is the only list the sweep reads.
+// may exist before their rows commit (the browser PUTs them); and derived
+// objects, which workers write for a row (Writer names it). The sweep lists
+// both for objects no row names: a row deleted while its job ran leaves
+// what the job wrote.
 package objectkey
 
 import (
@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path"
+	"strings"
 	"time"
 
 	"phonoglyph"
@@ -45,8 +46,7 @@ func Upload(kind phonoglyph.FileKind, owner, name string, now time.Time) string 
 	return fmt.Sprintf("%s/%s/%d_%s_%s", kind, owner, now.UnixMilli(), hex.EncodeToString(tag[:]), safe)
 }
 
-// UploadPrefixes are the prefixes uploads land under, one per file kind:
-// the only ones the sweep of abandoned uploads may list.
+// UploadPrefixes are the prefixes uploads land under, one per file kind.
 func UploadPrefixes() []string {
 	out := make([]string, len(phonoglyph.FileKinds))
 	for i, k := range phonoglyph.FileKinds {
@@ -58,6 +58,26 @@ func UploadPrefixes() []string {
 // DerivedPrefixes are the prefixes of every object a worker derives.
 func DerivedPrefixes() []string {
 	return []string{stemsPrefix, analysisPrefix, thumbnailsPrefix, rendersPrefix}
+}
+
+// Writer is the id of the row whose job writes a derived object: the stem
+// job of a stem, the file of an analysis document or thumbnail, the render
+// of a render's video or analysis. ok is false for any other key.
+func Writer(key string) (id string, ok bool) {
+	parts := strings.Split(key, "/")
+	switch {
+	case len(parts) == 4 && parts[0] == stemsPrefix:
+		return parts[2], true
+	case len(parts) == 4 && parts[0] == analysisPrefix && parts[2] == "renders":
+		return strings.TrimSuffix(parts[3], ".json"), true
+	case len(parts) == 4 && parts[0] == analysisPrefix:
+		return parts[2], true
+	case len(parts) == 2 && parts[0] == thumbnailsPrefix:
+		return strings.TrimSuffix(parts[1], "_thumb.png"), true
+	case len(parts) == 3 && parts[0] == rendersPrefix:
+		return strings.TrimSuffix(parts[2], ".mp4"), true
+	}
+	return "", false
 }
 
 // Stem is where a separation job writes one stem: under the owner, named by
