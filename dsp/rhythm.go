@@ -9,6 +9,11 @@ import "math"
 // (an anticipation, a pushed chord) has already raised the level.
 const trackFluxWeight = 4
 
+// compoundDupleMaxBPM: a compound beat this slow or slower may group in bars
+// of two (6/8 felt at the dotted quarter, bars of 1.3 s or more); a faster
+// one (a shuffle, swing) groups in fours.
+const compoundDupleMaxBPM = 90
+
 // eventTime is the time of frame i's events: the frame centre.
 func (x *extractor) eventTime(i int) float64 {
 	return float64(i*HopSize+FrameSize/2) / float64(x.f.SampleRate)
@@ -92,7 +97,7 @@ func (x *extractor) rhythm(a *Analysis, s *Summary) {
 	}
 	s.BPM = math.Round(gridBPM(a.Beats)*100) / 100
 	// Bars.
-	m, positions, mconf := estimateMeter(newBeatFeatures(beats, x.chrs, x.lowODF, env), compound)
+	m, positions, mconf := estimateMeter(newBeatFeatures(beats, x.chrs, x.lowODF, env), compound && s.BPM <= compoundDupleMaxBPM)
 	s.TimeSignature = TimeSignature{BeatsPerBar: m, Confidence: mconf}
 	a.BeatPositions = positions
 	var bars []int

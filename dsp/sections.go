@@ -23,10 +23,10 @@ const (
 // such change within ±sectionMinBars bars. Steady passages change by well
 // under that, so they stay whole.
 const (
-	sectionWindow    = 4
+	sectionWindow    = 2
 	sectionMinBars   = 2
-	sectionMinChange = 2.5
-	chromaWeight     = 12 // a chord change moves a chroma bin by ~0.3 → ~4 dB
+	sectionMinChange = 1.5
+	chromaWeight     = 6 // a chord change moves a chroma bin by ~0.3 → ~2 dB
 	onsetWeight      = 3  // dB of mean rise → dB of level
 )
 
