@@ -17,8 +17,8 @@ const (
 	tempoPriorSigma = 1.0 // octaves
 	// The level a listener taps: the metrical-level step weighs the two
 	// levels by a narrower log-normal around tapPriorBPM.
-	tapPriorBPM   = 120
-	tapPriorSigma = 0.7 // octaves
+	tapPriorBPM     = 120
+	tapPriorSigma   = 0.7 // octaves
 	tempoACFSeconds = 4   // lags considered by the comb
 	tempoLagStep    = 0.1 // frames
 	// beatLevelRatio: a level is subdivided into the next faster one when
