@@ -6,29 +6,37 @@ import "math"
 const (
 	beatTightness = 100 // weight of the squared log deviation from the period
 	// Local tempo: the period is re-measured in windows of tempoWinSeconds
-	// every tempoHopSeconds, within ±tempoDrift of the global period, and
-	// median-smoothed over tempoSmooth windows.
+	// every tempoHopSeconds, within ±tempoDrift of the global period (see
+	// localPeriods).
 	tempoWinSeconds = 8
 	tempoHopSeconds = 1
-	tempoDrift      = 0.3
-	tempoSmooth     = 5
+	tempoDrift      = 0.45
+	tempoChangeCost = 0.1  // Viterbi cost of a tempoChangeStep change between windows
+	tempoChangeStep = 0.03 // relative period change
+	beatTrim        = 0.1  // share of the RMS beat strength under which end beats are dropped
 )
 
 // localPeriods returns the beat period (frames) of env in windows of
 // tempoWinSeconds every tempoHopSeconds (window w is centred on frame
-// w·hop), each the autocorrelation peak nearest the global period P within
-// ±tempoDrift, so the tracker follows tempo changes at the chosen metrical
-// level.
+// w·hop), within ±tempoDrift of the global period P, so the tracker follows
+// tempo changes at the chosen metrical level. Each window scores every lag
+// by its autocorrelation (plus half that at twice the lag, which favours the
+// period over its neighbours), scaled to the window's best; a Viterbi path
+// through the windows then picks one lag each, paying tempoChangeCost per
+// tempoChangeStep of relative change, so a steady tempo stays put, a ramp
+// is followed and a step change is taken at once.
 func localPeriods(env []float32, P, fps float64) (periods []float64, hop int) {
 	hop = max(1, int(tempoHopSeconds*fps))
 	win := int(tempoWinSeconds * fps)
 	n := len(env)
 	lo, hi := int(math.Floor(P/(1+tempoDrift))), int(math.Ceil(P*(1+tempoDrift)))
-	if n < 2*win || hi*2 >= win {
+	if n < 2*win || hi*2 >= win || lo < 2 {
 		return nil, hop
 	}
+	nl := hi - lo + 1
 	y := make([]float64, win)
 	ac := make([]float64, 2*hi+2)
+	var scores [][]float64 // per window, per lag lo..hi
 	for c := 0; c < n; c += hop {
 		s := min(max(0, c-win/2), n-win)
 		seg := env[s : s+win]
@@ -50,31 +58,63 @@ func localPeriods(env []float32, P, fps float64) (periods []float64, hop int) {
 			}
 			ac[l] = sum / float64(win-l)
 		}
-		// Score of lag L: its autocorrelation plus half that at 2L
-		// (interpolated), which favours the period over its neighbours.
-		score := func(L int) float64 { return ac[L] + 0.5*ac[min(2*L, len(ac)-1)] }
-		best, bestS := P, math.Inf(-1)
+		sc := make([]float64, nl)
+		top := math.Inf(-1)
 		for L := lo; L <= hi; L++ {
-			if s := score(L); s > bestS {
-				best, bestS = float64(L), s
+			sc[L-lo] = ac[L] + 0.5*ac[min(2*L, len(ac)-1)]
+			top = max(top, sc[L-lo])
+		}
+		if top > 0 {
+			for i := range sc {
+				sc[i] /= top
 			}
 		}
+		scores = append(scores, sc)
+	}
+	// Viterbi over the windows.
+	cost := make([]float64, nl)
+	for i := range cost {
+		cost[i] = tempoChangeCost * math.Abs(math.Log(float64(lo+i)/float64(lo))) / math.Log(1+tempoChangeStep)
+	}
+	change := func(a, b int) float64 { return math.Abs(cost[a] - cost[b]) }
+	val := append([]float64(nil), scores[0]...)
+	next := make([]float64, nl)
+	back := make([][]int16, len(scores))
+	for w := 1; w < len(scores); w++ {
+		back[w] = make([]int16, nl)
+		for i := range nl {
+			best, arg := math.Inf(-1), 0
+			for j := range nl {
+				if v := val[j] - change(i, j); v > best {
+					best, arg = v, j
+				}
+			}
+			next[i], back[w][i] = best+scores[w][i], int16(arg)
+		}
+		val, next = next, val
+	}
+	k := 0
+	for i := range val {
+		if val[i] > val[k] {
+			k = i
+		}
+	}
+	periods = make([]float64, len(scores))
+	for w := len(scores) - 1; w >= 0; w-- {
+		p := float64(lo + k)
 		// Sub-frame peak by a parabola through the neighbours.
-		if L := int(best); L > lo && L < hi {
-			a, b, c := score(L-1), score(L), score(L+1)
+		if sc := scores[w]; k > 0 && k < nl-1 {
+			a, b, c := sc[k-1], sc[k], sc[k+1]
 			if d := a - 2*b + c; d < 0 {
-				best += 0.5 * (a - c) / d
+				p += math.Max(-0.5, math.Min(0.5, 0.5*(a-c)/d))
 			}
 		}
-		periods = append(periods, best)
+		periods[w] = p
+		if w > 0 {
+			k = int(back[w][k])
+		}
 	}
-	// Median smoothing.
-	sm := make([]float64, len(periods))
-	for i := range periods {
-		w := periods[max(0, i-tempoSmooth/2):min(len(periods), i+tempoSmooth/2+1)]
-		sm[i] = median(w)
-	}
-	return sm, hop
+	return periods, hop
 }
 
 // trackBeats runs Ellis' dynamic-programming beat tracker on the onset
@@ -168,12 +208,13 @@ func trackBeats(odf []float32, period func(int) float64, local []float32, cum []
 	for i, j := 0, len(beats)-1; i < j; i, j = i+1, j-1 {
 		beats[i], beats[j] = beats[j], beats[i]
 	}
-	// Trim weak beats at both ends (below half the RMS of beat strengths).
+	// Trim weak beats at both ends (below a tenth of the RMS of beat
+	// strengths: silence or a fade, not a quiet intro without drums).
 	var rs float64
 	for _, b := range beats {
 		rs += float64(local[b]) * float64(local[b])
 	}
-	thr := 0.5 * math.Sqrt(rs/float64(len(beats)))
+	thr := beatTrim * math.Sqrt(rs/float64(len(beats)))
 	for len(beats) > 0 && float64(local[beats[0]]) < thr {
 		beats = beats[1:]
 	}

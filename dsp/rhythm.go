@@ -2,6 +2,18 @@ package dsp
 
 import "math"
 
+// trackFluxWeight is the weight of the spectral flux (linear magnitudes,
+// scaled to the same mean) in the beat tracker's envelope against the
+// band-level (dB) onset envelopes: the beat sits on the loud hits (kick,
+// snare), which a dB rise under-weighs when a softer note just before them
+// (an anticipation, a pushed chord) has already raised the level.
+const trackFluxWeight = 4
+
+// compoundDupleMaxBPM: a compound beat this slow or slower may group in bars
+// of two (6/8 felt at the dotted quarter, bars of 1.3 s or more); a faster
+// one (a shuffle, swing) groups in fours.
+const compoundDupleMaxBPM = 90
+
 // eventTime is the time of frame i's events: the frame centre.
 func (x *extractor) eventTime(i int) float64 {
 	return float64(i*HopSize+FrameSize/2) / float64(x.f.SampleRate)
@@ -58,9 +70,12 @@ func (x *extractor) rhythm(a *Analysis, s *Summary) {
 		}
 		return periods[k] + (f-float64(k))*(periods[k+1]-periods[k])
 	}
+	// The tracker's envelope: the band-level envelopes plus the
+	// level-weighted flux.
 	track := make([]float32, n)
+	wf := trackFluxWeight * (meanOf(env) + meanOf(odf)) / meanOf(x.series[sFlux][:n])
 	for i := range track {
-		track[i] = env[i] + odf[i]
+		track[i] = env[i] + odf[i] + wf*x.series[sFlux][i]
 	}
 	local := make([]float32, n)
 	beats := trackBeats(track, period, local, scratch)
@@ -82,7 +97,7 @@ func (x *extractor) rhythm(a *Analysis, s *Summary) {
 	}
 	s.BPM = math.Round(gridBPM(a.Beats)*100) / 100
 	// Bars.
-	m, positions, mconf := estimateMeter(newBeatFeatures(beats, x.chrs, x.lowODF, env), compound)
+	m, positions, mconf := estimateMeter(newBeatFeatures(beats, x.chrs, x.lowODF, env), compound && s.BPM <= compoundDupleMaxBPM)
 	s.TimeSignature = TimeSignature{BeatsPerBar: m, Confidence: mconf}
 	a.BeatPositions = positions
 	var bars []int
@@ -94,4 +109,16 @@ func (x *extractor) rhythm(a *Analysis, s *Summary) {
 	}
 	a.Sections = x.sections(bars, s.Duration)
 	s.BPMConfidence = math.Round(clarity*float64(aligned)/float64(len(beats))*1000) / 1000
+}
+
+// meanOf returns the mean of v, or 1 when it is not positive.
+func meanOf(v []float32) float32 {
+	var s float64
+	for _, e := range v {
+		s += float64(e)
+	}
+	if s <= 0 {
+		return 1
+	}
+	return float32(s / float64(len(v)))
 }

@@ -23,11 +23,11 @@ const (
 // such change within ±sectionMinBars bars. Steady passages change by well
 // under that, so they stay whole.
 const (
-	sectionWindow    = 4
+	sectionWindow    = 2
 	sectionMinBars   = 2
-	sectionMinChange = 2.5
-	chromaWeight     = 12 // a chord change moves a chroma bin by ~0.3 → ~4 dB
-	onsetWeight      = 3  // dB of mean rise → dB of level
+	sectionMinChange = 1.2
+	chromaWeight     = 6 // a chord change moves a chroma bin by ~0.3 → ~2 dB
+	onsetWeight      = 3 // dB of mean rise → dB of level
 )
 
 // Section is a stretch of the track between two boundaries (the first
@@ -52,6 +52,8 @@ func (x *extractor) barFeatures(bars []int, n int) [][]float64 {
 		end := n
 		if i+1 < len(bars) {
 			end = bars[i+1]
+		} else if i > 0 {
+			end = min(n, b+b-bars[i-1]) // the last bar, not the silence after it
 		}
 		if end <= b {
 			end = min(n, b+1)

@@ -15,6 +15,10 @@ const (
 	beatMaxBPM      = 185
 	tempoPriorBPM   = 110
 	tempoPriorSigma = 1.0 // octaves
+	// The level a listener taps: the metrical-level step weighs the two
+	// levels by a narrower log-normal around tapPriorBPM.
+	tapPriorBPM     = 120
+	tapPriorSigma   = 0.7 // octaves
 	tempoACFSeconds = 4   // lags considered by the comb
 	tempoLagStep    = 0.1 // frames
 	// beatLevelRatio: a level is subdivided into the next faster one when
@@ -117,10 +121,12 @@ func estimatePeriod(env []float32, fps float64, scratch []float64) (period, clar
 	if c.ac[0] <= 0 {
 		return 0, 0, false
 	}
-	prior := func(L float64) float64 {
-		oct := math.Log2(60 * fps / L / tempoPriorBPM)
-		return math.Exp(-0.5 * oct * oct / (tempoPriorSigma * tempoPriorSigma))
+	logNormal := func(L, centre, sigma float64) float64 {
+		oct := math.Log2(60 * fps / L / centre)
+		return math.Exp(-0.5 * oct * oct / (sigma * sigma))
 	}
+	prior := func(L float64) float64 { return logNormal(L, tempoPriorBPM, tempoPriorSigma) }
+	tap := func(L float64) float64 { return logNormal(L, tapPriorBPM, tapPriorSigma) }
 	p0 := c.best(minLag, 60*fps/tempoMinBPM, prior)
 	if p0 == 0 {
 		return 0, 0, false
@@ -148,7 +154,7 @@ func estimatePeriod(env []float32, fps float64, scratch []float64) (period, clar
 		}
 		// The prior tilts the ratio: a slow level gives way more easily
 		// to a faster one nearer the tempi people tap.
-		need := func(k float64) float64 { return beatLevelRatio * on * prior(P) / prior(P/k) }
+		need := func(k float64) float64 { return beatLevelRatio * on * tap(P) / tap(P/k) }
 		switch {
 		case half >= need(2) && P/2 >= lo:
 			P = refine(P / 2)
