@@ -130,7 +130,12 @@ func newFFmpegDecoder(r io.Reader, kind audioKind, lim Limits, rate int) (*ffmpe
 	} else if rate > 0 && src > 0 && src != d.format.SampleRate {
 		d.format.SourceRate = src
 	}
-	if sec := d.log.duration; sec > 0 && sec <= lim.MaxSeconds+1 {
+	if sec := d.log.duration; sec > lim.MaxSeconds+ffmpegLimitGrace {
+		// Refused before any sample is decoded, as the in-process
+		// decoders refuse a header that declares too much.
+		d.Close()
+		return nil, invalid("the %s file declares %.1f s of audio; the limit is %g s", kind, sec, lim.MaxSeconds)
+	} else if sec > 0 {
 		// An estimate that errs high: the decoded stream can be longer
 		// (AAC pads its last frame, a VBR MP3 without a Xing tag is timed
 		// from its bit rate), and a reservation one frame short would copy

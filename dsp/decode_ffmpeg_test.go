@@ -72,7 +72,8 @@ func TestFFmpegRefuses(t *testing.T) {
 }
 
 // TestFFmpegAtTheLimit: an AAC file exactly as long as MaxSeconds decodes
-// (ffmpeg pads it to a whole codec frame), one a second longer does not.
+// (ffmpeg pads it to a whole codec frame), one a second longer is refused
+// from its container's duration.
 func TestFFmpegAtTheLimit(t *testing.T) {
 	ff := ffmpegPath(t)
 	dir := t.TempDir()
@@ -95,7 +96,7 @@ func TestFFmpegAtTheLimit(t *testing.T) {
 			c.Close()
 		}
 		fh.Close()
-		if tc.ok != (err == nil) || (err != nil && !strings.Contains(err.Error(), "longer than the 2 s limit")) {
+		if tc.ok != (err == nil) || (err != nil && !strings.Contains(err.Error(), "declares 3.0 s of audio; the limit is 2 s")) {
 			t.Errorf("%s s AAC with a 2 s limit: %v", tc.seconds, err)
 		}
 	}
@@ -136,5 +137,24 @@ func TestMP3LyingFrameCount(t *testing.T) {
 	}
 	if _, err := Analyze(d, Options{}); err != nil {
 		t.Errorf("lying Xing count: %v", err)
+	}
+}
+
+// TestFFmpegDeclaredTooLong: a file whose container declares more than
+// MaxSeconds is refused when it is opened, before ffmpeg decodes it.
+func TestFFmpegDeclaredTooLong(t *testing.T) {
+	ff := ffmpegPath(t)
+	path := filepath.Join(t.TempDir(), "long.flac")
+	if out, err := exec.Command(ff, "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-t", "30",
+		"-c:a", "flac", path).CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = OpenForAnalysis(bytes.NewReader(b), path, Limits{MaxSeconds: 10})
+	if !isErr(err, ErrInvalid) || !strings.Contains(err.Error(), "declares 30.0 s of audio; the limit is 10 s") {
+		t.Errorf("30 s FLAC, 10 s limit: %v", err)
 	}
 }
