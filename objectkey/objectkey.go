@@ -45,6 +45,27 @@ func Upload(kind phonoglyph.FileKind, owner, name string, now time.Time) string 
 	return fmt.Sprintf("%s/%s/%d_%s_%s", kind, owner, now.UnixMilli(), hex.EncodeToString(tag[:]), safe)
 }
 
+// sealedDir is the folder, beside an owner's uploads, of sealed uploads:
+// no upload key has it as a segment (upload names are one segment).
+const sealedDir = "sealed"
+
+// Sealed is a key no URL was ever signed for, where completion copies an
+// upload before checking it: {kind}/{user}/sealed/{upload name}/{tag}{ext}.
+// The random tag makes every completion attempt's copy its own, so two
+// racing completions never write one object. It lies under the upload's
+// prefix, so the sweep frees a copy whose completion never committed.
+func Sealed(uploadKey string) string {
+	var tag [8]byte
+	_, _ = rand.Read(tag[:]) // crypto/rand.Read never fails
+	return path.Join(SealedPrefix(uploadKey), hex.EncodeToString(tag[:])+path.Ext(uploadKey))
+}
+
+// SealedPrefix is the folder (with its trailing slash) of an upload's
+// sealed copies: an upload with one is closed to writes.
+func SealedPrefix(uploadKey string) string {
+	return path.Join(path.Dir(uploadKey), sealedDir, path.Base(uploadKey)) + "/"
+}
+
 // UploadPrefixes are the prefixes uploads land under, one per file kind:
 // the only ones the sweep of abandoned uploads may list.
 func UploadPrefixes() []string {

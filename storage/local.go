@@ -47,6 +47,7 @@ type Local struct {
 	baseURL string
 	secret  []byte
 	now     func() time.Time
+	closed  func(ctx context.Context, key string) (bool, error) // see RefuseWrites
 }
 
 var _ Blobs = (*Local)(nil)

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"phonoglyph"
+	"phonoglyph/objectkey"
 )
 
 const fileColumns = `id::text, user_id::text, project_id, parent_file_id::text, file_name, file_type, mime_type,
@@ -131,4 +132,26 @@ func (q *Queries) UnknownKeys(ctx context.Context, keys []string) ([]string, err
 		return nil, err
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// SealUpload records the completion of an upload: the file now names its
+// sealed copy (objectkey.Sealed), which no URL can write.
+func (q *Queries) SealUpload(ctx context.Context, userID, id, sealedKey string) error {
+	tag, err := q.db.Exec(ctx, `UPDATE file_metadata SET upload_status = 'completed', upload_error = NULL, s3_key = $3
+		WHERE id = $1 AND user_id = $2`, id, userID, sealedKey)
+	if err == nil && tag.RowsAffected() == 0 {
+		return phonoglyph.Errorf(phonoglyph.ENOTFOUND, "File not found.")
+	}
+	return err
+}
+
+// UploadClosed reports whether the upload key may no longer be written: a
+// file names it and has left `uploading`, or a file names one of its sealed
+// copies (objectkey.Sealed). It is the local blob handler's write check
+// (storage.Local.RefuseWrites).
+func (q *Queries) UploadClosed(ctx context.Context, key string) (bool, error) {
+	var closed bool
+	err := q.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM file_metadata
+		WHERE (s3_key = $1 AND upload_status <> 'uploading') OR starts_with(s3_key, $2))`, key, objectkey.SealedPrefix(key)).Scan(&closed)
+	return closed, err
 }
