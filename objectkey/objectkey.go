@@ -20,11 +20,14 @@ import (
 )
 
 // Top-level prefixes of derived objects; none of them is a file kind.
+// analysis/{user}/{file}/… and thumbnails/ hold the per-file documents and
+// thumbnails written before the content cache shared them (content/).
 const (
 	stemsPrefix      = "stems"
 	analysisPrefix   = "analysis"
 	thumbnailsPrefix = "thumbnails"
 	rendersPrefix    = "renders"
+	contentPrefix    = "content"
 )
 
 // maxName bounds the name part of an upload key so its last path segment
@@ -78,7 +81,7 @@ func UploadPrefixes() []string {
 
 // DerivedPrefixes are the prefixes of every object a worker derives.
 func DerivedPrefixes() []string {
-	return []string{stemsPrefix, analysisPrefix, thumbnailsPrefix, rendersPrefix}
+	return []string{stemsPrefix, analysisPrefix, thumbnailsPrefix, rendersPrefix, contentPrefix}
 }
 
 // Stem is where a separation job writes one stem: under the owner, named by
@@ -97,15 +100,18 @@ func Stems(j *phonoglyph.StemJob) []string {
 	return keys
 }
 
-// AnalysisData is where a file's per-frame analysis document lives: under
-// its owner and file, so deleting the file frees it.
-func AnalysisData(userID, fileID string, stem phonoglyph.StemType, version string) string {
-	return path.Join(analysisPrefix, userID, fileID, string(stem)+"-"+version+".json")
+// ContentAnalysis is the per-frame analysis document of some audio bytes
+// (content hash sha256), shared by every file with those bytes, whoever owns
+// it: written once by the job jobID that first analysed them (so a retried
+// job rewrites the same object) and freed when no analysis row names it.
+func ContentAnalysis(sha256 string, stem phonoglyph.StemType, version, jobID string) string {
+	return path.Join(contentPrefix, sha256, string(stem)+"-"+version+"-"+jobID+".json")
 }
 
-// Thumbnail is a file's waveform thumbnail.
-func Thumbnail(fileID string) string {
-	return path.Join(thumbnailsPrefix, fileID+"_thumb.png")
+// ContentThumbnail is the waveform thumbnail of some audio bytes, shared
+// like ContentAnalysis and freed when no file names it.
+func ContentThumbnail(sha256 string, stem phonoglyph.StemType, version, jobID string) string {
+	return path.Join(contentPrefix, sha256, string(stem)+"-"+version+"-"+jobID+".png")
 }
 
 // Render is where a render's MP4 is stored, under its owner.

@@ -108,8 +108,30 @@ func (q *Queries) deleteFiles(ctx context.Context, roots string, args ...any) ([
 		),
 		gone AS (DELETE FROM file_metadata WHERE id IN (SELECT id FROM root))
 		SELECT s3_key FROM tree
-		UNION ALL SELECT thumbnail_key FROM tree WHERE thumbnail_key IS NOT NULL
-		UNION ALL SELECT a.data_key FROM audio_analysis_cache a JOIN tree t ON a.file_metadata_id = t.id WHERE a.data_key IS NOT NULL`, args...)
+		UNION SELECT thumbnail_key FROM tree WHERE thumbnail_key IS NOT NULL
+		UNION SELECT a.data_key FROM audio_analysis_cache a JOIN tree t ON a.file_metadata_id = t.id WHERE a.data_key IS NOT NULL`, args...)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(keys) == 0 {
+		return keys, err
+	}
+	// Analysis documents and thumbnails are shared by every file with the
+	// same content: free only those nothing else names. This must be a
+	// statement of its own, after the delete: it then sees every reference
+	// committed while the delete waited for the rows an analysis job was
+	// sharing (ShareAnalysis), and the job sees this deletion.
+	return q.Unreferenced(ctx, keys)
+}
+
+// Unreferenced returns the keys among keys that no file (its object or
+// thumbnail) and no analysis (its document) names: the objects that may be
+// freed.
+func (q *Queries) Unreferenced(ctx context.Context, keys []string) ([]string, error) {
+	rows, err := q.db.Query(ctx, `SELECT k FROM unnest($1::text[]) AS k
+		WHERE NOT EXISTS (SELECT 1 FROM file_metadata f WHERE f.s3_key = k OR f.thumbnail_key = k)
+		AND NOT EXISTS (SELECT 1 FROM audio_analysis_cache a WHERE a.data_key = k)`, keys)
 	if err != nil {
 		return nil, err
 	}
