@@ -1,0 +1,205 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"phonoglyph/wavtest"
+)
+
+// Issue 12, reproduction 1: an upload URL must not change a file once it is
+// completed, on either blob backend. The genuine WAV is loud, the
+// attacker's replacement of the same length quiet (or HTML), so the
+// analysis tells which bytes were analysed.
+func TestUploadIsImmutableAfterCompletion(t *testing.T) {
+	for _, backend := range []struct {
+		name string
+		env  func(*testing.T) *env
+	}{{"local", func(t *testing.T) *env { return newEnv(t) }}, {"s3", newS3Env}} {
+		t.Run(backend.name, func(t *testing.T) {
+			e := backend.env(t)
+			e.startWorker()
+			t.Run("PutAfterComplete", func(t *testing.T) { putAfterComplete(t, e, backend.name == "local") })
+			t.Run("PutRacingComplete", func(t *testing.T) { putRacingComplete(t, e) })
+		})
+	}
+}
+
+var (
+	genuineWAV = wavtest.Sine(22050, 1, 1, 330, 0.8)
+	quietWAV   = wavtest.Sine(22050, 1, 1, 330, 0.05) // same length, other bytes
+)
+
+// putAfterComplete PUTs HTML to the upload URL of a completed file: the
+// local handler refuses it; S3 cannot, but the file no longer names that
+// key. Either way the file's bytes and its analysis stay the genuine ones.
+func putAfterComplete(t *testing.T, e *env, refused bool) {
+	token := e.user()
+	u, res := e.upload(token, "song.wav", "audio/wav", genuineWAV)
+	if res.Status != http.StatusOK {
+		t.Fatalf("complete: %d %s", res.Status, res.Body)
+	}
+	html := []byte("<html><script>alert(1)</script></html>")
+	html = append(html, bytes.Repeat([]byte(" "), len(genuineWAV)-len(html))...)
+	res = e.put(u, html)
+	switch {
+	case refused && res.Status != http.StatusForbidden:
+		t.Errorf("PUT after complete: %d %s, want 403", res.Status, res.Body)
+	case !refused && res.Status != http.StatusOK:
+		t.Logf("PUT after complete: %d (S3 may accept it: the file names another key)", res.Status)
+	}
+	if got := e.download(token, u.ID); !bytes.Equal(got, genuineWAV) {
+		t.Errorf("download after the PUT: %d bytes, %q…; want the genuine WAV", len(got), got[:min(16, len(got))])
+	}
+	if peak := e.analysisPeak(token, u.ID); peak < 0.5 {
+		t.Errorf("analysis peak %.2f: not the genuine WAV's", peak)
+	}
+	e.checkCacheConsistent()
+}
+
+// putRacingComplete is the poisoning: a PUT of other bytes is in flight when
+// /complete runs and ends right after it, while the worker hashes and
+// analyses. Then another user uploads the genuine bytes (served from the
+// content cache) and the attacker's bytes genuinely: each must get the
+// analysis of its own bytes.
+func putRacingComplete(t *testing.T, e *env) {
+	attacker, victim := e.user(), e.user()
+	u := e.createFile(attacker, "song.wav", "audio/wav", len(genuineWAV))
+	if res := e.put(u, genuineWAV); res.Status != http.StatusOK {
+		t.Fatalf("PUT: %d %s", res.Status, res.Body)
+	}
+	pr, pw := io.Pipe()
+	req, err := http.NewRequest(u.Upload.Method, u.Upload.URL, pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = int64(len(quietWAV))
+	for k, v := range u.Upload.Headers {
+		req.Header.Set(k, v)
+	}
+	putDone := make(chan int, 1)
+	go func() {
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			putDone <- 0
+			return
+		}
+		res.Body.Close()
+		putDone <- res.StatusCode
+	}()
+	if _, err := pw.Write(quietWAV[:len(quietWAV)-100]); err != nil { // the racing PUT is under way
+		t.Fatal(err)
+	}
+	time.Sleep(150 * time.Millisecond)
+	res := e.do("POST", "/api/v1/files/"+u.ID+"/complete", attacker, nil)
+	if res.Status != http.StatusOK {
+		t.Fatalf("complete: %d %s", res.Status, res.Body)
+	}
+	pw.Write(quietWAV[len(quietWAV)-100:]) // the PUT ends while the worker runs
+	pw.Close()
+	t.Logf("racing PUT answered %d", <-putDone)
+	if peak := e.analysisPeak(attacker, u.ID); peak < 0.5 {
+		t.Errorf("attacker's analysis peak %.2f: the racing bytes were analysed", peak)
+	}
+	if got := e.download(attacker, u.ID); !bytes.Equal(got, genuineWAV) {
+		t.Errorf("attacker's file holds %d other bytes after the race", len(got))
+	}
+	genuine, res := e.upload(victim, "song.wav", "audio/wav", genuineWAV)
+	if res.Status != http.StatusOK {
+		t.Fatalf("victim's complete: %d %s", res.Status, res.Body)
+	}
+	if peak := e.analysisPeak(victim, genuine.ID); peak < 0.5 {
+		t.Errorf("victim's analysis of the genuine bytes has peak %.2f: the cache was poisoned", peak)
+	}
+	quiet, res := e.upload(victim, "quiet.wav", "audio/wav", quietWAV)
+	if res.Status != http.StatusOK {
+		t.Fatalf("complete: %d %s", res.Status, res.Body)
+	}
+	if peak := e.analysisPeak(victim, quiet.ID); peak > 0.2 {
+		t.Errorf("analysis of the quiet bytes has peak %.2f", peak)
+	}
+	e.checkCacheConsistent()
+}
+
+// download returns the bytes the file's download URL serves.
+func (e *env) download(token, fileID string) []byte {
+	e.t.Helper()
+	res := e.do("GET", "/api/v1/files/"+fileID+"/download", token, nil)
+	if res.Status != http.StatusFound {
+		e.t.Fatalf("download: %d %s", res.Status, res.Body)
+	}
+	return e.do("GET", res.Header.Get("Location"), "", nil).Body
+}
+
+// analysisPeak waits for the file's analysis and returns the largest point
+// of its waveform.
+func (e *env) analysisPeak(token, fileID string) float64 {
+	e.t.Helper()
+	var doc struct {
+		WaveformData struct{ Points []float64 }
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		res := e.do("GET", "/api/v1/files/"+fileID+"/analysis", token, nil)
+		if res.Status == http.StatusOK {
+			res.JSON(e.t, &doc)
+			break
+		}
+		if res.Status != http.StatusAccepted || time.Now().After(deadline) {
+			e.t.Fatalf("analysis of %s: %d %s", fileID, res.Status, res.Body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(doc.WaveformData.Points) == 0 {
+		e.t.Fatal("analysis without waveform points")
+	}
+	return slices.Max(doc.WaveformData.Points)
+}
+
+// checkCacheConsistent checks the content cache's invariant: every analysis
+// is filed under the SHA-256 of the bytes its file holds.
+func (e *env) checkCacheConsistent() {
+	e.t.Helper()
+	ctx := context.Background()
+	rows, err := e.pool.Query(ctx, `SELECT f.s3_key, a.content_sha256 FROM audio_analysis_cache a
+		JOIN file_metadata f ON f.id = a.file_metadata_id`)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var key, sum string
+		if err := rows.Scan(&key, &sum); err != nil {
+			e.t.Fatal(err)
+		}
+		rc, _, err := e.blobs.Open(ctx, key)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		h := sha256.New()
+		_, err = io.Copy(h, rc)
+		rc.Close()
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if got := hex.EncodeToString(h.Sum(nil)); got != sum {
+			e.t.Errorf("analysis of %s filed under %s…, its bytes hash to %s…", key, sum[:12], got[:12])
+		}
+		if !strings.Contains(key, "/sealed/") {
+			e.t.Errorf("completed file names %s, not a sealed key", key)
+		}
+		n++
+	}
+	if rows.Err() != nil || n == 0 {
+		e.t.Fatalf("no analyses checked (%v)", rows.Err())
+	}
+}
