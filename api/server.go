@@ -8,12 +8,14 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
 	"phonoglyph/auth"
+	"phonoglyph/console"
 	"phonoglyph/filetype"
 	"phonoglyph/openapi"
 	"phonoglyph/storage"
@@ -37,6 +39,10 @@ type Options struct {
 	Workflows *workflow.Service // every operation that enqueues jobs or spans rows and objects
 	Verifier  *auth.Verifier
 	Guests    *auth.Guests
+
+	// DevToken mints a bearer token for a user id, for the console's one-click
+	// sign-in at POST /api/v1/dev/token in development; nil disables it.
+	DevToken func(sub string) (string, error)
 
 	RiverUI         http.Handler // mounted at /riverui/; nil disables it
 	RiverUIUser     string
@@ -79,8 +85,15 @@ func New(opt Options) *echo.Echo {
 		e.Any("/blobs/*", echo.WrapHandler(http.StripPrefix("/blobs", opt.BlobHTTP)))
 	}
 	s.mountRiverUI(e)
+	// The console, the page a newcomer lands on: it reads only this API.
+	page := echo.WrapHandler(console.Handler())
+	e.GET("/", page)
+	e.GET(console.Prefix+"*", page)
 
 	v1 := e.Group("/api/v1", middleware.BodyLimit(bodyLimit(opt.MaxBodySize)), s.authenticate)
+	if s.development() && opt.DevToken != nil {
+		v1.POST(strings.TrimPrefix(console.DevTokenPath, "/api/v1"), echo.WrapHandler(console.DevTokenHandler(opt.DevToken)))
+	}
 	v1.POST("/guest-sessions", s.createGuestSession)
 	v1.GET("/me", s.me)
 

@@ -54,9 +54,6 @@ type Options struct {
 	// Validator checks the exchanges; openapitest.Default() when nil. A test
 	// that counts what it exercised passes its own.
 	Validator *openapitest.Validator
-	// Around wraps the API's handler, to serve more beside it (the console
-	// at /).
-	Around func(http.Handler) http.Handler
 }
 
 // System is a running API with its parts, stopped when the test ends.
@@ -136,7 +133,8 @@ func Start(t testing.TB, opt Options) *System {
 		Log: log, Environment: "development", FrontendURLs: []string{"http://localhost:3000"}, MaxBodySize: 1 << 20,
 		FileLimits: filetype.DefaultLimits(), UploadTTL: time.Hour, DownloadTTL: time.Hour,
 		Store: st, Blobs: blobs, BlobHTTP: blobHTTP, Workflows: workflow.New(st, blobs, jc, log), Verifier: verifier, Guests: guests,
-		RiverUI: ui,
+		RiverUI:  ui,
+		DevToken: func(sub string) (string, error) { return auth.Mint(Secret, "", sub, time.Hour) },
 	})
 	v := opt.Validator
 	if v == nil {
@@ -145,9 +143,6 @@ func Start(t testing.TB, opt Options) *System {
 		}
 	}
 	handler = v.Handler(t, e)
-	if opt.Around != nil {
-		handler = opt.Around(handler)
-	}
 	return &System{URL: srv.URL, Server: srv, Echo: e, Pool: pool, Store: st, Blobs: blobs, Jobs: jc, Deps: deps, Guests: guests, t: t}
 }
 

@@ -47,6 +47,11 @@ func TestEveryRouteAnswersAsDocumented(t *testing.T) {
 	c.want(200, "POST", "/test", "", map[string]any{"hello": "world"})
 	c.want(400, "POST", "/test", "", []byte(`{"hello":`))
 	c.want(200, "GET", openapi.Path, "", nil)
+	c.want(200, "GET", "/", "", nil)
+	c.want(200, "GET", "/console/console.css", "", nil)
+	c.want(404, "GET", "/console/nothing-here.js", "", nil)
+	c.want(200, "POST", "/api/v1/dev/token", "", nil)
+	c.want(400, "POST", "/api/v1/dev/token", "", map[string]any{"sub": "not-a-uuid"})
 	c.want(404, "GET", "/api/v1/nothing-here", user, nil)
 	c.wantPreflight("/api/v1/files")
 

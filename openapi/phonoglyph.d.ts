@@ -5,6 +5,43 @@
  */
 
 export interface paths {
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The console: the web page a newcomer lands on (reads only this API) */
+        get: operations["console"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dev/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A bearer token for a user id (development only; not routed in production)
+         * @description The console's one-click sign-in. Without `sub` a new user id is chosen; send it again to sign in as the same user.
+         */
+        post: operations["devToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/files": {
         parameters: {
             query?: never;
@@ -621,6 +658,26 @@ export interface paths {
         options?: never;
         /** The headers of a download (local storage backend) */
         head: operations["headBlob"];
+        patch?: never;
+        trace?: never;
+    };
+    "/console/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An asset of the console (`console.css`, `js/…`), the whole rest of the path. */
+                path: string;
+            };
+            cookie?: never;
+        };
+        /** The console's stylesheet and scripts */
+        get: operations["consoleAsset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -1620,6 +1677,73 @@ export type ParameterStemJobId = components['parameters']['StemJobID'];
 export type HeaderRequestId = components['headers']['RequestID'];
 export type $defs = Record<string, never>;
 export interface operations {
+    console: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console's HTML page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+        };
+    };
+    devToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "sub": "3f1c9a4e-8a55-4a5e-9d5c-2f0b6f6e1a01"
+                 *     }
+                 */
+                "application/json": {
+                    /** Format: uuid */
+                    sub?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A token signed with JWT_SECRET, valid 24 hours. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "token": "eyJhbGciOiJIUzI1NiIs…",
+                     *       "sub": "3f1c9a4e-8a55-4a5e-9d5c-2f0b6f6e1a01",
+                     *       "token_type": "bearer"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        sub: string;
+                        token: string;
+                        /** @constant */
+                        token_type: "bearer";
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
     listFiles: {
         parameters: {
             query?: {
@@ -2912,6 +3036,32 @@ export interface operations {
                 };
                 content?: never;
             };
+        };
+    };
+    consoleAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An asset of the console (`console.css`, `js/…`), the whole rest of the path. */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The asset. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                    "text/css": unknown;
+                    "text/javascript": unknown;
+                };
+            };
+            404: components["responses"]["NotFound"];
         };
     };
     getHealth: {
