@@ -90,10 +90,12 @@ type analysisWork struct {
 var errCacheGone = errors.New("cached analysis deleted meanwhile")
 
 // analysisResult is what a job stores: the row, and the thumbnail the file
-// names.
+// names; written are the objects among them this job wrote itself (the
+// shared ones it names are not its own).
 type analysisResult struct {
 	analysis  *phonoglyph.Analysis
 	thumbnail string
+	written   []string
 }
 
 func (w *analysisWork) work(ctx context.Context, run *Run, a AnalysisArgs) error {
@@ -112,8 +114,17 @@ func (w *analysisWork) work(ctx context.Context, run *Run, a AnalysisArgs) error
 	hit, err := w.deps.Store.AnalysisByContent(ctx, sum, stem, AnalysisVersion)
 	switch {
 	case err == nil && hit.DataKey != nil:
-		err = run.Complete(ctx, func(tx *store.Tx) error { return w.share(ctx, tx, run, file, hit, sum, started) })
+		var res *analysisResult
+		err = run.Complete(ctx, func(tx *store.Tx) (err error) {
+			if res, err = w.share(ctx, tx, run, file, hit, sum, started); err != nil {
+				return err
+			}
+			return w.store(ctx, tx, run, file, res)
+		})
 		if !errors.Is(err, errCacheGone) {
+			if err != nil && res != nil {
+				w.freeIfGone(ctx, file, res.written...)
+			}
 			return err
 		}
 	case err != nil && phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND:
@@ -126,7 +137,7 @@ func (w *analysisWork) work(ctx context.Context, run *Run, a AnalysisArgs) error
 	res.analysis.AnalysisDurationMS = int(time.Since(started).Milliseconds())
 	err = run.Complete(ctx, func(tx *store.Tx) error { return w.store(ctx, tx, run, file, res) })
 	if err != nil {
-		w.freeIfGone(ctx, file, res)
+		w.freeIfGone(ctx, file, res.written...)
 	}
 	return err
 }
@@ -145,16 +156,16 @@ func (w *analysisWork) hash(ctx context.Context, key string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// share stores, in the job's completing transaction, file's analysis as
+// share returns, in the job's completing transaction, file's analysis as
 // the cached one hit: the same document and thumbnail, named, not copied.
 // The hit is locked first (ShareAnalysis), so a deletion of its file either
 // sees this reference or happened before and makes this errCacheGone.
-func (w *analysisWork) share(ctx context.Context, tx *store.Tx, run *Run, file *phonoglyph.File, hit *phonoglyph.Analysis, sum string, started time.Time) error {
+func (w *analysisWork) share(ctx context.Context, tx *store.Tx, run *Run, file *phonoglyph.File, hit *phonoglyph.Analysis, sum string, started time.Time) (*analysisResult, error) {
 	dataKey, thumb, err := tx.ShareAnalysis(ctx, hit.ID)
 	if phonoglyph.ErrorCode(err) == phonoglyph.ENOTFOUND || (err == nil && dataKey == nil) {
-		return errCacheGone
+		return nil, errCacheGone
 	} else if err != nil {
-		return err
+		return nil, err
 	}
 	cp := *hit
 	cp.ID, cp.UserID, cp.FileID, cp.DataKey = uuid.NewString(), file.UserID, file.ID, dataKey
@@ -163,13 +174,12 @@ func (w *analysisWork) share(ctx context.Context, tx *store.Tx, run *Run, file *
 	res := &analysisResult{analysis: &cp}
 	if thumb != nil {
 		res.thumbnail = *thumb
-	} else { // the cached file has none: draw this job's own
-		res.thumbnail = objectkey.ContentThumbnail(sum, hit.StemType, AnalysisVersion, run.ID())
-		if err := w.thumbnail(ctx, res.thumbnail, hit.Waveform); err != nil {
-			return err
-		}
+		return res, nil
 	}
-	return w.store(ctx, tx, run, file, res)
+	// The cached file has no thumbnail: draw this job's own.
+	res.thumbnail = objectkey.ContentThumbnail(sum, hit.StemType, AnalysisVersion, run.ID())
+	res.written = []string{res.thumbnail}
+	return res, w.thumbnail(ctx, res.thumbnail, hit.Waveform)
 }
 
 // store writes the analysis row, the file's thumbnail and the job's result
@@ -196,14 +206,14 @@ func (w *analysisWork) store(ctx context.Context, tx *store.Tx, run *Run, file *
 	return w.client.RequestCleanup(ctx, tx, freed)
 }
 
-// freeIfGone removes the document and thumbnail a job wrote for a file
-// deleted while it ran (its Complete failed), unless something names them.
-func (w *analysisWork) freeIfGone(ctx context.Context, file *phonoglyph.File, res *analysisResult) {
+// freeIfGone removes the objects a job wrote (keys) for a file deleted
+// while it ran (its Complete failed), unless something names them.
+func (w *analysisWork) freeIfGone(ctx context.Context, file *phonoglyph.File, keys ...string) {
 	ctx = context.WithoutCancel(ctx)
-	if _, err := w.deps.Store.FileByID(ctx, file.UserID, file.ID); phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND {
+	if _, err := w.deps.Store.FileByID(ctx, file.UserID, file.ID); len(keys) == 0 || phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND {
 		return
 	}
-	keys, err := w.deps.Store.Unreferenced(ctx, []string{*res.analysis.DataKey, res.thumbnail})
+	keys, err := w.deps.Store.Unreferenced(ctx, keys)
 	if err == nil {
 		err = deleteKeys(ctx, w.deps.Blobs, keys)
 	}
@@ -255,7 +265,7 @@ func (w *analysisWork) analyze(ctx context.Context, run *Run, file *phonoglyph.F
 	if err := w.thumbnail(ctx, thumb, wave); err != nil {
 		return nil, err
 	}
-	return &analysisResult{thumbnail: thumb, analysis: &phonoglyph.Analysis{ID: uuid.NewString(), UserID: file.UserID, FileID: file.ID,
+	return &analysisResult{thumbnail: thumb, written: []string{key, thumb}, analysis: &phonoglyph.Analysis{ID: uuid.NewString(), UserID: file.UserID, FileID: file.ID,
 		StemType: stem, Version: AnalysisVersion, SampleRate: a.Summary.SampleRate, Duration: a.Summary.Duration,
 		BufferSize: dsp.FrameSize, Features: a.Features, Data: summary, Waveform: wave, DataKey: &key, ContentSHA256: &sum}}, nil
 }
