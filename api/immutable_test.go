@@ -9,9 +9,13 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"phonoglyph/apitest"
+	"phonoglyph/jobs"
+	"phonoglyph/storage"
 	"phonoglyph/wavtest"
 )
 
@@ -27,10 +31,76 @@ func TestUploadIsImmutableAfterCompletion(t *testing.T) {
 		t.Run(backend.name, func(t *testing.T) {
 			e := backend.env(t)
 			e.startWorker()
-			t.Run("PutAfterComplete", func(t *testing.T) { putAfterComplete(t, e, backend.name == "local") })
-			t.Run("PutRacingComplete", func(t *testing.T) { putRacingComplete(t, e) })
+			putAfterComplete(t, e, backend.name == "local")
+			putRacingComplete(t, e)
 		})
 	}
+}
+
+// Issue 12, reproduction 1, exactly: the upload URL is written between the
+// worker's hashing of the file and its decoding. The worker must still
+// analyse the bytes it hashed, so another user uploading the genuine bytes
+// gets their analysis from the cache, not the attacker's.
+func TestCacheCannotBePoisonedBetweenHashAndDecode(t *testing.T) {
+	for _, s3 := range []bool{false, true} {
+		t.Run(map[bool]string{false: "local", true: "s3"}[s3], func(t *testing.T) {
+			hook := &afterFirstRead{}
+			e := envOf(t, apitest.Start(t, apitest.Options{S3: s3, Configure: []func(*jobs.Deps){func(d *jobs.Deps) {
+				hook.Blobs, d.Blobs = d.Blobs, hook
+			}}}))
+			attacker, victim := e.user(), e.user()
+			u := e.createFile(attacker, "song.wav", "audio/wav", len(genuineWAV))
+			if res := e.put(u, genuineWAV); res.Status != http.StatusOK {
+				t.Fatalf("PUT: %d %s", res.Status, res.Body)
+			}
+			hook.then = func() { t.Logf("PUT between hash and decode: %d", e.put(u, quietWAV).Status) }
+			if res := e.do("POST", "/api/v1/files/"+u.ID+"/complete", attacker, nil); res.Status != http.StatusOK {
+				t.Fatalf("complete: %d %s", res.Status, res.Body)
+			}
+			e.startWorker()
+			if peak := e.analysisPeak(attacker, u.ID); peak < 0.5 {
+				t.Errorf("attacker's analysis peak %.2f: other bytes than those hashed were analysed", peak)
+			}
+			if !hook.fired.Load() {
+				t.Fatal("the worker never read the file")
+			}
+			genuine, res := e.upload(victim, "song.wav", "audio/wav", genuineWAV)
+			if res.Status != http.StatusOK {
+				t.Fatalf("victim's complete: %d %s", res.Status, res.Body)
+			}
+			if peak := e.analysisPeak(victim, genuine.ID); peak < 0.5 {
+				t.Errorf("victim's analysis of the genuine bytes has peak %.2f: the cache was poisoned", peak)
+			}
+			e.checkCacheConsistent()
+		})
+	}
+}
+
+// afterFirstRead runs then once the first object opened under audio/ (the
+// worker hashing its input) has been read and closed.
+type afterFirstRead struct {
+	storage.Blobs
+	then  func()
+	fired atomic.Bool
+}
+
+func (a *afterFirstRead) Open(ctx context.Context, key string) (io.ReadCloser, storage.Info, error) {
+	rc, info, err := a.Blobs.Open(ctx, key)
+	if err != nil || !strings.HasPrefix(key, "audio/") || !a.fired.CompareAndSwap(false, true) {
+		return rc, info, err
+	}
+	return &closeHook{ReadCloser: rc, then: a.then}, info, nil
+}
+
+type closeHook struct {
+	io.ReadCloser
+	then func()
+}
+
+func (c *closeHook) Close() error {
+	err := c.ReadCloser.Close()
+	c.then()
+	return err
 }
 
 var (
