@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"phonoglyph/apitest"
+	"phonoglyph/eventually"
 	"phonoglyph/jobs"
 	"phonoglyph/storage"
 	"phonoglyph/wavtest"
@@ -271,5 +272,49 @@ func (e *env) checkCacheConsistent() {
 	}
 	if rows.Err() != nil || n == 0 {
 		e.t.Fatalf("no analyses checked (%v)", rows.Err())
+	}
+}
+
+// swapAfterFirstOpen serves other bytes from the second Open of an audio
+// object on: storage that changes under the worker between its hash and
+// its decode.
+type swapAfterFirstOpen struct {
+	storage.Blobs
+	opened atomic.Int32
+	other  []byte
+}
+
+func (s *swapAfterFirstOpen) Open(ctx context.Context, key string) (io.ReadCloser, storage.Info, error) {
+	rc, info, err := s.Blobs.Open(ctx, key)
+	if err != nil || !strings.HasPrefix(key, "audio/") || s.opened.Add(1) == 1 {
+		return rc, info, err
+	}
+	rc.Close()
+	return io.NopCloser(bytes.NewReader(s.other)), info, nil
+}
+
+// The hash the cache files an analysis under is checked on the bytes the
+// decoder read: when they differ from the bytes hashed, nothing is stored
+// and the attempt fails (to be retried).
+func TestAnalysisRefusesBytesOtherThanHashed(t *testing.T) {
+	swap := &swapAfterFirstOpen{other: quietWAV}
+	e := envOf(t, apitest.Start(t, apitest.Options{Configure: []func(*jobs.Deps){func(d *jobs.Deps) { swap.Blobs, d.Blobs = d.Blobs, swap }}}))
+	token := e.user()
+	if _, res := e.upload(token, "song.wav", "audio/wav", genuineWAV); res.Status != http.StatusOK {
+		t.Fatalf("complete: %d %s", res.Status, res.Body)
+	}
+	e.startWorker()
+	var errs string
+	eventually.True(t, 20*time.Second, "the analysis attempt fails", func() bool {
+		err := e.pool.QueryRow(context.Background(), `SELECT errors::text FROM river_job
+			WHERE kind = 'audio_analysis' AND errors IS NOT NULL`).Scan(&errs)
+		return err == nil
+	})
+	if !strings.Contains(errs, "changed while they were analysed") {
+		t.Errorf("attempt errors %s, want the changed bytes named", errs)
+	}
+	var n int
+	if err := e.pool.QueryRow(context.Background(), `SELECT count(*) FROM audio_analysis_cache`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d analyses stored (%v), want none", n, err)
 	}
 }
