@@ -37,16 +37,15 @@ func (s *Service) CompleteUpload(ctx context.Context, owner, fileID string) (*ph
 	if err != nil {
 		return nil, nil, err
 	} else if problem != nil {
-		msg := problem.Message
-		if err := s.store.SetUploadStatus(ctx, owner, f.ID, phonoglyph.UploadFailed, &msg); err != nil {
+		if err := s.reject(ctx, f, problem.Message); err != nil {
 			return nil, nil, err
 		}
-		s.deleteQuietly(ctx, "delete rejected upload", uploadKey)
 		return nil, nil, problem
 	}
 	var queued []*phonoglyph.Job
 	won := false
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		queued, won = nil, false // InTx may run this again
 		locked, err := tx.FileForUpdate(ctx, owner, f.ID)
 		if err != nil {
 			return err
@@ -78,6 +77,26 @@ func (s *Service) CompleteUpload(ctx context.Context, owner, fileID string) (*ph
 	// orphan the sweep frees.
 	s.deleteQuietly(ctx, "delete sealed upload's original", uploadKey)
 	return s.withProcessingJob(ctx, f, queued)
+}
+
+// reject fails an upload whose sealed copy failed its check and deletes
+// its object, unless a concurrent completion of the same file (which
+// checked its own copy) completed it meanwhile.
+func (s *Service) reject(ctx context.Context, f *phonoglyph.File, msg string) error {
+	failed := false
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		failed = false // InTx may run this again
+		locked, err := tx.FileForUpdate(ctx, f.UserID, f.ID)
+		if err != nil || locked.UploadStatus != phonoglyph.UploadUploading {
+			return err
+		}
+		failed = true
+		return tx.SetUploadStatus(ctx, f.UserID, f.ID, phonoglyph.UploadFailed, &msg)
+	})
+	if err == nil && failed {
+		s.deleteQuietly(ctx, "delete rejected upload", f.Key)
+	}
+	return err
 }
 
 // seal copies the upload to a new sealed key and checks the copy. It
