@@ -318,3 +318,37 @@ func TestAnalysisRefusesBytesOtherThanHashed(t *testing.T) {
 		t.Errorf("%d analyses stored (%v), want none", n, err)
 	}
 }
+
+// Concurrent completions of one upload seal it once: one file object (the
+// sealed copy the row names), one processing job, every answer 200.
+func TestConcurrentCompletionsSealOnce(t *testing.T) {
+	e := newEnv(t)
+	token := e.user()
+	u := e.createFile(token, "song.wav", "audio/wav", len(genuineWAV))
+	if res := e.put(u, genuineWAV); res.Status != http.StatusOK {
+		t.Fatalf("PUT: %d %s", res.Status, res.Body)
+	}
+	statuses := make(chan int, 5)
+	for range 5 {
+		go func() { statuses <- e.do("POST", "/api/v1/files/"+u.ID+"/complete", token, nil).Status }()
+	}
+	for range 5 {
+		if st := <-statuses; st != http.StatusOK {
+			t.Errorf("a concurrent completion answered %d", st)
+		}
+	}
+	var key string
+	var jobs int
+	if err := e.pool.QueryRow(context.Background(), `SELECT f.s3_key, (SELECT count(*) FROM audio_analysis_jobs j WHERE j.file_metadata_id = f.id)
+		FROM file_metadata f WHERE f.id = $1`, u.ID).Scan(&key, &jobs); err != nil {
+		t.Fatal(err)
+	}
+	var objects []string
+	err := e.blobs.(storage.Lister).ListOlder(context.Background(), "audio", time.Now().Add(time.Hour), func(i storage.Info) error {
+		objects = append(objects, i.Key)
+		return nil
+	})
+	if err != nil || !slices.Equal(objects, []string{key}) || jobs != 1 {
+		t.Errorf("objects %v (%v), %d jobs; want only the sealed %s and one job", objects, err, jobs, key)
+	}
+}
