@@ -2,10 +2,13 @@
 // uploads, stems, analysis documents, thumbnails and rendered videos live.
 // Every package that names an object asks this one. The layout has two
 // disjoint halves: uploads, under one prefix per file kind, whose objects
-// may exist before their rows commit (the browser PUTs them) and which the
-// upload sweep therefore lists for objects no row names; and derived
-// objects, which workers write only for rows that exist and which the sweep
-// never touches. UploadPrefixes is the only list the sweep reads.
+// may exist before their rows commit (the browser PUTs them; completion
+// seals a copy beside them, see Sealed) and which the upload sweep
+// therefore lists for objects no row names; and derived objects, which
+// workers write only for rows that exist and which the upload sweep never
+// touches. Derived objects under content/ are shared by every file with the
+// same bytes and freed when no row names them. UploadPrefixes is the only
+// list the upload sweep reads.
 package objectkey
 
 import (
