@@ -108,13 +108,13 @@ func Stems(j *phonoglyph.StemJob) []string {
 // it: written once by the job jobID that first analysed them (so a retried
 // job rewrites the same object) and freed when no analysis row names it.
 func ContentAnalysis(sha256 string, stem phonoglyph.StemType, version, jobID string) string {
-	return path.Join(contentPrefix, sha256, string(stem)+"-"+version+"-"+jobID+".json")
+	return path.Join(contentPrefix, sha256, jobID, string(stem)+"-"+version+".json")
 }
 
 // ContentThumbnail is the waveform thumbnail of some audio bytes, shared
 // like ContentAnalysis and freed when no file names it.
 func ContentThumbnail(sha256 string, stem phonoglyph.StemType, version, jobID string) string {
-	return path.Join(contentPrefix, sha256, string(stem)+"-"+version+"-"+jobID+".png")
+	return path.Join(contentPrefix, sha256, jobID, string(stem)+"-"+version+".png")
 }
 
 // Render is where a render's MP4 is stored, under its owner.

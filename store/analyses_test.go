@@ -27,7 +27,7 @@ func newSharedFixture(t *testing.T) *sharedFixture {
 	ctx := context.Background()
 	pool := dbtest.Pool(t)
 	f := &sharedFixture{st: store.New(pool), owner: uuid.NewString(), file: uuid.NewString(), analysisID: uuid.NewString(),
-		doc: "content/abc/master-v-j.json", thumb: "content/abc/master-v-j.png", object: "audio/u/sealed/a.wav/1.wav"}
+		doc: "content/abc/j/master-v.json", thumb: "content/abc/j/master-v.png", object: "audio/u/sealed/a.wav/1.wav"}
 	if _, err := pool.Exec(ctx, `INSERT INTO file_metadata (id, user_id, file_name, file_type, mime_type, file_size, s3_key, upload_status, thumbnail_key)
 		VALUES ($1, $2, 'a.wav', 'audio', 'audio/wav', 10, $3, 'completed', $4)`, f.file, f.owner, f.object, f.thumb); err != nil {
 		t.Fatal(err)
