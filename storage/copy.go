@@ -1,8 +1,12 @@
 package storage
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/json"
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,18 +18,31 @@ import (
 // larger one is streamed through this process.
 const maxCopySize = 5 << 30
 
-// Copy copies the object's file: the open file keeps the version it was
-// opened on, whatever renames replace src meanwhile; see Blobs.
+// Copy links the object's file under dst (a hard link: objects are only
+// ever replaced by renames, never written in place, so the link keeps the
+// version it was made from), copying the bytes where the file system has no
+// hard links; see Blobs.
 func (l *Local) Copy(ctx context.Context, src, dst string) error {
 	if err := checkLocalKey(dst); err != nil {
 		return err
 	}
-	f, info, _, err := l.open(ctx, src)
+	f, info, m, err := l.open(ctx, src)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	return l.Put(ctx, dst, f, info.Size, info.ContentType)
+	link := path.Join(tmpDir, rand.Text())
+	if err := l.root.Link(path.Join(objectsDir, src), link); err != nil {
+		return l.Put(ctx, dst, f, info.Size, info.ContentType) // no hard links here
+	}
+	defer l.root.Remove(link) // fails harmlessly once renamed
+	b, _ := json.Marshal(m)   // cannot fail: two strings
+	side, _, err := l.writeTemp(bytes.NewReader(b))
+	if err != nil {
+		return fail("copy", dst, err)
+	}
+	defer l.root.Remove(side)
+	return l.place(dst, side, link)
 }
 
 // Copy copies the object inside the bucket (CopyObject, which reads one
