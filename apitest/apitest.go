@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"testing"
 	"time"
 
@@ -54,6 +55,12 @@ type Options struct {
 	// Validator checks the exchanges; openapitest.Default() when nil. A test
 	// that counts what it exercised passes its own.
 	Validator *openapitest.Validator
+	// PreviewOrigins are further trusted CORS origins (api.Options).
+	PreviewOrigins *regexp.Regexp
+	// Limits is the per-user request rate (off when zero).
+	Limits api.Limits
+	// Quotas replace workflow.DefaultQuotas when set.
+	Quotas *workflow.Quotas
 }
 
 // System is a running API with its parts, stopped when the test ends.
@@ -129,10 +136,15 @@ func Start(t testing.TB, opt Options) *System {
 		ui = h
 	}
 	guests := auth.NewGuests(Secret, 0)
+	wf := workflow.New(st, blobs, jc, log)
+	if opt.Quotas != nil {
+		wf.SetQuotas(*opt.Quotas)
+	}
 	e := api.New(api.Options{
 		Log: log, Environment: "development", FrontendURLs: []string{"http://localhost:3000"}, MaxBodySize: 1 << 20,
+		PreviewOrigins: opt.PreviewOrigins, Limits: opt.Limits,
 		FileLimits: filetype.DefaultLimits(), UploadTTL: time.Hour, DownloadTTL: time.Hour,
-		Store: st, Blobs: blobs, BlobHTTP: blobHTTP, Workflows: workflow.New(st, blobs, jc, log), Verifier: verifier, Guests: guests,
+		Store: st, Blobs: blobs, BlobHTTP: blobHTTP, Workflows: wf, Verifier: verifier, Guests: guests,
 		RiverUI:  ui,
 		DevToken: func(sub string) (string, error) { return auth.Mint(Secret, "", sub, time.Hour) },
 	})

@@ -106,7 +106,10 @@ export interface paths {
          */
         get: operations["getAnalysis"];
         put?: never;
-        /** Enqueue an analysis, or return the one queued or running */
+        /**
+         * Enqueue an analysis, or return the one queued or running, or the finished one
+         * @description A file already analysed gets its finished job back (200) and nothing runs again, unless the request says why: `{"reason":"…"}` in the body or `?force=true&reason=…`. The reason is logged. Live analyses count against `QUOTA_LIVE_ANALYSES` (403 `quota_exceeded`).
+         */
         post: operations["requestAnalysis"];
         delete?: never;
         options?: never;
@@ -883,7 +886,7 @@ export interface components {
         ApiError: {
             error: {
                 /** @enum {string} */
-                code: "invalid" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "too_large" | "internal";
+                code: "invalid" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "too_large" | "internal" | "quota_exceeded" | "rate_limited";
                 /** @description Safe to show to the person who caused it. */
                 message: string;
             };
@@ -1214,7 +1217,7 @@ export interface components {
             project_id: string | null;
             project_name: string | null;
             request: components["schemas"]["RenderRequest"];
-            status: components["schemas"]["JobStatus"];
+            status: components["schemas"]["RenderStatus"];
             updated_at: components["schemas"]["Timestamp"];
         };
         RenderEnvelope: {
@@ -1263,6 +1266,11 @@ export interface components {
             project_id?: string | null;
             project_name?: string;
         };
+        /**
+         * @description A render's status: the job statuses, and `expired` for a completed render whose output was removed (after `RENDER_RETENTION`, or with its project).
+         * @enum {string}
+         */
+        RenderStatus: "queued" | "processing" | "completed" | "failed" | "cancelled" | "expired";
         SaveStateRequest: {
             /** @description The editor state JSON, at most 512 KiB; not null. */
             data: unknown;
@@ -1412,28 +1420,23 @@ export interface components {
         };
     };
     responses: {
-        /** @description An S3-style error, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>…</Message></Error>`. */
+        /** @description An error of a signed blob URL in the API's error shape; the S3 code (`AccessDenied`, `SignatureDoesNotMatch`, `EntityTooLarge`, `NoSuchKey`…) is in `X-Blob-Error`. */
         BlobError: {
             headers: {
+                /** @description The S3-style error code. */
+                "X-Blob-Error": string;
                 [name: string]: unknown;
             };
             content: {
                 /**
                  * @example {
-                 *       "Code": "AccessDenied",
-                 *       "Message": "The URL has expired."
+                 *       "error": {
+                 *         "code": "forbidden",
+                 *         "message": "The URL has expired."
+                 *       }
                  *     }
                  */
-                "application/xml": {
-                    /**
-                     * @example AccessDenied
-                     * @example SignatureDoesNotMatch
-                     * @example EntityTooLarge
-                     * @example NoSuchKey
-                     */
-                    Code: string;
-                    Message: string;
-                };
+                "application/json": components["schemas"]["ApiError"];
             };
         };
         /** @description `conflict`: the object is not in a state that allows this. */
@@ -1454,7 +1457,7 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
-        /** @description `forbidden`: a guest session on a user-data endpoint. */
+        /** @description `forbidden`: a guest session on a user-data endpoint; `quota_exceeded`: the caller's storage, files-per-project or live-job quota is used up (the message says which). */
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestID"];
@@ -1490,7 +1493,7 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
-        /** @description `invalid`: a malformed request, naming the offending field. */
+        /** @description `invalid`: a malformed request, naming the offending field or parameter: a wrong value, a body that is not exactly one `application/json` value, NUL characters, invalid UTF-8, unpaired surrogates or out-of-range numbers anywhere in it or in a path or query parameter. */
         Invalid: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestID"];
@@ -1552,6 +1555,25 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
+        /** @description `rate_limited`: the caller sent more than `RATE_LIMIT_RPS` requests a second (bursts of `RATE_LIMIT_BURST`); retry after `Retry-After` seconds. */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-Id": components["headers"]["RequestID"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "rate_limited",
+                 *         "message": "Too many requests: try again in 1 s."
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApiError"];
+            };
+        };
         /** @description `unauthorized`: no credentials where they are needed, or a bad token. */
         Unauthorized: {
             headers: {
@@ -1593,6 +1615,8 @@ export interface components {
     headers: {
         /** @description The request id, also in the server's log line for this request. */
         RequestID: string;
+        /** @description Whole seconds to wait before the next request is admitted. */
+        RetryAfter: string;
     };
     pathItems: never;
 }
@@ -1639,6 +1663,7 @@ export type RenderJobResult = components['schemas']['RenderJobResult'];
 export type RenderList = components['schemas']['RenderList'];
 export type RenderOutput = components['schemas']['RenderOutput'];
 export type RenderRequest = components['schemas']['RenderRequest'];
+export type RenderStatus = components['schemas']['RenderStatus'];
 export type SaveStateRequest = components['schemas']['SaveStateRequest'];
 export type Series = components['schemas']['Series'];
 export type SettingsEnvelope = components['schemas']['SettingsEnvelope'];
@@ -1665,6 +1690,7 @@ export type ResponseInvalid = components['responses']['Invalid'];
 export type ResponseNotFound = components['responses']['NotFound'];
 export type ResponseSignedRedirect = components['responses']['SignedRedirect'];
 export type ResponseTooLarge = components['responses']['TooLarge'];
+export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ParameterCursor = components['parameters']['Cursor'];
 export type ParameterFileId = components['parameters']['FileID'];
@@ -1675,6 +1701,7 @@ export type ParameterRenderId = components['parameters']['RenderID'];
 export type ParameterStateId = components['parameters']['StateID'];
 export type ParameterStemJobId = components['parameters']['StemJobID'];
 export type HeaderRequestId = components['headers']['RequestID'];
+export type HeaderRetryAfter = components['headers']['RetryAfter'];
 export type $defs = Record<string, never>;
 export interface operations {
     console: {
@@ -1741,6 +1768,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1770,6 +1798,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1806,6 +1835,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1830,9 +1860,11 @@ export interface operations {
                     "application/json": components["schemas"]["FileEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1855,9 +1887,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1894,15 +1928,22 @@ export interface operations {
                     "application/json": components["schemas"]["JobEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
     requestAnalysis: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true` runs the analysis again; needs `reason`. */
+                force?: "true" | "false";
+                /** @description Why the analysis should run again. */
+                reason?: string;
+            };
             header?: never;
             path: {
                 /** @description A file id. */
@@ -1910,8 +1951,24 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Why a finished analysis should run again. */
+                    reason?: string;
+                };
+            };
+        };
         responses: {
+            /** @description The finished analysis job: the file is analysed and no reason was given to run it again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobEnvelope"];
+                };
+            };
             /** @description The analysis job. */
             202: {
                 headers: {
@@ -1927,6 +1984,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1957,6 +2015,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1973,10 +2032,12 @@ export interface operations {
         requestBody?: never;
         responses: {
             302: components["responses"]["SignedRedirect"];
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1993,9 +2054,11 @@ export interface operations {
         requestBody?: never;
         responses: {
             302: components["responses"]["SignedRedirect"];
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2017,7 +2080,9 @@ export interface operations {
                     "application/json": components["schemas"]["GuestSession"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2058,9 +2123,11 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2090,7 +2157,9 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2118,6 +2187,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2142,9 +2212,11 @@ export interface operations {
                     "application/json": components["schemas"]["MIDIResponse"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2169,9 +2241,11 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2213,6 +2287,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2244,6 +2319,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2279,6 +2355,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2303,9 +2380,11 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2328,9 +2407,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2369,6 +2450,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2408,6 +2490,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2441,6 +2524,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2472,6 +2556,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2512,6 +2597,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2534,9 +2620,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2561,9 +2649,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2590,10 +2680,12 @@ export interface operations {
                     "application/json": components["schemas"]["StateEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2618,9 +2710,11 @@ export interface operations {
                     "application/json": components["schemas"]["StateEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2650,6 +2744,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2693,6 +2788,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2717,9 +2813,11 @@ export interface operations {
                     "application/json": components["schemas"]["RenderEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2744,11 +2842,13 @@ export interface operations {
                     "application/json": components["schemas"]["RenderEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2765,10 +2865,12 @@ export interface operations {
         requestBody?: never;
         responses: {
             302: components["responses"]["SignedRedirect"];
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2798,6 +2900,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2839,6 +2942,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2863,9 +2967,11 @@ export interface operations {
                     "application/json": components["schemas"]["StemJobEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2890,11 +2996,13 @@ export interface operations {
                     "application/json": components["schemas"]["StemJobEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
