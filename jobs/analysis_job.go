@@ -77,7 +77,7 @@ func (c *Client) RequestAnalysis(ctx context.Context, tx *store.Tx, f *phonoglyp
 // (objectkey.ContentAnalysis), freed when the last file naming them goes.
 func analysisKind(c *Client) Kind[AnalysisArgs] {
 	w := &analysisWork{client: c, deps: &c.deps}
-	return Kind[AnalysisArgs]{Table: store.AnalysisJobs, Timeout: 10 * time.Minute, Work: w.work}
+	return Kind[AnalysisArgs]{Table: store.AnalysisJobs, Timeout: 10 * time.Minute, Work: w.work, Leftovers: analysisLeftovers}
 }
 
 type analysisWork struct {
@@ -96,6 +96,16 @@ type analysisResult struct {
 	analysis  *phonoglyph.Analysis
 	thumbnail string
 	written   []string
+}
+
+// analysisLeftovers are what an analysis of a file may write: its document
+// (for whichever stem type the file was) and its thumbnail.
+func analysisLeftovers(a AnalysisArgs) []string {
+	keys := []string{objectkey.Thumbnail(a.FileID)}
+	for _, stem := range phonoglyph.StemTypes {
+		keys = append(keys, objectkey.AnalysisData(a.UserID, a.FileID, stem, AnalysisVersion))
+	}
+	return keys
 }
 
 func (w *analysisWork) work(ctx context.Context, run *Run, a AnalysisArgs) error {
@@ -122,24 +132,20 @@ func (w *analysisWork) work(ctx context.Context, run *Run, a AnalysisArgs) error
 			return w.store(ctx, tx, run, file, res)
 		})
 		if !errors.Is(err, errCacheGone) {
-			if err != nil && res != nil {
-				w.freeIfGone(ctx, file, res.written...)
-			}
 			return err
 		}
 	case err != nil && phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND:
 		return err
 	}
 	res, err := w.analyze(ctx, run, file, stem, sum)
+	if res != nil { // freed by the lifecycle if the file goes meanwhile
+		run.Writes(res.written...)
+	}
 	if err != nil {
 		return err
 	}
 	res.analysis.AnalysisDurationMS = int(time.Since(started).Milliseconds())
-	err = run.Complete(ctx, func(tx *store.Tx) error { return w.store(ctx, tx, run, file, res) })
-	if err != nil {
-		w.freeIfGone(ctx, file, res.written...)
-	}
-	return err
+	return run.Complete(ctx, func(tx *store.Tx) error { return w.store(ctx, tx, run, file, res) })
 }
 
 // hash is the SHA-256 of the file's bytes, the content cache's key.
@@ -179,6 +185,7 @@ func (w *analysisWork) share(ctx context.Context, tx *store.Tx, run *Run, file *
 	// The cached file has no thumbnail: draw this job's own.
 	res.thumbnail = objectkey.ContentThumbnail(sum, hit.StemType, AnalysisVersion, run.ID())
 	res.written = []string{res.thumbnail}
+	run.Writes(res.written...)
 	return res, w.thumbnail(ctx, res.thumbnail, hit.Waveform)
 }
 
@@ -204,22 +211,6 @@ func (w *analysisWork) store(ctx context.Context, tx *store.Tx, run *Run, file *
 		return err
 	}
 	return w.client.RequestCleanup(ctx, tx, freed)
-}
-
-// freeIfGone removes the objects a job wrote (keys) for a file deleted
-// while it ran (its Complete failed), unless something names them.
-func (w *analysisWork) freeIfGone(ctx context.Context, file *phonoglyph.File, keys ...string) {
-	ctx = context.WithoutCancel(ctx)
-	if _, err := w.deps.Store.FileByID(ctx, file.UserID, file.ID); len(keys) == 0 || phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND {
-		return
-	}
-	keys, err := w.deps.Store.Unreferenced(ctx, keys)
-	if err == nil {
-		err = deleteKeys(ctx, w.deps.Blobs, keys)
-	}
-	if err != nil {
-		w.client.log.WarnContext(ctx, "free analysis of a deleted file", "file", file.ID, "error", err)
-	}
 }
 
 // analyze decodes the file and runs the full extractor for its stem type,

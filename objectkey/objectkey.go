@@ -3,12 +3,11 @@
 // Every package that names an object asks this one. The layout has two
 // disjoint halves: uploads, under one prefix per file kind, whose objects
 // may exist before their rows commit (the browser PUTs them; completion
-// seals a copy beside them, see Sealed) and which the upload sweep
-// therefore lists for objects no row names; and derived objects, which
-// workers write only for rows that exist and which the upload sweep never
-// touches. Derived objects under content/ are shared by every file with the
-// same bytes and freed when no row names them. UploadPrefixes is the only
-// list the upload sweep reads.
+// seals a copy beside them, see Sealed); and derived objects, which workers
+// write for a row (Writer names it). The sweep lists both for objects no row
+// names: a row deleted while its job ran leaves what the job wrote. Derived
+// objects under content/ are shared by every file with the same bytes and
+// live while any row names them.
 package objectkey
 
 import (
@@ -16,6 +15,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path"
+	"strings"
 	"time"
 
 	"phonoglyph"
@@ -72,8 +72,7 @@ func SealedPrefix(uploadKey string) string {
 	return path.Join(path.Dir(uploadKey), sealedDir, path.Base(uploadKey)) + "/"
 }
 
-// UploadPrefixes are the prefixes uploads land under, one per file kind:
-// the only ones the sweep of abandoned uploads may list.
+// UploadPrefixes are the prefixes uploads land under, one per file kind.
 func UploadPrefixes() []string {
 	out := make([]string, len(phonoglyph.FileKinds))
 	for i, k := range phonoglyph.FileKinds {
@@ -85,6 +84,28 @@ func UploadPrefixes() []string {
 // DerivedPrefixes are the prefixes of every object a worker derives.
 func DerivedPrefixes() []string {
 	return []string{stemsPrefix, analysisPrefix, thumbnailsPrefix, rendersPrefix, contentPrefix}
+}
+
+// Writer is the id of the row whose job writes a derived object: the stem
+// job of a stem, the file of an analysis document or thumbnail, the render
+// of a render's video or analysis. ok is false for any other key.
+func Writer(key string) (id string, ok bool) {
+	parts := strings.Split(key, "/")
+	switch {
+	case len(parts) == 4 && parts[0] == stemsPrefix:
+		return parts[2], true
+	case len(parts) == 4 && parts[0] == analysisPrefix && parts[2] == "renders":
+		return strings.TrimSuffix(parts[3], ".json"), true
+	case len(parts) == 4 && parts[0] == analysisPrefix:
+		return parts[2], true
+	case len(parts) == 2 && parts[0] == thumbnailsPrefix:
+		return strings.TrimSuffix(parts[1], "_thumb.png"), true
+	case len(parts) == 4 && parts[0] == contentPrefix: // content/{sha}/{job}/…
+		return parts[2], true
+	case len(parts) == 3 && parts[0] == rendersPrefix:
+		return strings.TrimSuffix(parts[2], ".mp4"), true
+	}
+	return "", false
 }
 
 // Stem is where a separation job writes one stem: under the owner, named by
@@ -101,6 +122,19 @@ func Stems(j *phonoglyph.StemJob) []string {
 		keys = append(keys, Stem(j.UserID, j.ID, stem, j.Config.Quality.OutputFormat))
 	}
 	return keys
+}
+
+// AnalysisData is where per-file analysis documents lived before the
+// content cache shared them (ContentAnalysis): rows written then still name
+// such keys.
+func AnalysisData(userID, fileID string, stem phonoglyph.StemType, version string) string {
+	return path.Join(analysisPrefix, userID, fileID, string(stem)+"-"+version+".json")
+}
+
+// Thumbnail is where per-file waveform thumbnails lived before
+// ContentThumbnail.
+func Thumbnail(fileID string) string {
+	return path.Join(thumbnailsPrefix, fileID+"_thumb.png")
 }
 
 // ContentAnalysis is the per-frame analysis document of some audio bytes

@@ -73,3 +73,22 @@ func TestSealedKey(t *testing.T) {
 		t.Error("two uploads share a sealed folder")
 	}
 }
+
+// Every derived key names the row whose job writes it, so the sweep can ask
+// whether that job still runs; an upload key names none.
+func TestWriterOfDerivedKeys(t *testing.T) {
+	user, row := "6f1c3c36-1d0e-4d55-9a55-8d2f4e0b6a11", "0b7c2f6e-8a1d-4c3b-9e5f-2a4d6c8e0f12"
+	for _, key := range []string{
+		Stem(user, row, phonoglyph.StemVocals, "wav"), AnalysisData(user, row, phonoglyph.StemMaster, "2.0-native"),
+		Thumbnail(row), Render(user, row), RenderAnalysis(user, row),
+		ContentAnalysis(strings.Repeat("ab", 32), phonoglyph.StemMaster, "2.0-native", row),
+		ContentThumbnail(strings.Repeat("ab", 32), phonoglyph.StemMaster, "2.0-native", row),
+	} {
+		if got, ok := Writer(key); !ok || got != row {
+			t.Errorf("Writer(%q) = %q, %v; want %q", key, got, ok, row)
+		}
+	}
+	if got, ok := Writer(Upload(phonoglyph.FileAudio, user, "song.wav", time.Now())); ok {
+		t.Errorf("an upload key has writer %q", got)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"phonoglyph/app"
 	"phonoglyph/auth"
 	"phonoglyph/config"
+	"phonoglyph/jobs"
 	"phonoglyph/workflow"
 )
 
@@ -34,6 +35,16 @@ func serve(ctx context.Context, withWorker bool) error {
 		return err
 	}
 	defer a.Close()
+	if withWorker {
+		// As cmd/worker: the in-process workers' own temp directory, and
+		// those of killed processes removed.
+		temp, err := jobs.OwnTempDir(cfg.WorkerTempBudget)
+		if err != nil {
+			return fmt.Errorf("temp directory: %w", err)
+		}
+		defer temp.Remove()
+		a.Temp = temp
+	}
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 	if err != nil {
 		return err
