@@ -100,6 +100,7 @@ func (a *App) openBlobs(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("STORAGE_DIR %s: %w", dir, err)
 	}
+	local.RefuseWrites(a.Store.UploadClosed)
 	a.Blobs, a.Local = local, local
 	a.Log.Info("storage: local directory", "dir", dir)
 	return nil
