@@ -265,7 +265,7 @@ func (w *analysisWork) analyze(ctx context.Context, run *Run, file *phonoglyph.F
 // (an ffmpeg subprocess included) is closed before it returns, so r is no
 // longer read.
 func (w *analysisWork) decode(r io.Reader, file *phonoglyph.File, stem phonoglyph.StemType) (*dsp.Analysis, error) {
-	dec, closer, err := dsp.Open(r, file.FileName, w.deps.AudioLimits)
+	dec, closer, err := dsp.OpenForAnalysis(r, file.FileName, w.deps.AudioLimits)
 	var a *dsp.Analysis
 	if err == nil {
 		a, err = dsp.Analyze(dec, dsp.Options{Stem: string(stem)})
@@ -359,6 +359,7 @@ func fullData(a *dsp.Analysis) ([]byte, error) {
 		doc["amplitudeSpectrum"] = a.Spectrum
 	}
 	doc["transients"], doc["beats"], doc["onsets"] = a.Transients, a.Beats, a.Onsets
+	doc["downbeats"], doc["beatPositions"], doc["sections"] = a.Downbeats, a.BeatPositions, a.Sections
 	doc["normalizationMeta"], doc["bpm"], doc["summary"] = a.Normalization, a.Summary.BPM, a.Summary
 	return json.Marshal(doc)
 }
@@ -366,7 +367,8 @@ func fullData(a *dsp.Analysis) ([]byte, error) {
 // rowData is the small part of the analysis kept on the row: the summary
 // and the beats (what renders and listings read without the blob).
 func rowData(a *dsp.Analysis) ([]byte, error) {
-	return json.Marshal(map[string]any{"summary": a.Summary, "bpm": a.Summary.BPM, "beats": a.Beats})
+	return json.Marshal(map[string]any{"summary": a.Summary, "bpm": a.Summary.BPM, "beats": a.Beats,
+		"downbeats": a.Downbeats, "sections": a.Sections})
 }
 
 // marker is a waveform marker the frontend draws.
