@@ -28,8 +28,10 @@ import (
 	"phonoglyph/auth"
 	"phonoglyph/dbtest"
 	"phonoglyph/dsp"
+	"phonoglyph/events"
 	"phonoglyph/filetype"
 	"phonoglyph/jobs"
+	"phonoglyph/migrations"
 	"phonoglyph/openapi/openapitest"
 	"phonoglyph/separate"
 	"phonoglyph/storage"
@@ -54,6 +56,8 @@ type Options struct {
 	// Validator checks the exchanges; openapitest.Default() when nil. A test
 	// that counts what it exercised passes its own.
 	Validator *openapitest.Validator
+	// EventHeartbeat shortens the event streams' heartbeat (15 s when 0).
+	EventHeartbeat time.Duration
 }
 
 // System is a running API with its parts, stopped when the test ends.
@@ -67,6 +71,7 @@ type System struct {
 	Jobs   *jobs.Client
 	Deps   jobs.Deps
 	Guests *auth.Guests
+	Events *events.Hub
 
 	t       testing.TB
 	started bool
@@ -128,11 +133,16 @@ func Start(t testing.TB, opt Options) *System {
 		ui = h
 	}
 	guests := auth.NewGuests(Secret, 0)
+	hub := events.New(pool, st, log)
+	hubCtx, stopHub := context.WithCancel(ctx)
+	go hub.Run(hubCtx)
+	t.Cleanup(func() { stopHub(); <-hub.Done() })
 	e := api.New(api.Options{
 		Log: log, Environment: "development", FrontendURLs: []string{"http://localhost:3000"}, MaxBodySize: 1 << 20,
 		FileLimits: filetype.DefaultLimits(), UploadTTL: time.Hour, DownloadTTL: time.Hour,
 		Store: st, Blobs: blobs, BlobHTTP: blobHTTP, Workflows: workflow.New(st, blobs, jc, log), Verifier: verifier, Guests: guests,
-		RiverUI:  ui,
+		RiverUI: ui, Events: hub, EventHeartbeat: opt.EventHeartbeat,
+		Ready:    []api.ReadyCheck{{Name: "queue", Check: func(ctx context.Context) error { return migrations.CheckRiver(ctx, pool) }}},
 		DevToken: func(sub string) (string, error) { return auth.Mint(Secret, "", sub, time.Hour) },
 	})
 	v := opt.Validator
@@ -142,7 +152,7 @@ func Start(t testing.TB, opt Options) *System {
 		}
 	}
 	handler = v.Handler(t, e)
-	return &System{URL: srv.URL, Server: srv, Echo: e, Pool: pool, Store: st, Blobs: blobs, Jobs: jc, Deps: deps, Guests: guests, t: t}
+	return &System{URL: srv.URL, Server: srv, Echo: e, Pool: pool, Store: st, Blobs: blobs, Jobs: jc, Deps: deps, Guests: guests, Events: hub, t: t}
 }
 
 // StartWorkers runs the job workers until the test ends (once).

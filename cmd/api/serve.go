@@ -15,6 +15,9 @@ import (
 	"phonoglyph/app"
 	"phonoglyph/auth"
 	"phonoglyph/config"
+	"phonoglyph/debug"
+	"phonoglyph/events"
+	"phonoglyph/migrations"
 )
 
 // serve runs the API on PORT until ctx ends (SIGTERM), then shuts down
@@ -61,11 +64,17 @@ func runServer(ctx context.Context, a *app.App, withWorker bool, ln net.Listener
 	if err := ui.Start(ctx); err != nil {
 		return fmt.Errorf("river ui: %w", err)
 	}
+	if err := debug.Serve(ctx, cfg.DebugAddr, log); err != nil {
+		return err
+	}
+	hub := events.New(a.Store.Pool, a.Store, log)
+	go hub.Run(ctx)
 	e := api.New(api.Options{
 		Log: log, Environment: cfg.Env, FrontendURLs: cfg.FrontendURLs, MaxBodySize: cfg.MaxBodySize,
 		FileLimits: cfg.FileLimits(), UploadTTL: cfg.UploadURLTTL, DownloadTTL: cfg.DownloadURLTTL,
 		Store: a.Store, Blobs: a.Blobs, BlobHTTP: a.BlobHandler(), Workflows: a.Workflows(jc), Verifier: verifier,
-		Guests:  auth.NewGuests([]byte(cfg.SessionSecret), 0),
+		Guests: auth.NewGuests([]byte(cfg.SessionSecret), 0),
+		Events: hub, Ready: []api.ReadyCheck{{Name: "queue", Check: func(ctx context.Context) error { return migrations.CheckRiver(ctx, a.Store.Pool) }}},
 		RiverUI: ui, RiverUIUser: cfg.RiverUIUser, RiverUIPassword: cfg.RiverUIPassword,
 		DevToken: func(sub string) (string, error) { return auth.Mint([]byte(cfg.JWTSecret), "", sub, 24*time.Hour) },
 	})
