@@ -56,6 +56,9 @@ type Options struct {
 	// Validator checks the exchanges; openapitest.Default() when nil. A test
 	// that counts what it exercised passes its own.
 	Validator *openapitest.Validator
+	// Beside serves another API process on the database and blob store of
+	// that system (through a pool of its own), as a second replica would.
+	Beside *System
 	// EventHeartbeat shortens the event streams' heartbeat (15 s when 0).
 	EventHeartbeat time.Duration
 }
@@ -80,11 +83,21 @@ type System struct {
 // Queues are the job client's queues: every queue the workers serve.
 var Queues = map[string]int{"audio_analysis": 2, "maintenance": 1, "midi": 1, "stem_separation": 2, "render": 2}
 
-// Start serves the API on a fresh database.
+// Start serves the API on a fresh database (or the one of opt.Beside).
 func Start(t testing.TB, opt Options) *System {
 	t.Helper()
 	ctx := context.Background()
-	pool := dbtest.Pool(t)
+	var pool *pgxpool.Pool
+	if opt.Beside != nil {
+		p, err := pgxpool.NewWithConfig(ctx, opt.Beside.Pool.Config().Copy())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		pool = p
+	} else {
+		pool = dbtest.Pool(t)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var handler http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
@@ -92,7 +105,9 @@ func Start(t testing.TB, opt Options) *System {
 
 	var blobs storage.Blobs
 	var blobHTTP http.Handler
-	if opt.S3 {
+	if opt.Beside != nil {
+		blobs = opt.Beside.Blobs // its signed URLs point at the first system
+	} else if opt.S3 {
 		s3, err := storage.NewS3(ctx, s3test.Start(t))
 		if err != nil {
 			t.Fatal(err)
