@@ -19,6 +19,8 @@ import (
 // job exactly as GET /api/v1/jobs/{id} answers it.
 const (
 	defaultHeartbeat = 15 * time.Second
+	// writeWait bounds one write to a client that stopped reading.
+	writeWait = 30 * time.Second
 	// eventRetry is the reconnection delay a browser's EventSource is told.
 	eventRetry = 2 * time.Second
 )
@@ -46,11 +48,16 @@ func (s *Server) stream(c echo.Context, job string) error {
 	}
 	defer st.Close()
 	w := c.Response()
+	// A stream outlives the per-request deadlines (api.Timeouts): no read
+	// deadline (the body is empty), and each write gets its own.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
 	h := w.Header()
 	h.Set(echo.HeaderContentType, "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no") // proxies must not hold events back
 	w.WriteHeader(http.StatusOK)
+	_ = rc.SetWriteDeadline(time.Now().Add(writeWait))
 	if _, err := fmt.Fprintf(w, "retry: %d\n\n", eventRetry.Milliseconds()); err != nil {
 		return nil
 	}
@@ -63,6 +70,7 @@ func (s *Server) stream(c echo.Context, job string) error {
 		wait, cancel := context.WithTimeout(ctx, beat)
 		evs, err := st.Next(wait)
 		cancel()
+		_ = rc.SetWriteDeadline(time.Now().Add(writeWait))
 		switch {
 		case ctx.Err() != nil, errors.Is(err, events.ErrClosed):
 			return nil // the client left, or the process is stopping: it reconnects elsewhere

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"phonoglyph/api"
 	"phonoglyph/apitest"
 	"phonoglyph/wavtest"
 )
@@ -161,7 +162,9 @@ func checkOrder(t *testing.T, evs []sseEvent, id string) {
 // replicas are two API processes and a worker process on one database.
 func replicas(t *testing.T) (a, b *apitest.System) {
 	a = apitest.Start(t, apitest.Options{EventHeartbeat: 300 * time.Millisecond})
-	b = apitest.Start(t, apitest.Options{Beside: a, EventHeartbeat: 300 * time.Millisecond})
+	// b's request deadlines are far shorter than its streams live.
+	b = apitest.Start(t, apitest.Options{Beside: a, EventHeartbeat: 300 * time.Millisecond,
+		Timeouts: api.Timeouts{Read: 200 * time.Millisecond, Write: 200 * time.Millisecond}})
 	apitest.Start(t, apitest.Options{Beside: a}).StartWorkers()
 	return a, b
 }

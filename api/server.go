@@ -8,6 +8,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -29,10 +30,15 @@ type Options struct {
 	Log          *slog.Logger
 	Environment  string // development | production
 	FrontendURLs []string
-	MaxBodySize  int64
-	FileLimits   filetype.Limits
-	UploadTTL    time.Duration
-	DownloadTTL  time.Duration
+	// PreviewOrigins matches further origins trusted like FrontendURLs (the
+	// frontend's preview deployments); nil trusts none.
+	PreviewOrigins *regexp.Regexp
+	MaxBodySize    int64
+	FileLimits     filetype.Limits
+	UploadTTL      time.Duration
+	DownloadTTL    time.Duration
+	Timeouts       Timeouts
+	Limits         Limits // per-user request rate
 
 	Store     *store.Store // reads, and edits of single rows
 	Blobs     storage.Blobs
@@ -56,23 +62,29 @@ type Options struct {
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	opt Options
-	log *slog.Logger
+	opt     Options
+	log     *slog.Logger
+	limiter *rateLimiter // nil when Limits.Rate is 0
 }
 
 // New builds the Echo application with every route and middleware.
 func New(opt Options) *echo.Echo {
 	s := &Server{opt: opt, log: opt.Log}
+	if opt.Limits.Rate > 0 {
+		s.limiter = newRateLimiter(opt.Limits)
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
 		Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/riverui/" },
 	}))
-	e.Use(middleware.RequestID())
+	e.Use(requestID)
 	e.Use(s.requestLogger())
 	e.Use(middleware.Recover())
+	e.Use(s.deadlines)
 	e.Use(s.cors())
+	e.Use(checkParams)
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:      "0",
 		ContentTypeNosniff: "nosniff",
@@ -97,7 +109,7 @@ func New(opt Options) *echo.Echo {
 	e.GET("/", page)
 	e.GET(console.Prefix+"*", page)
 
-	v1 := e.Group("/api/v1", middleware.BodyLimit(bodyLimit(opt.MaxBodySize)), s.authenticate)
+	v1 := e.Group("/api/v1", middleware.BodyLimit(bodyLimit(opt.MaxBodySize)), s.authenticate, s.rateLimit)
 	if s.development() && opt.DevToken != nil {
 		v1.POST(strings.TrimPrefix(console.DevTokenPath, "/api/v1"), echo.WrapHandler(console.DevTokenHandler(opt.DevToken)))
 	}

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"testing"
 	"time"
 
@@ -59,8 +60,16 @@ type Options struct {
 	// Beside serves another API process on the database and blob store of
 	// that system (through a pool of its own), as a second replica would.
 	Beside *System
+	// Timeouts are the per-request deadlines (api.Options).
+	Timeouts api.Timeouts
 	// EventHeartbeat shortens the event streams' heartbeat (15 s when 0).
 	EventHeartbeat time.Duration
+	// PreviewOrigins are further trusted CORS origins (api.Options).
+	PreviewOrigins *regexp.Regexp
+	// Limits is the per-user request rate (off when zero).
+	Limits api.Limits
+	// Quotas replace workflow.DefaultQuotas when set.
+	Quotas *workflow.Quotas
 }
 
 // System is a running API with its parts, stopped when the test ends.
@@ -152,10 +161,15 @@ func Start(t testing.TB, opt Options) *System {
 	hubCtx, stopHub := context.WithCancel(ctx)
 	go hub.Run(hubCtx)
 	t.Cleanup(func() { stopHub(); <-hub.Done() })
+	wf := workflow.New(st, blobs, jc, log)
+	if opt.Quotas != nil {
+		wf.SetQuotas(*opt.Quotas)
+	}
 	e := api.New(api.Options{
 		Log: log, Environment: "development", FrontendURLs: []string{"http://localhost:3000"}, MaxBodySize: 1 << 20,
+		PreviewOrigins: opt.PreviewOrigins, Limits: opt.Limits, Timeouts: opt.Timeouts,
 		FileLimits: filetype.DefaultLimits(), UploadTTL: time.Hour, DownloadTTL: time.Hour,
-		Store: st, Blobs: blobs, BlobHTTP: blobHTTP, Workflows: workflow.New(st, blobs, jc, log), Verifier: verifier, Guests: guests,
+		Store: st, Blobs: blobs, BlobHTTP: blobHTTP, Workflows: wf, Verifier: verifier, Guests: guests,
 		RiverUI: ui, Events: hub, EventHeartbeat: opt.EventHeartbeat,
 		Ready:    []api.ReadyCheck{{Name: "queue", Check: func(ctx context.Context) error { return migrations.CheckRiver(ctx, pool) }}},
 		DevToken: func(sub string) (string, error) { return auth.Mint(Secret, "", sub, time.Hour) },

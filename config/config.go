@@ -92,6 +92,13 @@ type Config struct {
 	DebugAddr       string `env:"DEBUG_ADDR"`
 	RiverUIUser     string `env:"RIVER_UI_USER"`
 	RiverUIPassword string `env:"RIVER_UI_PASSWORD"`
+
+	// Origins of the frontend's preview deployments trusted with
+	// credentials: a pattern whose * stands for one DNS label part; unset
+	// means none in production and phonoglyph-*.vercel.app in development.
+	PreviewOrigins string `env:"CORS_PREVIEW_ORIGINS"`
+
+	Limits
 }
 
 // Load reads the configuration from the process environment.
@@ -216,7 +223,10 @@ func (c *Config) finish() error {
 	if (c.RiverUIUser == "") != (c.RiverUIPassword == "") {
 		return errors.New("configuration: RIVER_UI_USER and RIVER_UI_PASSWORD must be set together")
 	}
-	return nil
+	if err := c.previewOrigins(); err != nil {
+		return err
+	}
+	return c.Limits.check()
 }
 
 func (c *Config) secrets() error {

@@ -83,7 +83,8 @@ func TestEveryRouteAnswersAsDocumented(t *testing.T) {
 	c.want(200, "GET", "/api/v1/files/"+song.file+"/analysis?stem=master", user, nil)
 	c.want(404, "GET", "/api/v1/files/"+song.file+"/analysis?stem=drums", user, nil)
 	c.want(200, "POST", "/api/v1/files/"+song.file+"/complete", user, nil) // again: the same answer
-	c.want(202, "POST", "/api/v1/files/"+song.file+"/analysis", user, nil)
+	c.want(200, "POST", "/api/v1/files/"+song.file+"/analysis", user, nil) // analysed: the finished job, nothing runs again
+	c.want(202, "POST", "/api/v1/files/"+song.file+"/analysis", user, map[string]any{"reason": "contract: run again"})
 	c.follow(c.want(302, "GET", "/api/v1/files/"+song.file+"/thumbnail", user, nil))
 	dl := c.want(302, "GET", "/api/v1/files/"+song.file+"/download", user, nil)
 	c.follow(dl)

@@ -126,7 +126,10 @@ export interface paths {
          */
         get: operations["getAnalysis"];
         put?: never;
-        /** Enqueue an analysis, or return the one queued or running */
+        /**
+         * Enqueue an analysis, or return the one queued or running, or the finished one
+         * @description A file already analysed gets its finished job back (200) and nothing runs again, unless the request says why: `{"reason":"…"}` in the body or `?force=true&reason=…`. The reason is logged. Live analyses count against `QUOTA_LIVE_ANALYSES` (403 `quota_exceeded`).
+         */
         post: operations["requestAnalysis"];
         delete?: never;
         options?: never;
@@ -966,7 +969,7 @@ export interface components {
         ApiError: {
             error: {
                 /** @enum {string} */
-                code: "invalid" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "too_large" | "internal";
+                code: "invalid" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "too_large" | "internal" | "quota_exceeded" | "rate_limited";
                 /** @description Safe to show to the person who caused it. */
                 message: string;
             };
@@ -1311,7 +1314,7 @@ export interface components {
             project_id: string | null;
             project_name: string | null;
             request: components["schemas"]["RenderRequest"];
-            status: components["schemas"]["JobStatus"];
+            status: components["schemas"]["RenderStatus"];
             updated_at: components["schemas"]["Timestamp"];
         };
         RenderEnvelope: {
@@ -1360,6 +1363,11 @@ export interface components {
             project_id?: string | null;
             project_name?: string;
         };
+        /**
+         * @description A render's status: the job statuses, and `expired` for a completed render whose output was removed (after `RENDER_RETENTION`, or with its project).
+         * @enum {string}
+         */
+        RenderStatus: "queued" | "processing" | "completed" | "failed" | "cancelled" | "expired";
         SaveStateRequest: {
             /** @description The editor state JSON, at most 512 KiB; not null. */
             data: unknown;
@@ -1509,28 +1517,23 @@ export interface components {
         };
     };
     responses: {
-        /** @description An S3-style error, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>…</Message></Error>`. */
+        /** @description An error of a signed blob URL in the API's error shape; the S3 code (`AccessDenied`, `SignatureDoesNotMatch`, `EntityTooLarge`, `NoSuchKey`…) is in `X-Blob-Error`. */
         BlobError: {
             headers: {
+                /** @description The S3-style error code. */
+                "X-Blob-Error": string;
                 [name: string]: unknown;
             };
             content: {
                 /**
                  * @example {
-                 *       "Code": "AccessDenied",
-                 *       "Message": "The URL has expired."
+                 *       "error": {
+                 *         "code": "forbidden",
+                 *         "message": "The URL has expired."
+                 *       }
                  *     }
                  */
-                "application/xml": {
-                    /**
-                     * @example AccessDenied
-                     * @example SignatureDoesNotMatch
-                     * @example EntityTooLarge
-                     * @example NoSuchKey
-                     */
-                    Code: string;
-                    Message: string;
-                };
+                "application/json": components["schemas"]["ApiError"];
             };
         };
         /** @description `conflict`: the object is not in a state that allows this. */
@@ -1551,7 +1554,7 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
-        /** @description `forbidden`: a guest session on a user-data endpoint. */
+        /** @description `forbidden`: a guest session on a user-data endpoint; `quota_exceeded`: the caller's storage, files-per-project or live-job quota is used up (the message says which). */
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestID"];
@@ -1587,7 +1590,7 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
-        /** @description `invalid`: a malformed request, naming the offending field. */
+        /** @description `invalid`: a malformed request, naming the offending field or parameter: a wrong value, a body that is not exactly one `application/json` value, NUL characters, invalid UTF-8, unpaired surrogates or out-of-range numbers anywhere in it or in a path or query parameter. */
         Invalid: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestID"];
@@ -1649,6 +1652,25 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
+        /** @description `rate_limited`: the caller sent more than `RATE_LIMIT_RPS` requests a second (bursts of `RATE_LIMIT_BURST`); retry after `Retry-After` seconds. */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-Id": components["headers"]["RequestID"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "rate_limited",
+                 *         "message": "Too many requests: try again in 1 s."
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApiError"];
+            };
+        };
         /** @description `unauthorized`: no credentials where they are needed, or a bad token. */
         Unauthorized: {
             headers: {
@@ -1690,6 +1712,8 @@ export interface components {
     headers: {
         /** @description The request id, also in the server's log line for this request. */
         RequestID: string;
+        /** @description Whole seconds to wait before the next request is admitted. */
+        RetryAfter: string;
     };
     pathItems: never;
 }
@@ -1738,6 +1762,7 @@ export type RenderJobResult = components['schemas']['RenderJobResult'];
 export type RenderList = components['schemas']['RenderList'];
 export type RenderOutput = components['schemas']['RenderOutput'];
 export type RenderRequest = components['schemas']['RenderRequest'];
+export type RenderStatus = components['schemas']['RenderStatus'];
 export type SaveStateRequest = components['schemas']['SaveStateRequest'];
 export type Series = components['schemas']['Series'];
 export type SettingsEnvelope = components['schemas']['SettingsEnvelope'];
@@ -1764,6 +1789,7 @@ export type ResponseInvalid = components['responses']['Invalid'];
 export type ResponseNotFound = components['responses']['NotFound'];
 export type ResponseSignedRedirect = components['responses']['SignedRedirect'];
 export type ResponseTooLarge = components['responses']['TooLarge'];
+export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ParameterCursor = components['parameters']['Cursor'];
 export type ParameterFileId = components['parameters']['FileID'];
@@ -1774,6 +1800,7 @@ export type ParameterRenderId = components['parameters']['RenderID'];
 export type ParameterStateId = components['parameters']['StateID'];
 export type ParameterStemJobId = components['parameters']['StemJobID'];
 export type HeaderRequestId = components['headers']['RequestID'];
+export type HeaderRetryAfter = components['headers']['RetryAfter'];
 export type $defs = Record<string, never>;
 export interface operations {
     console: {
@@ -1840,6 +1867,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1907,6 +1935,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1943,6 +1972,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1967,9 +1997,11 @@ export interface operations {
                     "application/json": components["schemas"]["FileEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1992,9 +2024,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2031,15 +2065,22 @@ export interface operations {
                     "application/json": components["schemas"]["JobEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
     requestAnalysis: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true` runs the analysis again; needs `reason`. */
+                force?: "true" | "false";
+                /** @description Why the analysis should run again. */
+                reason?: string;
+            };
             header?: never;
             path: {
                 /** @description A file id. */
@@ -2047,8 +2088,24 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Why a finished analysis should run again. */
+                    reason?: string;
+                };
+            };
+        };
         responses: {
+            /** @description The finished analysis job: the file is analysed and no reason was given to run it again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobEnvelope"];
+                };
+            };
             /** @description The analysis job. */
             202: {
                 headers: {
@@ -2064,6 +2121,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2094,6 +2152,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2110,10 +2169,12 @@ export interface operations {
         requestBody?: never;
         responses: {
             302: components["responses"]["SignedRedirect"];
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2130,9 +2191,11 @@ export interface operations {
         requestBody?: never;
         responses: {
             302: components["responses"]["SignedRedirect"];
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2154,7 +2217,9 @@ export interface operations {
                     "application/json": components["schemas"]["GuestSession"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2195,9 +2260,11 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2269,7 +2336,9 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2297,6 +2366,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2321,9 +2391,11 @@ export interface operations {
                     "application/json": components["schemas"]["MIDIResponse"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2348,9 +2420,11 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2392,6 +2466,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2423,6 +2498,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2458,6 +2534,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2482,9 +2559,11 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2507,9 +2586,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2548,6 +2629,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2587,6 +2669,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2620,6 +2703,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2651,6 +2735,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2691,6 +2776,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2713,9 +2799,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2740,9 +2828,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2769,10 +2859,12 @@ export interface operations {
                     "application/json": components["schemas"]["StateEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2797,9 +2889,11 @@ export interface operations {
                     "application/json": components["schemas"]["StateEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2829,6 +2923,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2872,6 +2967,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2896,9 +2992,11 @@ export interface operations {
                     "application/json": components["schemas"]["RenderEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2923,11 +3021,13 @@ export interface operations {
                     "application/json": components["schemas"]["RenderEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2944,10 +3044,12 @@ export interface operations {
         requestBody?: never;
         responses: {
             302: components["responses"]["SignedRedirect"];
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2977,6 +3079,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -3018,6 +3121,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -3042,9 +3146,11 @@ export interface operations {
                     "application/json": components["schemas"]["StemJobEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -3069,11 +3175,13 @@ export interface operations {
                     "application/json": components["schemas"]["StemJobEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };

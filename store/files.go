@@ -46,31 +46,16 @@ func (q *Queries) FileForUpdate(ctx context.Context, userID, id string) (*phonog
 }
 
 // cursorTime and cursorID are a page's keyset bounds, nil on the first page.
-func cursorTime(p phonoglyph.Page) *time.Time {
-	if p.Before == nil {
-		return nil
-	}
-	return &p.Before.CreatedAt
-}
-
-func cursorID(p phonoglyph.Page) *string {
-	if p.Before == nil {
-		return nil
-	}
-	return &p.Before.ID
-}
+// filesPage is one keyset page of files (see keyset.go).
+const filesPage = `SELECT ` + fileColumns + ` FROM file_metadata
+		WHERE user_id = $1 AND ($2 = '' OR project_id = $2)
+		AND (file_metadata.created_at, file_metadata.id) < ($3::timestamptz, $4::uuid)
+		ORDER BY file_metadata.created_at DESC, file_metadata.id DESC LIMIT $5`
 
 // Files lists the caller's files newest first; a non-empty projectID keeps
 // only that project's files.
 func (q *Queries) Files(ctx context.Context, userID, projectID string, p phonoglyph.Page) ([]*phonoglyph.File, error) {
-	rows, err := q.db.Query(ctx, `SELECT `+fileColumns+` FROM file_metadata
-		WHERE user_id = $1 AND ($2 = '' OR project_id = $2)
-		AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4::uuid))
-		ORDER BY created_at DESC, id DESC LIMIT $5`, userID, projectID, cursorTime(p), cursorID(p), p.Limit)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*phonoglyph.File, error) { return scanFile(r) })
+	return keysetPage(ctx, q, filesPage, []any{userID, projectID, cursorTime(p), cursorID(p), p.Limit}, scanFile)
 }
 
 // SetUploadStatus records the outcome of an upload; errMsg is nil on success.

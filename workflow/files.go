@@ -127,21 +127,6 @@ func (s *Service) withProcessingJob(ctx context.Context, f *phonoglyph.File, que
 	return f, []*phonoglyph.Job{job}, nil
 }
 
-// RequestAnalysis enqueues an analysis of the caller's file, or returns the
-// one already queued or running.
-func (s *Service) RequestAnalysis(ctx context.Context, owner, fileID string) (*phonoglyph.Job, error) {
-	var job *phonoglyph.Job
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		f, err := tx.FileForUpdate(ctx, owner, fileID)
-		if err != nil {
-			return err
-		}
-		job, err = s.jobs.RequestAnalysis(ctx, tx, f)
-		return err
-	})
-	return job, err
-}
-
 // DeleteFile deletes the caller's file with everything derived from it:
 // rows now, objects by a cleanup job committed with the deletion.
 func (s *Service) DeleteFile(ctx context.Context, owner, fileID string) error {

@@ -18,6 +18,7 @@ import (
 	"phonoglyph/debug"
 	"phonoglyph/events"
 	"phonoglyph/migrations"
+	"phonoglyph/workflow"
 )
 
 // serve runs the API on PORT until ctx ends (SIGTERM), then shuts down
@@ -69,16 +70,25 @@ func runServer(ctx context.Context, a *app.App, withWorker bool, ln net.Listener
 	}
 	hub := events.New(a.Store.Pool, a.Store, log)
 	go hub.Run(ctx)
+	wf := a.Workflows(jc)
+	wf.SetQuotas(workflow.Quotas{StorageBytes: cfg.QuotaStorageBytes, FilesPerProject: cfg.QuotaFilesPerProject,
+		LiveAnalyses: cfg.QuotaLiveAnalyses, LiveStemJobs: cfg.QuotaLiveStemJobs, LiveRenders: cfg.QuotaLiveRenders})
 	e := api.New(api.Options{
-		Log: log, Environment: cfg.Env, FrontendURLs: cfg.FrontendURLs, MaxBodySize: cfg.MaxBodySize,
+		Log: log, Environment: cfg.Env, FrontendURLs: cfg.FrontendURLs, PreviewOrigins: cfg.PreviewOriginPattern(), MaxBodySize: cfg.MaxBodySize,
 		FileLimits: cfg.FileLimits(), UploadTTL: cfg.UploadURLTTL, DownloadTTL: cfg.DownloadURLTTL,
-		Store: a.Store, Blobs: a.Blobs, BlobHTTP: a.BlobHandler(), Workflows: a.Workflows(jc), Verifier: verifier,
+		Store: a.Store, Blobs: a.Blobs, BlobHTTP: a.BlobHandler(), Workflows: wf, Verifier: verifier,
 		Guests: auth.NewGuests([]byte(cfg.SessionSecret), 0),
 		Events: hub, Ready: []api.ReadyCheck{{Name: "queue", Check: func(ctx context.Context) error { return migrations.CheckRiver(ctx, a.Store.Pool) }}},
 		RiverUI: ui, RiverUIUser: cfg.RiverUIUser, RiverUIPassword: cfg.RiverUIPassword,
+		Timeouts: api.Timeouts{Read: cfg.HTTPReadTimeout, Write: cfg.HTTPWriteTimeout,
+			BlobRead: cfg.BlobTransferTimeout, BlobWrite: cfg.BlobTransferTimeout},
+		Limits:   api.Limits{Rate: cfg.RateLimitRPS, Burst: cfg.RateLimitBurst},
 		DevToken: func(sub string) (string, error) { return auth.Mint([]byte(cfg.JWTSecret), "", sub, 24*time.Hour) },
 	})
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// Per-request read and write deadlines are the API's (api.Timeouts), so
+	// /blobs transfers get longer ones; the server bounds the headers and
+	// idle keep-alive connections.
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: cfg.HTTPReadHeaderTimeout, IdleTimeout: cfg.HTTPIdleTimeout}
 	if err := jc.Start(ctx); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}
