@@ -31,7 +31,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -58,8 +57,6 @@ type Hub struct {
 
 	mu    sync.Mutex
 	users map[string]map[*sub]struct{}
-
-	listening atomic.Bool
 }
 
 // note is one announced change: the payload of a job_events notification.
@@ -79,9 +76,6 @@ func New(pool *pgxpool.Pool, st *store.Store, log *slog.Logger) *Hub {
 		users: map[string]map[*sub]struct{}{}}
 }
 
-// Listening reports whether the hub's LISTEN connection is up.
-func (h *Hub) Listening() bool { return h.listening.Load() }
-
 // Done is closed when the hub has stopped; open streams end then.
 func (h *Hub) Done() <-chan struct{} { return h.done }
 
@@ -95,7 +89,6 @@ func (h *Hub) Run(ctx context.Context) {
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		err := h.listen(ctx, func() { backoff = 100 * time.Millisecond })
-		h.listening.Store(false)
 		if ctx.Err() != nil {
 			return
 		}
@@ -120,7 +113,6 @@ func (h *Hub) listen(ctx context.Context, up func()) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+Channel); err != nil {
 		return err
 	}
-	h.listening.Store(true)
 	up()
 	h.lagAll()
 	for {
@@ -256,15 +248,4 @@ func (h *Hub) unsubscribe(user string, s *sub) {
 	if len(h.users[user]) == 0 {
 		delete(h.users, user)
 	}
-}
-
-// Streams returns how many streams are open in this process.
-func (h *Hub) Streams() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	n := 0
-	for _, subs := range h.users {
-		n += len(subs)
-	}
-	return n
 }
