@@ -234,6 +234,12 @@ func (s *Server) getAnalysis(c echo.Context) error {
 		return c.JSON(http.StatusAccepted, JobBody{Job: &job.Job})
 	case phonoglyph.StatusFailed:
 		return phonoglyph.Errorf(phonoglyph.ENOTFOUND, "No analysis: the last analysis failed: %s", deref(job.Error))
+	case phonoglyph.StatusCompleted: // it completed after the first read
+		if a, err := s.opt.Store.Analysis(ctx, owner, f.ID, stem, jobs.AnalysisVersion); err == nil {
+			return s.answerAnalysis(c, a)
+		} else if phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND {
+			return err
+		}
 	}
 	return phonoglyph.Errorf(phonoglyph.ENOTFOUND, "No analysis of this file.")
 }

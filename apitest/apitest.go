@@ -112,6 +112,7 @@ func Start(t testing.TB, opt Options) *System {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
 
+	st := store.New(pool)
 	var blobs storage.Blobs
 	var blobHTTP http.Handler
 	if opt.Beside != nil {
@@ -127,9 +128,9 @@ func Start(t testing.TB, opt Options) *System {
 		if err != nil {
 			t.Fatal(err)
 		}
+		local.RefuseWrites(st.UploadClosed)
 		blobs, blobHTTP = local, local.Handler()
 	}
-	st := store.New(pool)
 	deps := jobs.Deps{Store: st, Blobs: blobs, AudioLimits: dsp.Limits{MaxSeconds: 600},
 		Stems: jobs.StemDeps{LocalSeparate: separate.Separate}, Render: jobs.RenderDeps{Local: app.RenderLocally}}
 	for _, f := range opt.Configure {

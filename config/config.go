@@ -57,6 +57,10 @@ type Config struct {
 	MaxAudioSeconds  float64 `env:"MAX_AUDIO_SECONDS" envDefault:"3600"`
 	MaxBodySize      int64   `env:"MAX_BODY_SIZE" envDefault:"1048576"`
 
+	// WorkerTempBudget bounds the bytes of temp files one worker process
+	// has at once (decoded audio for the local separator).
+	WorkerTempBudget int64 `env:"WORKER_TEMP_BUDGET" envDefault:"8589934592"`
+
 	StorageBackend string        `env:"STORAGE_BACKEND"`
 	StorageDir     string        `env:"STORAGE_DIR" envDefault:"./data/blobs"`
 	R2AccountID    string        `env:"CLOUDFLARE_ACCOUNT_ID"`

@@ -2,6 +2,7 @@ package dsp
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,8 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+
+	"phonoglyph/childproc"
 )
 
 // ErrNeedFFmpeg is returned (wrapped) by Open for formats only ffmpeg decodes
@@ -65,7 +68,7 @@ func newFFmpegDecoder(r io.Reader, kind audioKind, lim Limits) (*ffmpegDecoder, 
 		d.Close()
 		return nil, invalid("the audio file is larger than %d bytes", maxSpoolBytes)
 	}
-	d.cmd = exec.Command(path, "-nostdin", "-hide_banner", "-v", "error", "-i", d.spool,
+	d.cmd = childproc.Command(context.Background(), path, "-nostdin", "-hide_banner", "-v", "error", "-i", d.spool,
 		"-map", "0:a:0", "-vn", "-sn", "-dn", "-c:a", "pcm_f32le", "-f", "wav", "pipe:1")
 	d.cmd.Stderr = &limitedBuffer{b: d.stderr, max: 4096}
 	if d.stdout, err = d.cmd.StdoutPipe(); err != nil {

@@ -58,6 +58,9 @@ func (l *Local) servePut(w http.ResponseWriter, r *http.Request, f signedFields)
 	if r.ContentLength > maxSize {
 		return errTooLarge
 	}
+	if e := l.checkWritable(r, f.key); e != nil {
+		return e
+	}
 	etag, err := l.put(r.Context(), f.key, http.MaxBytesReader(w, r.Body, maxSize), r.ContentLength, f.contentType)
 	var tooLarge *http.MaxBytesError
 	switch {

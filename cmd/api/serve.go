@@ -17,6 +17,7 @@ import (
 	"phonoglyph/config"
 	"phonoglyph/debug"
 	"phonoglyph/events"
+	"phonoglyph/jobs"
 	"phonoglyph/migrations"
 	"phonoglyph/workflow"
 )
@@ -37,6 +38,16 @@ func serve(ctx context.Context, withWorker bool) error {
 		return err
 	}
 	defer a.Close()
+	if withWorker {
+		// As cmd/worker: the in-process workers' own temp directory, and
+		// those of killed processes removed.
+		temp, err := jobs.OwnTempDir(cfg.WorkerTempBudget)
+		if err != nil {
+			return fmt.Errorf("temp directory: %w", err)
+		}
+		defer temp.Remove()
+		a.Temp = temp
+	}
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 	if err != nil {
 		return err
