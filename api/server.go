@@ -17,6 +17,7 @@ import (
 
 	"phonoglyph/auth"
 	"phonoglyph/console"
+	"phonoglyph/events"
 	"phonoglyph/filetype"
 	"phonoglyph/openapi"
 	"phonoglyph/storage"
@@ -49,6 +50,10 @@ type Options struct {
 	// DevToken mints a bearer token for a user id, for the console's one-click
 	// sign-in at POST /api/v1/dev/token in development; nil disables it.
 	DevToken func(sub string) (string, error)
+
+	Events         *events.Hub   // job changes for the event streams; nil answers 404 there
+	EventHeartbeat time.Duration // between heartbeat comments on a quiet stream; 0 is 15 s
+	Ready          []ReadyCheck  // parts /health/ready checks beyond the database and storage
 
 	RiverUI         http.Handler // mounted at /riverui/; nil disables it
 	RiverUIUser     string
@@ -89,6 +94,8 @@ func New(opt Options) *echo.Echo {
 	}))
 
 	e.GET("/health", s.health)
+	e.GET("/health/live", s.live)
+	e.GET("/health/ready", s.ready)
 	e.GET(openapi.Path, echo.WrapHandler(openapi.Handler()))
 	if s.development() {
 		e.POST("/test", s.echoTest, middleware.BodyLimit(bodyLimit(opt.MaxBodySize)))
@@ -120,6 +127,8 @@ func New(opt Options) *echo.Echo {
 	user.POST("/files/:id/analysis", s.requestAnalysis)
 	user.GET("/files/:id/analysis", s.getAnalysis)
 	user.GET("/jobs/:id", s.getJob)
+	user.GET("/jobs/:id/events", s.jobEvents)
+	user.GET("/events", s.allEvents)
 
 	user.POST("/stem-jobs", s.createStemJob)
 	user.GET("/stem-jobs", s.listStemJobs)

@@ -92,6 +92,8 @@ type Config struct {
 	RenderRetention      time.Duration `env:"RENDER_RETENTION" envDefault:"720h"`
 	ShutdownTimeout      time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"25s"`
 
+	// DebugAddr is where pprof listens (e.g. 127.0.0.1:6060); empty turns it off.
+	DebugAddr       string `env:"DEBUG_ADDR"`
 	RiverUIUser     string `env:"RIVER_UI_USER"`
 	RiverUIPassword string `env:"RIVER_UI_PASSWORD"`
 

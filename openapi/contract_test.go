@@ -44,6 +44,8 @@ func TestEveryRouteAnswersAsDocumented(t *testing.T) {
 
 	// System.
 	c.want(200, "GET", "/health", "", nil)
+	c.want(200, "GET", "/health/live", "", nil)
+	c.want(200, "GET", "/health/ready", "", nil)
 	c.want(200, "POST", "/test", "", map[string]any{"hello": "world"})
 	c.want(400, "POST", "/test", "", []byte(`{"hello":`))
 	c.want(200, "GET", openapi.Path, "", nil)
@@ -64,6 +66,12 @@ func TestEveryRouteAnswersAsDocumented(t *testing.T) {
 	c.want(401, "GET", "/api/v1/me", "not-a-jwt", nil)
 	c.want(403, "GET", "/api/v1/files", "", nil, "X-Guest-Session", guest.Token)
 	c.want(401, "GET", "/api/v1/jobs/"+uuid.NewString(), "", nil)
+	// Event streams' refusals (a 200 streams on: events_test.go reads those).
+	c.want(401, "GET", "/api/v1/events", "", nil)
+	c.want(403, "GET", "/api/v1/events", "", nil, "X-Guest-Session", guest.Token)
+	c.want(400, "GET", "/api/v1/events", user, nil, "Last-Event-ID", "bogus")
+	c.want(404, "GET", "/api/v1/jobs/"+uuid.NewString()+"/events", user, nil)
+	c.want(400, "GET", "/api/v1/jobs/"+uuid.NewString()+"/events", user, nil, "Last-Event-ID", "1.x")
 
 	// Upload, complete, analyse, read.
 	song := c.upload(user, "song.wav", "audio/wav", wavtest.Sine(44100, 1, 1.5, 440, 0.5), "")

@@ -42,6 +42,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every job of the caller, pushed
+         * @description Every change of every job of the caller, on one connection however many jobs; a new connection starts with the next change. Data events are `Job` objects. Never another user's job.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/files": {
         parameters: {
             query?: never;
@@ -218,6 +238,29 @@ export interface paths {
          * @description The status of any job kind: `audio_analysis`, `midi_parse`, `stem_separation`, `render`.
          */
         get: operations["getJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A job id of any kind. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One job's changes, pushed
+         * @description Starts with the job's current state (or, with `Last-Event-ID`, with it only if it changed since), then every change. Data events are `Job` objects.
+         */
+        get: operations["streamJobEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -701,6 +744,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness: the process is up
+         * @description Answers 200 while the process serves HTTP, whatever its dependencies do: restart the process only when this fails.
+         */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness: every part a request needs
+         * @description Checks, each within 2 s, the database, the queue schema (River's migrations at the version this build expects) and the blob store. Route traffic to a process only while this answers 200.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -1061,6 +1144,10 @@ export interface components {
         };
         /** @enum {string} */
         JobStatus: "queued" | "processing" | "completed" | "failed" | "cancelled";
+        Liveness: {
+            /** @enum {string} */
+            status: "ok";
+        };
         Me: {
             /** @description From the token; empty when it has none. */
             email: string;
@@ -1204,6 +1291,16 @@ export interface components {
             total: number;
         };
         ProjectPatch: components["schemas"]["ProjectFields"];
+        Readiness: {
+            /** @description Each part (`database`, `storage`, `queue`): `ok`, or what is wrong with it. */
+            checks: {
+                [key: string]: string;
+            };
+            /** @description The parts that fail, by name. */
+            failing: string[];
+            /** @enum {string} */
+            status: "ok" | "error";
+        };
         Render: {
             /** @description What Lambda reported the render cost. */
             costs: Record<string, never> | null;
@@ -1643,6 +1740,7 @@ export type JobEnvelope = components['schemas']['JobEnvelope'];
 export type JobKind = components['schemas']['JobKind'];
 export type JobRef = components['schemas']['JobRef'];
 export type JobStatus = components['schemas']['JobStatus'];
+export type Liveness = components['schemas']['Liveness'];
 export type Me = components['schemas']['Me'];
 export type MidiData = components['schemas']['MIDIData'];
 export type MidiFile = components['schemas']['MIDIFile'];
@@ -1657,6 +1755,7 @@ export type ProjectEnvelope = components['schemas']['ProjectEnvelope'];
 export type ProjectFields = components['schemas']['ProjectFields'];
 export type ProjectList = components['schemas']['ProjectList'];
 export type ProjectPatch = components['schemas']['ProjectPatch'];
+export type Readiness = components['schemas']['Readiness'];
 export type Render = components['schemas']['Render'];
 export type RenderEnvelope = components['schemas']['RenderEnvelope'];
 export type RenderJobResult = components['schemas']['RenderJobResult'];
@@ -1769,6 +1868,44 @@ export interface operations {
             };
             400: components["responses"]["Invalid"];
             429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `id` of the last event received on an earlier connection: the stream resumes after it. Anything else answers 400.
+                 * @example 41.907
+                 */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A stream of Server-Sent Events. Each event's `data` is the job exactly as `GET /api/v1/jobs/{id}` answers it, sent on every change of status, progress, error or result, from whichever process works the job; `id` is an opaque resume point, `retry` the reconnection delay, and a `: heartbeat` comment comes every 15 s on a quiet stream. Reconnect with `Last-Event-ID` and nothing is lost: the current state of every job changed since that event comes first (a job already seen may come again). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 2000
+                     *
+                     *     id: 41.907
+                     *     data: {"id":"0b6f7c1e-2f57-4d55-9a3b-6a2d1c4e8f10","kind":"audio_analysis","status":"processing","progress":40,"error":null,"result":null,"file_id":"9d3f1a2b-7c4e-4b8a-a1f0-3e2d5c6b7a89","created_at":"2026-03-01T12:00:00.123456Z","updated_at":"2026-03-01T12:00:00.923456Z"}
+                     *
+                     *     : heartbeat
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2128,6 +2265,48 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    streamJobEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `id` of the last event received on an earlier connection: the stream resumes after it. Anything else answers 400.
+                 * @example 41.907
+                 */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                /** @description A job id of any kind. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A stream of Server-Sent Events. Each event's `data` is the job exactly as `GET /api/v1/jobs/{id}` answers it, sent on every change of status, progress, error or result, from whichever process works the job; `id` is an opaque resume point, `retry` the reconnection delay, and a `: heartbeat` comment comes every 15 s on a quiet stream. Reconnect with `Last-Event-ID` and nothing is lost: the current state of every job changed since that event comes first (a job already seen may come again). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 2000
+                     *
+                     *     id: 41.907
+                     *     data: {"id":"0b6f7c1e-2f57-4d55-9a3b-6a2d1c4e8f10","kind":"audio_analysis","status":"processing","progress":40,"error":null,"result":null,"file_id":"9d3f1a2b-7c4e-4b8a-a1f0-3e2d5c6b7a89","created_at":"2026-03-01T12:00:00.123456Z","updated_at":"2026-03-01T12:00:00.923456Z"}
+                     *
+                     *     : heartbeat
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["Internal"];
         };
     };
@@ -3213,6 +3392,84 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is up. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Liveness"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every part answers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "checks": {
+                     *         "database": "ok",
+                     *         "storage": "ok",
+                     *         "queue": "ok"
+                     *       },
+                     *       "failing": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description A part fails: `failing` names it and `checks` says what is wrong. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "checks": {
+                     *         "database": "ok",
+                     *         "storage": "ok",
+                     *         "queue": "river schema not current: migrations not applied: 6"
+                     *       },
+                     *       "failing": [
+                     *         "queue"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
         };

@@ -15,7 +15,10 @@ import (
 	"phonoglyph/app"
 	"phonoglyph/auth"
 	"phonoglyph/config"
+	"phonoglyph/debug"
+	"phonoglyph/events"
 	"phonoglyph/jobs"
+	"phonoglyph/migrations"
 	"phonoglyph/workflow"
 )
 
@@ -73,6 +76,11 @@ func runServer(ctx context.Context, a *app.App, withWorker bool, ln net.Listener
 	if err := ui.Start(ctx); err != nil {
 		return fmt.Errorf("river ui: %w", err)
 	}
+	if err := debug.Serve(ctx, cfg.DebugAddr, log); err != nil {
+		return err
+	}
+	hub := events.New(a.Store.Pool, a.Store, log)
+	go hub.Run(ctx)
 	wf := a.Workflows(jc)
 	wf.SetQuotas(workflow.Quotas{StorageBytes: cfg.QuotaStorageBytes, FilesPerProject: cfg.QuotaFilesPerProject,
 		LiveAnalyses: cfg.QuotaLiveAnalyses, LiveStemJobs: cfg.QuotaLiveStemJobs, LiveRenders: cfg.QuotaLiveRenders})
@@ -80,7 +88,8 @@ func runServer(ctx context.Context, a *app.App, withWorker bool, ln net.Listener
 		Log: log, Environment: cfg.Env, FrontendURLs: cfg.FrontendURLs, PreviewOrigins: cfg.PreviewOriginPattern(), MaxBodySize: cfg.MaxBodySize,
 		FileLimits: cfg.FileLimits(), UploadTTL: cfg.UploadURLTTL, DownloadTTL: cfg.DownloadURLTTL,
 		Store: a.Store, Blobs: a.Blobs, BlobHTTP: a.BlobHandler(), Workflows: wf, Verifier: verifier,
-		Guests:  auth.NewGuests([]byte(cfg.SessionSecret), 0),
+		Guests: auth.NewGuests([]byte(cfg.SessionSecret), 0),
+		Events: hub, Ready: []api.ReadyCheck{{Name: "queue", Check: func(ctx context.Context) error { return migrations.CheckRiver(ctx, a.Store.Pool) }}},
 		RiverUI: ui, RiverUIUser: cfg.RiverUIUser, RiverUIPassword: cfg.RiverUIPassword,
 		Timeouts: api.Timeouts{Read: cfg.HTTPReadTimeout, Write: cfg.HTTPWriteTimeout,
 			BlobRead: cfg.BlobTransferTimeout, BlobWrite: cfg.BlobTransferTimeout},
