@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,13 +18,15 @@ import (
 	"phonoglyph"
 	"phonoglyph/dsp"
 	"phonoglyph/runpod"
+	"phonoglyph/separate"
 	"phonoglyph/storage"
 	"phonoglyph/store"
 )
 
-// SeparateFunc separates the WAV read from r into the stems of variant,
-// writing each through open and reporting progress 0..1 (separate.Separate).
-type SeparateFunc func(ctx context.Context, r io.Reader, variant string, open func(stem string) (io.WriteCloser, error), progress func(float64)) error
+// SeparateFunc separates the WAV read from r into the stems of variant at
+// rate Hz in format (wav or mp3), writing each through open and reporting
+// progress 0..1 (separate.Separate).
+type SeparateFunc func(ctx context.Context, r io.Reader, variant string, rate int, format string, open func(stem string) (io.WriteCloser, error), progress func(float64)) error
 
 // StemDeps configure stem separation: RunPod when RunPod is set, the local
 // separator otherwise.
@@ -137,8 +140,10 @@ func (w *StemWorker) retry(ctx context.Context, job *river.Job[StemArgs], err er
 
 // local separates on this worker with the embedded separator.
 func (w *StemWorker) local(ctx context.Context, job *river.Job[StemArgs], row *store.StemJob, source *phonoglyph.File) error {
-	if row.Config.Quality.OutputFormat != "wav" {
-		return w.fail(ctx, job, row, "The local separator writes WAV stems only; ask for output_format wav, or configure RunPod.")
+	format := row.Config.Quality.OutputFormat
+	rate, err := strconv.Atoi(row.Config.Quality.SampleRate)
+	if err != nil {
+		return w.fail(ctx, job, row, fmt.Sprintf("The sample rate %q is not a number.", row.Config.Quality.SampleRate))
 	}
 	wanted := map[string]bool{}
 	for _, s := range row.Config.WantedStems() {
@@ -172,7 +177,7 @@ func (w *StemWorker) local(ctx context.Context, job *river.Job[StemArgs], row *s
 		if !wanted[stem] {
 			return nopWriteCloser{io.Discard}, nil
 		}
-		f, err := os.CreateTemp(dir, stem+"-*.wav")
+		f, err := os.CreateTemp(dir, stem+"-*."+format)
 		if err == nil {
 			written[stem] = f.Name()
 		}
@@ -185,14 +190,16 @@ func (w *StemWorker) local(ctx context.Context, job *river.Job[StemArgs], row *s
 			_ = w.deps.Store.SetStemProgress(ctx, row.ID, pct)
 		}
 	}
-	err = w.deps.Stems.LocalSeparate(ctx, src, row.Config.ModelVariant, open, progress)
+	err = w.deps.Stems.LocalSeparate(ctx, src, row.Config.ModelVariant, rate, format, open, progress)
 	if isInvalidAudio(err) {
 		return w.fail(ctx, job, row, fmt.Sprintf("The audio file could not be separated: %v.", err))
+	} else if errors.Is(err, separate.ErrNeedFFmpeg) || errors.Is(err, separate.ErrFormat) {
+		return w.fail(ctx, job, row, fmt.Sprintf("The stems could not be written: %v.", err))
 	} else if err != nil {
 		return w.retry(ctx, job, err)
 	}
 	for stem, name := range written {
-		if err := putFile(ctx, w.deps.Blobs, name, StemKey(row.UserID, row.ID, stem, "wav"), "audio/wav"); err != nil {
+		if err := putFile(ctx, w.deps.Blobs, name, StemKey(row.UserID, row.ID, stem, format), runpod.ContentType(format)); err != nil {
 			return w.retry(ctx, job, err)
 		}
 	}

@@ -23,7 +23,7 @@ func BenchmarkSeparate4Stems(b *testing.B) {
 	open := func(string) (io.WriteCloser, error) { return discardStem{}, nil }
 	b.SetBytes(int64(len(m.wav)))
 	for b.Loop() {
-		if err := Separate(context.Background(), bytes.NewReader(m.wav), "4stems", open, nil); err != nil {
+		if err := Separate(context.Background(), bytes.NewReader(m.wav), "4stems", 0, "wav", open, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
