@@ -12,7 +12,7 @@ type Analysis struct {
 	ID                 string
 	UserID             string
 	FileID             string
-	StemType           string
+	StemType           StemType
 	Version            string
 	SampleRate         int
 	Duration           float64
@@ -31,7 +31,7 @@ type Analysis struct {
 type AnalysisDocument struct {
 	ID             string           `json:"id"`
 	FileMetadataID string           `json:"fileMetadataId"`
-	StemType       string           `json:"stemType"`
+	StemType       StemType         `json:"stemType"`
 	AnalysisData   json.RawMessage  `json:"analysisData"`
 	WaveformData   json.RawMessage  `json:"waveformData"`
 	Metadata       AnalysisMetadata `json:"metadata"`
@@ -54,4 +54,13 @@ func (a *Analysis) Document() AnalysisDocument {
 		Metadata: AnalysisMetadata{SampleRate: a.SampleRate, Duration: a.Duration, BufferSize: a.BufferSize,
 			FeaturesExtracted: a.Features, AnalysisDuration: a.AnalysisDurationMS, AnalysisVersion: a.Version},
 	}
+}
+
+// AnalysisJob is one analysis of a file for a stem type and analysis
+// version (table audio_analysis_jobs).
+type AnalysisJob struct {
+	Job
+	UserID   string
+	StemType StemType
+	Version  string
 }

@@ -1,7 +1,10 @@
-// Package phonoglyph holds the domain vocabulary of the Phonoglyph job system:
-// application error codes, file kinds, job kinds and the user-facing status
-// vocabulary. It imports only the standard library so every other package can
-// depend on it.
+// Package phonoglyph holds the domain of the Phonoglyph job system: the types
+// every layer passes around (File, Project, Job, StemJob, AnalysisJob,
+// Render, MIDIFile, Page…), their vocabularies (Kind, Status, FileKind,
+// UploadStatus, StemType) and the application error codes. It imports only
+// the standard library, so every other package can depend on it and none of
+// them defines a domain type of its own: package store maps these types to
+// rows, package api to JSON.
 package phonoglyph
 
 import (

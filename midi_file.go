@@ -5,11 +5,8 @@ import (
 	"time"
 )
 
-// KindMIDIParse is the job kind that parses an uploaded MIDI file.
-const KindMIDIParse = "midi_parse"
-
-// MIDIFile is a parsed (or pending) MIDI upload (table midi_files). Its
-// parsing status follows the job status vocabulary.
+// MIDIFile is a parsed (or pending) MIDI upload (table midi_files): the
+// row of its midi_parse job, so its parsing status is a job Status.
 type MIDIFile struct {
 	ID               string          `json:"id"`
 	FileID           string          `json:"file_id"`
@@ -23,11 +20,22 @@ type MIDIFile struct {
 	TimeSignature    *string         `json:"time_signature"`
 	KeySignature     *string         `json:"key_signature"`
 	TempoBPM         *float64        `json:"tempo_bpm"`
-	ParsingStatus    string          `json:"parsing_status"`
+	ParsingStatus    Status          `json:"parsing_status"`
 	ParsedData       json.RawMessage `json:"parsed_data,omitempty"`
 	Error            *string         `json:"error"`
 	CreatedAt        time.Time       `json:"created_at"`
 	UpdatedAt        time.Time       `json:"updated_at"`
+}
+
+// MIDIParse is what a finished parse stores next to the parsed document.
+type MIDIParse struct {
+	DurationSeconds float64
+	TrackCount      int
+	NoteCount       int
+	TimeSignature   string
+	KeySignature    string
+	TempoBPM        float64
+	ParsedData      json.RawMessage
 }
 
 // VisualizationSettings are a user's piano-roll settings for a MIDI file

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // RenderRequest is what a person asks of a video render.
@@ -21,13 +22,61 @@ type RenderRequest struct {
 	FPS             int             `json:"fps,omitempty"`
 }
 
+// Render request limits: input props stay far below Lambda's inline limit
+// (the analysis travels by URL), and a render reads a bounded set of files.
+const (
+	maxInputProps    = 150 << 10
+	maxAnalysisFiles = 20
+)
+
+// Normalize fills a render request's defaults (RayboxMain, h264, 9:16) and
+// validates its own fields, naming the offending one. Whether the files and
+// the project it names are the caller's is for the caller to check.
+func (req *RenderRequest) Normalize() error {
+	if req.Composition == "" {
+		req.Composition = "RayboxMain"
+	}
+	if utf8.RuneCountInString(req.Composition) > 100 {
+		return Errorf(EINVALID, "composition: must be at most 100 characters.")
+	}
+	if req.Codec == "" {
+		req.Codec = "h264"
+	}
+	if req.Codec != "h264" {
+		return Errorf(EINVALID, "codec: only h264 is supported.")
+	}
+	if req.AspectRatio == "" {
+		req.AspectRatio = "9:16"
+	}
+	if _, _, err := RenderSize(req.AspectRatio, 0); err != nil {
+		return err
+	}
+	if req.FPS != 0 && req.FPS != 30 && req.FPS != 60 {
+		return Errorf(EINVALID, "fps: must be 30 or 60.")
+	}
+	if len(req.InputProps) > maxInputProps {
+		return Errorf(ETOOLARGE, "input_props: must be at most %d KiB; pass analyses by analysis_file_ids.", maxInputProps>>10)
+	}
+	if len(req.InputProps) > 0 {
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(req.InputProps, &obj) != nil || obj == nil {
+			return Errorf(EINVALID, "input_props: must be a JSON object.")
+		}
+	}
+	if len(req.AnalysisFileIDs) > maxAnalysisFiles {
+		return Errorf(EINVALID, "analysis_file_ids: at most %d files.", maxAnalysisFiles)
+	}
+	req.ProjectName = strings.TrimSpace(req.ProjectName)
+	return nil
+}
+
 // Render is a video render job (table renders).
 type Render struct {
 	ID           string          `json:"id"`
 	UserID       string          `json:"-"`
 	ProjectID    *string         `json:"project_id"`
 	ProjectName  *string         `json:"project_name"`
-	Status       string          `json:"status"`
+	Status       Status          `json:"status"`
 	Progress     int             `json:"progress"`
 	Error        *string         `json:"error"`
 	OutputFileID *string         `json:"output_file_id"`
@@ -43,7 +92,7 @@ type Render struct {
 
 // Finished reports whether the render reached a terminal status.
 func (r *Render) Finished() bool {
-	return r.Status == StatusCompleted || r.Status == StatusFailed || r.Status == StatusCancelled
+	return r.Status.Finished()
 }
 
 // Frame sizes of the original composition: every full-size frame has a

@@ -1,19 +1,53 @@
 package phonoglyph
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
+
+// StemType is what a track holds: the full mix (master) or one separated
+// part of it. It selects the analysis feature set and labels stem files.
+type StemType string
+
+// The stem types a file may be labelled with.
+const (
+	StemMaster        StemType = "master"
+	StemVocals        StemType = "vocals"
+	StemDrums         StemType = "drums"
+	StemBass          StemType = "bass"
+	StemPiano         StemType = "piano"
+	StemOther         StemType = "other"
+	StemAccompaniment StemType = "accompaniment"
+	StemMelody        StemType = "melody"
+)
+
+// StemTypes lists every stem type, in the order messages name them.
+var StemTypes = []StemType{StemMaster, StemVocals, StemDrums, StemBass, StemPiano, StemOther, StemAccompaniment, StemMelody}
+
+// Valid reports whether s is one of StemTypes.
+func (s StemType) Valid() bool { return slices.Contains(StemTypes, s) }
+
+// StemTypeList names every stem type, comma-separated, for messages.
+func StemTypeList() string {
+	names := make([]string, len(StemTypes))
+	for i, s := range StemTypes {
+		names[i] = string(s)
+	}
+	return strings.Join(names, ", ")
+}
 
 // Spleeter variants and the stems each produces.
-var variantStems = map[string][]string{
-	"2stems": {"vocals", "accompaniment"},
-	"4stems": {"vocals", "drums", "bass", "other"},
-	"5stems": {"vocals", "drums", "bass", "piano", "other"},
+var variantStems = map[string][]StemType{
+	"2stems": {StemVocals, StemAccompaniment},
+	"4stems": {StemVocals, StemDrums, StemBass, StemOther},
+	"5stems": {StemVocals, StemDrums, StemBass, StemPiano, StemOther},
 }
 
 // StemConfig is what a person asks of a stem separation.
 type StemConfig struct {
-	ModelVariant string          `json:"model_variant"`
-	Stems        map[string]bool `json:"stems,omitempty"`
-	Quality      StemQuality     `json:"quality"`
+	ModelVariant string            `json:"model_variant"`
+	Stems        map[StemType]bool `json:"stems,omitempty"`
+	Quality      StemQuality       `json:"quality"`
 }
 
 // StemQuality is the output format of the stems.
@@ -33,7 +67,7 @@ func (c *StemConfig) Normalize() error {
 		return Errorf(EINVALID, "config.model_variant: must be 2stems, 4stems or 5stems.")
 	}
 	if len(c.Stems) == 0 {
-		c.Stems = map[string]bool{}
+		c.Stems = map[StemType]bool{}
 		for _, s := range all {
 			c.Stems[s] = true
 		}
@@ -68,12 +102,28 @@ func (c *StemConfig) Normalize() error {
 }
 
 // WantedStems lists the stems to keep, in the variant's order.
-func (c *StemConfig) WantedStems() []string {
-	var out []string
+func (c *StemConfig) WantedStems() []StemType {
+	var out []StemType
 	for _, s := range variantStems[c.ModelVariant] {
 		if c.Stems[s] {
 			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// StemJob is a stem separation (table stem_separation_jobs).
+type StemJob struct {
+	Job
+	UserID          string       `json:"-"`
+	FileKey         string       `json:"-"`
+	Config          StemConfig   `json:"config"`
+	ExternalID      *string      `json:"-"` // RunPod's job id, once committed
+	DispatchStarted bool         `json:"-"` // a RunPod submission was begun
+	Results         *StemResults `json:"results"`
+}
+
+// StemResults are a finished separation's stems: name → new file id.
+type StemResults struct {
+	Stems map[StemType]string `json:"stems"`
 }

@@ -17,12 +17,7 @@ const headerGuestSession = "X-Guest-Session"
 const identityKey = "identity"
 
 // guestLimits tells a guest what a guest session allows.
-var guestLimits = map[string]any{
-	"maxProjects":   0,
-	"dataRetention": "7 days",
-	"features":      []string{"read_only"},
-	"readOnly":      true,
-}
+var guestLimits = GuestLimits{MaxProjects: 0, DataRetention: "7 days", Features: []string{"read_only"}, ReadOnly: true}
 
 // authenticate resolves the caller from a Supabase bearer token or a signed
 // guest session. A request with neither passes as anonymous; requireUser
@@ -80,10 +75,8 @@ func userID(c echo.Context) string {
 
 func (s *Server) createGuestSession(c echo.Context) error {
 	token, id, expires := s.opt.Guests.Issue(time.Now())
-	return c.JSON(http.StatusCreated, map[string]any{
-		"token": token, "guest_id": id, "user_id": "guest_" + id, "expires_at": expires,
-		"header": headerGuestSession, "limits": guestLimits,
-	})
+	return c.JSON(http.StatusCreated, GuestSession{Token: token, GuestID: id, UserID: "guest_" + id, ExpiresAt: expires,
+		Header: headerGuestSession, Limits: guestLimits})
 }
 
 func (s *Server) me(c echo.Context) error {
@@ -91,9 +84,10 @@ func (s *Server) me(c echo.Context) error {
 	if !ok {
 		return phonoglyph.Errorf(phonoglyph.EUNAUTHORIZED, "Sign in or start a guest session.")
 	}
-	body := map[string]any{"user_id": id.UserID, "guest": id.Guest, "role": id.Role, "email": id.Email}
+	body := Me{UserID: id.UserID, Guest: id.Guest, Role: id.Role, Email: id.Email}
 	if id.Guest {
-		body["limits"] = guestLimits
+		limits := guestLimits
+		body.Limits = &limits
 	}
 	return c.JSON(http.StatusOK, body)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"phonoglyph/eventually"
 	"phonoglyph/storage"
 	"phonoglyph/wavtest"
 )
@@ -142,12 +143,13 @@ func TestTruncatedWAVFailsItsJobOnce(t *testing.T) {
 	// River records the cancellation right after the worker returns.
 	var state string
 	var attempts int
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && state != "cancelled"; time.Sleep(20 * time.Millisecond) {
+	eventually.Until(10*time.Second, func() bool {
 		err := e.pool.QueryRow(context.Background(), "SELECT state, attempt FROM river_job WHERE args->>'job_id' = $1", done.Jobs[0].ID).Scan(&state, &attempts)
 		if err != nil {
 			t.Fatal(err)
 		}
-	}
+		return state == "cancelled"
+	})
 	if state != "cancelled" || attempts != 1 {
 		t.Errorf("river job %s after %d attempts, want cancelled after 1", state, attempts)
 	}

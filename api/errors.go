@@ -41,15 +41,6 @@ func codeOf(status int) string {
 	return phonoglyph.EINTERNAL
 }
 
-type errorBody struct {
-	Error errorDetail `json:"error"`
-}
-
-type errorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
 // handleError writes every error as {"error":{"code","message"}}; internal
 // details are logged with the request id and never shown.
 func (s *Server) handleError(err error, c echo.Context) {
@@ -61,7 +52,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var ae *phonoglyph.Error
 	switch {
 	case errors.As(err, &ae):
-		code, msg, status = ae.Code, ae.Message, statusOf[ae.Code]
+		if known, ok := statusOf[ae.Code]; ok {
+			code, msg, status = ae.Code, ae.Message, known
+		} // an unknown code is a bug: answered as an internal error, and logged
 	case errors.As(err, &he):
 		status, code = he.Code, codeOf(he.Code)
 		if m, ok := he.Message.(string); ok && status < 500 {
@@ -77,7 +70,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(status)
 	} else {
-		err = c.JSON(status, errorBody{Error: errorDetail{Code: code, Message: msg}})
+		err = c.JSON(status, ErrorBody{Error: ErrorDetail{Code: code, Message: msg}})
 	}
 	if err != nil {
 		s.log.Error("write error response", "error", err)

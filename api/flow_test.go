@@ -12,6 +12,7 @@ import (
 
 	"github.com/riverqueue/river/rivertype"
 
+	"phonoglyph/eventually"
 	"phonoglyph/storage"
 	"phonoglyph/wavtest"
 )
@@ -19,33 +20,25 @@ import (
 // waitJob polls GET /jobs/{id} like the frontend until the job finishes.
 func (e *env) waitJob(token, id string) map[string]any {
 	e.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	var job map[string]any
+	eventually.True(e.t, 30*time.Second, "job "+id+" finishes", func() bool {
 		res := e.do("GET", "/api/v1/jobs/"+id, token, nil)
 		if res.Status != http.StatusOK {
 			e.t.Fatalf("GET job: %d %s", res.Status, res.Body)
 		}
-		var job map[string]any
 		res.JSON(e.t, &job)
-		switch job["status"] {
-		case "completed", "failed", "cancelled":
-			return job
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	e.t.Fatalf("job %s did not finish", id)
-	return nil
+		return job["status"] == "completed" || job["status"] == "failed" || job["status"] == "cancelled"
+	})
+	return job
 }
 
 // waitGone waits until the cleanup job has removed an object.
 func (e *env) waitGone(key string) {
 	e.t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if _, err := e.blobs.Head(context.Background(), key); errors.Is(err, storage.ErrNotFound) {
-			return
-		}
-	}
-	e.t.Errorf("object %s still stored after its row was deleted", key)
+	eventually.True(e.t, 10*time.Second, "object "+key+" is deleted after its row", func() bool {
+		_, err := e.blobs.Head(context.Background(), key)
+		return errors.Is(err, storage.ErrNotFound)
+	})
 }
 
 // The whole flow through HTTP, on both blob backends: with S3 the upload and

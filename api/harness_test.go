@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -15,24 +14,20 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"phonoglyph/api"
+	"phonoglyph/apitest"
 	"phonoglyph/auth"
-	"phonoglyph/dbtest"
-	"phonoglyph/dsp"
-	"phonoglyph/filetype"
 	"phonoglyph/jobs"
-	"phonoglyph/separate"
 	"phonoglyph/storage"
-	"phonoglyph/storage/s3test"
 	"phonoglyph/store"
 )
 
-var testSecret = []byte("test-secret-test-secret-test-secret!")
+var testSecret = apitest.Secret
 
 // env is one API server on its own database and blob directory, with a
 // worker client that tests start when they want jobs to run.
 type env struct {
 	t      *testing.T
+	sys    *apitest.System
 	srv    *httptest.Server
 	pool   *pgxpool.Pool
 	store  *store.Store
@@ -43,79 +38,26 @@ type env struct {
 }
 
 // newEnv serves the API with the local-directory blob backend; configure
-// adjusts the workers' dependencies (RunPod, Lambda stand-ins).
+// adjusts the workers' dependencies (RunPod, Lambda stand-ins). Every
+// exchange is checked against the OpenAPI contract (apitest).
 func newEnv(t *testing.T, configure ...func(*jobs.Deps)) *env {
-	return newEnvWith(t, func(apiURL string) (storage.Blobs, http.Handler) {
-		blobs, err := storage.NewLocal(t.TempDir(), apiURL+"/blobs", testSecret)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return blobs, blobs.Handler()
-	}, configure...)
+	return envOf(t, apitest.Start(t, apitest.Options{Configure: configure}))
 }
 
 // newS3Env serves the API with the S3 backend on a real S3 server
 // (versitygw), so upload and download URLs are presigned S3 URLs.
 func newS3Env(t *testing.T) *env {
-	return newEnvWith(t, func(string) (storage.Blobs, http.Handler) {
-		blobs, err := storage.NewS3(context.Background(), s3test.Start(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return blobs, nil
-	})
+	return envOf(t, apitest.Start(t, apitest.Options{S3: true}))
 }
 
-// newEnvWith serves the API with the blob backend openBlobs returns for the
-// server's URL (and the handler of its signed URLs, if it serves them).
-func newEnvWith(t *testing.T, openBlobs func(apiURL string) (storage.Blobs, http.Handler), configure ...func(*jobs.Deps)) *env {
-	t.Helper()
-	ctx := context.Background()
-	pool := dbtest.Pool(t)
-	log := discardLog()
-	var handler http.Handler
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
-	t.Cleanup(srv.Close)
-
-	blobs, blobHTTP := openBlobs(srv.URL)
-	st := store.New(pool)
-	deps := jobs.Deps{Store: st, Blobs: blobs, AudioLimits: dsp.Limits{MaxSeconds: 600},
-		Stems: jobs.StemDeps{LocalSeparate: separate.Separate}}
-	for _, f := range configure {
-		f(&deps)
-	}
-	worker, err := jobs.NewWorker(pool, log, deps,
-		jobs.Config{Queues: map[string]int{"audio_analysis": 2, "maintenance": 1, "midi": 1, "stem_separation": 2, "render": 2}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	verifier, err := auth.NewVerifier(ctx, auth.Config{JWTSecret: testSecret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	guests := auth.NewGuests(testSecret, 0)
-	handler = api.New(api.Options{
-		Log: log, Environment: "development", FrontendURLs: []string{"http://localhost:3000"}, MaxBodySize: 1 << 20,
-		FileLimits: filetype.DefaultLimits(), UploadTTL: time.Hour, DownloadTTL: time.Hour,
-		Store: st, Blobs: blobs, BlobHTTP: blobHTTP, Jobs: worker, RunPod: deps.Stems.RunPod, Verifier: verifier, Guests: guests,
-	})
-	return &env{t: t, srv: srv, pool: pool, store: st, blobs: blobs, worker: worker, deps: deps, guests: guests}
+func envOf(t *testing.T, s *apitest.System) *env {
+	return &env{t: t, sys: s, srv: s.Server, pool: s.Pool, store: s.Store, blobs: s.Blobs, worker: s.Jobs, deps: s.Deps, guests: s.Guests}
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // startWorker runs the River workers until the test ends.
-func (e *env) startWorker() {
-	e.t.Helper()
-	if err := e.worker.River.Start(context.Background()); err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(func() {
-		if err := e.worker.Stop(context.Background(), 5*time.Second); err != nil {
-			e.t.Errorf("stop worker: %v", err)
-		}
-	})
-}
+func (e *env) startWorker() { e.sys.StartWorkers() }
 
 // user returns a bearer token for a new user.
 func (e *env) user() string {

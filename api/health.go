@@ -11,10 +11,10 @@ import (
 func (s *Server) health(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
-	body := map[string]any{"status": "ok", "timestamp": time.Now().UTC(), "environment": s.opt.Environment, "database": "ok"}
+	body := Health{Status: "ok", Timestamp: time.Now().UTC(), Environment: s.opt.Environment, Database: "ok"}
 	if err := s.opt.Store.Ping(ctx); err != nil {
 		s.log.Warn("health: database unreachable", "error", err)
-		body["status"], body["database"] = "error", "unreachable"
+		body.Status, body.Database = "error", "unreachable"
 		return c.JSON(http.StatusServiceUnavailable, body)
 	}
 	return c.JSON(http.StatusOK, body)
@@ -26,5 +26,5 @@ func (s *Server) echoTest(c echo.Context) error {
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"received": body, "timestamp": time.Now().UTC()})
+	return c.JSON(http.StatusOK, Echo{Received: body, Timestamp: time.Now().UTC()})
 }

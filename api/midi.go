@@ -23,7 +23,7 @@ func (s *Server) listMIDI(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"midi_files": orEmpty(files)})
+	return c.JSON(http.StatusOK, MIDIList{MIDIFiles: orEmpty(files)})
 }
 
 // midiFile resolves :file_id to the caller's MIDI row.
@@ -55,9 +55,9 @@ func (s *Server) answerMIDI(c echo.Context, withFile bool) error {
 	if err != nil {
 		return err
 	}
-	body := map[string]any{"settings": settings}
+	body := MIDIBody{Settings: settings}
 	if withFile {
-		body["midi_file"] = m
+		body.MIDIFile = m
 	}
 	return c.JSON(http.StatusOK, body)
 }
@@ -88,5 +88,5 @@ func (s *Server) putMIDISettings(c echo.Context) error {
 	if err := s.opt.Store.PutVisualizationSettings(c.Request().Context(), userID(c), m.ID, uuid.NewString(), v); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"settings": v})
+	return c.JSON(http.StatusOK, MIDIBody{Settings: v})
 }

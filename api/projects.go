@@ -2,17 +2,12 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
-	"fmt"
-	"math/big"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"phonoglyph"
@@ -36,11 +31,11 @@ type projectFields struct {
 }
 
 // apply validates the fields and writes them onto p.
-func (f *projectFields) apply(c echo.Context, q *store.Queries, p *phonoglyph.Project) error {
+func (f *projectFields) apply(ctx context.Context, q *store.Queries, p *phonoglyph.Project) error {
 	if f.Name != nil {
-		name := strings.TrimSpace(*f.Name)
-		if n := utf8.RuneCountInString(name); n < 1 || n > 100 {
-			return phonoglyph.Errorf(phonoglyph.EINVALID, "name: must be 1 to 100 characters.")
+		name, err := phonoglyph.CleanProjectName(*f.Name)
+		if err != nil {
+			return err
 		}
 		p.Name = name
 	}
@@ -76,8 +71,8 @@ func (f *projectFields) apply(c echo.Context, q *store.Queries, p *phonoglyph.Pr
 			p.PrimaryMIDIFileID = nil
 			return nil
 		}
-		file, err := q.FileByID(c.Request().Context(), p.UserID, *f.PrimaryMIDIFileID)
-		if phonoglyph.ErrorCode(err) == phonoglyph.ENOTFOUND || (err == nil && file.FileType != "midi") {
+		file, err := q.FileByID(ctx, p.UserID, *f.PrimaryMIDIFileID)
+		if phonoglyph.ErrorCode(err) == phonoglyph.ENOTFOUND || (err == nil && file.FileType != phonoglyph.FileMIDI) {
 			return phonoglyph.Errorf(phonoglyph.EINVALID, "primary_midi_file_id: must name one of your MIDI files.")
 		} else if err != nil {
 			return err
@@ -104,12 +99,6 @@ func setText(dst **string, v *string, field string, max int) error {
 	return nil
 }
 
-// newProjectID makes an id in the original's format proj_<ms>_<base36>.
-func newProjectID(now time.Time) string {
-	n, _ := rand.Int(rand.Reader, new(big.Int).Exp(big.NewInt(36), big.NewInt(9), nil))
-	return fmt.Sprintf("proj_%d_%09s", now.UnixMilli(), n.Text(36))
-}
-
 func (s *Server) createProject(c echo.Context) error {
 	var req projectFields
 	if err := decodeJSON(c, &req); err != nil {
@@ -118,19 +107,19 @@ func (s *Server) createProject(c echo.Context) error {
 	if req.Name == nil {
 		return phonoglyph.Errorf(phonoglyph.EINVALID, "name: required.")
 	}
-	p := &phonoglyph.Project{ID: newProjectID(time.Now()), UserID: userID(c), PrivacySetting: phonoglyph.PrivacyPrivate,
+	p := &phonoglyph.Project{ID: phonoglyph.NewProjectID(time.Now()), UserID: userID(c), PrivacySetting: phonoglyph.PrivacyPrivate,
 		RenderConfiguration: json.RawMessage(`{}`)}
 	ctx := c.Request().Context()
-	err := s.opt.Store.InTx(ctx, func(_ pgx.Tx, q *store.Queries) error {
-		if err := req.apply(c, q, p); err != nil {
+	err := s.opt.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := req.apply(ctx, tx.Queries, p); err != nil {
 			return err
 		}
-		return q.CreateProject(ctx, p)
+		return tx.CreateProject(ctx, p)
 	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, map[string]any{"project": p})
+	return c.JSON(http.StatusCreated, ProjectBody{Project: p})
 }
 
 func (s *Server) getProject(c echo.Context) error {
@@ -138,7 +127,7 @@ func (s *Server) getProject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"project": p})
+	return c.JSON(http.StatusOK, ProjectBody{Project: p})
 }
 
 func (s *Server) updateProject(c echo.Context) error {
@@ -148,25 +137,25 @@ func (s *Server) updateProject(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	var p *phonoglyph.Project
-	err := s.opt.Store.InTx(ctx, func(_ pgx.Tx, q *store.Queries) error {
+	err := s.opt.Store.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		if p, err = q.ProjectForUpdate(ctx, userID(c), c.Param("id")); err != nil {
+		if p, err = tx.ProjectForUpdate(ctx, userID(c), c.Param("id")); err != nil {
 			return err
 		}
-		if err := req.apply(c, q, p); err != nil {
+		if err := req.apply(ctx, tx.Queries, p); err != nil {
 			return err
 		}
-		return q.UpdateProject(ctx, p)
+		return tx.UpdateProject(ctx, p)
 	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"project": p})
+	return c.JSON(http.StatusOK, ProjectBody{Project: p})
 }
 
 // listProjects answers ?search=&sort=created_at|updated_at|name&order=asc|desc&limit=&offset=.
 func (s *Server) listProjects(c echo.Context) error {
-	pq := store.ProjectQuery{Search: c.QueryParam("search"), Sort: c.QueryParam("sort"), Desc: true, Limit: 20}
+	pq := phonoglyph.ProjectQuery{Search: c.QueryParam("search"), Sort: c.QueryParam("sort"), Desc: true, Limit: 20}
 	if pq.Sort == "" {
 		pq.Sort = "updated_at"
 	}
@@ -198,7 +187,7 @@ func (s *Server) listProjects(c echo.Context) error {
 	if end := pq.Offset + len(projects); end < total {
 		next = &end
 	}
-	return c.JSON(http.StatusOK, map[string]any{"projects": orEmpty(projects), "total": total, "next_offset": next})
+	return c.JSON(http.StatusOK, ProjectList{Projects: orEmpty(projects), Total: total, NextOffset: next})
 }
 
 // intParam reads an integer query parameter within [lo, hi].
@@ -222,12 +211,33 @@ func orEmpty[T any](s []T) []T {
 	return s
 }
 
-// deleteProject deletes the project and its files through the same path as
-// deleting a file.
+// deleteProject deletes the project and its files (workflow.DeleteProject).
 func (s *Server) deleteProject(c echo.Context) error {
-	return s.deleteRows(c, func(ctx context.Context, q *store.Queries) ([]string, error) {
-		return q.DeleteProject(ctx, userID(c), c.Param("id"))
-	})
+	if err := s.opt.Workflows.DeleteProject(c.Request().Context(), userID(c), c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type duplicateRequest struct {
+	Name         *string `json:"name"`
+	IncludeFiles bool    `json:"include_files"`
+}
+
+// duplicateProject copies a project, with include_files its files
+// (workflow.DuplicateProject).
+func (s *Server) duplicateProject(c echo.Context) error {
+	req := duplicateRequest{}
+	if c.Request().ContentLength != 0 {
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	dup, err := s.opt.Workflows.DuplicateProject(c.Request().Context(), userID(c), c.Param("id"), req.Name, req.IncludeFiles)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, DuplicatedProject{Project: dup.Project, Files: orEmpty(dup.Files), Jobs: orEmpty(dup.Jobs)})
 }
 
 func (s *Server) listProjectFiles(c echo.Context) error {

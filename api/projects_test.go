@@ -205,6 +205,53 @@ func TestDuplicateProject(t *testing.T) {
 	}
 }
 
+// A duplicated project's MIDI files get what every completed MIDI upload
+// gets: a parse. (The duplicate used to queue analyses for audio only, so
+// GET /midi/{copy} answered 404, even for the copy's primary MIDI file.)
+func TestDuplicatedProjectsMIDIIsParsed(t *testing.T) {
+	e := newEnv(t)
+	e.startWorker()
+	token := e.user()
+	id := e.createProject(token, map[string]any{"name": "Orig"})
+	tune := oneNoteMIDI()
+	u := e.createFileIn(token, id, "tune.mid", "audio/midi", len(tune))
+	e.put(u, tune)
+	if res := e.do("POST", "/api/v1/files/"+u.ID+"/complete", token, nil); res.Status != http.StatusOK {
+		t.Fatalf("complete: %d %s", res.Status, res.Body)
+	}
+	if res := e.do("PATCH", "/api/v1/projects/"+id, token, map[string]any{"primary_midi_file_id": u.ID}); res.Status != http.StatusOK {
+		t.Fatalf("set primary MIDI: %d %s", res.Status, res.Body)
+	}
+
+	res := e.do("POST", "/api/v1/projects/"+id+"/duplicate", token, map[string]any{"include_files": true})
+	var dup struct {
+		Project struct {
+			PrimaryMIDIFileID *string `json:"primary_midi_file_id"`
+		}
+		Files []struct{ ID string }
+		Jobs  []struct{ ID, Kind string }
+	}
+	res.JSON(t, &dup)
+	if res.Status != http.StatusCreated || len(dup.Files) != 1 || dup.Project.PrimaryMIDIFileID == nil ||
+		*dup.Project.PrimaryMIDIFileID != dup.Files[0].ID || len(dup.Jobs) != 1 || dup.Jobs[0].Kind != "midi_parse" {
+		t.Fatalf("duplicate: %d %s", res.Status, res.Body)
+	}
+	if job := e.waitJob(token, dup.Jobs[0].ID); job["status"] != "completed" {
+		t.Fatalf("parse of the copy = %v", job)
+	}
+	res = e.do("GET", "/api/v1/midi/"+dup.Files[0].ID, token, nil)
+	var got struct {
+		MIDI struct {
+			Status string `json:"parsing_status"`
+			Notes  int    `json:"note_count"`
+		} `json:"midi_file"`
+	}
+	res.JSON(t, &got)
+	if res.Status != http.StatusOK || got.MIDI.Status != "completed" || got.MIDI.Notes != 1 {
+		t.Errorf("GET /midi/{copy}: %d %s", res.Status, res.Body)
+	}
+}
+
 func TestAutoSave(t *testing.T) {
 	e := newEnv(t)
 	token := e.user()

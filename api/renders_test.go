@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"phonoglyph/eventually"
 	"phonoglyph/jobs"
 	"phonoglyph/remotion"
 	"phonoglyph/remotion/lambdatest"
@@ -50,16 +51,12 @@ func (e *env) createRender(token string, body map[string]any) (renderView, *resp
 
 func (e *env) waitRender(token, id string) renderView {
 	e.t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		var v struct{ Render renderView }
+	var v struct{ Render renderView }
+	eventually.True(e.t, 60*time.Second, "render "+id+" finishes", func() bool {
 		e.do("GET", "/api/v1/renders/"+id, token, nil).JSON(e.t, &v)
-		switch v.Render.Status {
-		case "completed", "failed", "cancelled":
-			return v.Render
-		}
-	}
-	e.t.Fatalf("render %s did not finish", id)
-	return renderView{}
+		return v.Render.Status == "completed" || v.Render.Status == "failed" || v.Render.Status == "cancelled"
+	})
+	return v.Render
 }
 
 func TestRenderViaLambda(t *testing.T) {
@@ -144,17 +141,14 @@ func TestRenderLambdaFailures(t *testing.T) {
 // remotionID waits until a render's Remotion renderId is committed.
 func (e *env) remotionID(id string) string {
 	e.t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		var rid *string
+	var rid *string
+	eventually.True(e.t, 10*time.Second, "the renderId is committed", func() bool {
 		if err := e.pool.QueryRow(context.Background(), "SELECT render_id FROM renders WHERE id = $1", id).Scan(&rid); err != nil {
 			e.t.Fatal(err)
 		}
-		if rid != nil {
-			return *rid
-		}
-	}
-	e.t.Fatal("renderId never committed")
-	return ""
+		return rid != nil
+	})
+	return *rid
 }
 
 // Throttled starts are retried; a worker crash mid-poll resumes polling.
@@ -162,23 +156,23 @@ func (e *env) remotionID(id string) string {
 func TestRenderThrottledAndRescued(t *testing.T) {
 	e, lt := newLambdaEnv(t, lambdatest.Options{RenderTime: 600 * time.Millisecond})
 	lt.Throttle(2)
-	if err := e.worker.River.Start(context.Background()); err != nil {
+	if err := e.worker.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	token := e.user()
 	r, _ := e.createRender(token, map[string]any{})
 	e.remotionID(r.ID)
-	if err := e.worker.River.StopAndCancel(context.Background()); err != nil { // the crash
+	if err := e.worker.Stop(context.Background(), 0); err != nil { // the crash
 		t.Fatal(err)
 	}
 	if _, err := e.pool.Exec(context.Background(), "UPDATE river_job SET state = 'available', scheduled_at = now() WHERE kind = 'render' AND state <> 'completed'"); err != nil {
 		t.Fatal(err)
 	}
-	replica, err := jobs.NewWorker(e.pool, discardLog(), e.deps, jobs.Config{Queues: map[string]int{"render": 1, "maintenance": 1}})
+	replica, err := jobs.New(e.pool, discardLog(), e.deps, jobs.Config{Queues: map[string]int{"render": 1, "maintenance": 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := replica.River.Start(context.Background()); err != nil {
+	if err := replica.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	defer replica.Stop(context.Background(), 5*time.Second)

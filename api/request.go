@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -14,7 +15,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"phonoglyph"
-	"phonoglyph/store"
 )
 
 // decodeJSON reads one JSON value from the body, refusing unknown fields so a
@@ -31,13 +31,22 @@ func decodeJSON(c echo.Context, v any) error {
 		case errors.Is(err, io.EOF):
 			return phonoglyph.Errorf(phonoglyph.EINVALID, "Request body must be a JSON object.")
 		case errors.As(err, &typeErr):
-			return phonoglyph.Errorf(phonoglyph.EINVALID, "%s: must be a %s.", typeErr.Field, typeErr.Type)
+			return phonoglyph.Errorf(phonoglyph.EINVALID, "%s: must be a %s.", typeErr.Field, jsonTypeName(typeErr.Type))
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			return phonoglyph.Errorf(phonoglyph.EINVALID, "Unknown field %s.", strings.TrimPrefix(err.Error(), "json: unknown field "))
 		}
 		return phonoglyph.Errorf(phonoglyph.EINVALID, "Request body is not valid JSON.")
 	}
 	return nil
+}
+
+// jsonTypeName names the type a field expects: a domain type over a basic
+// one (phonoglyph.StemType) by its basic kind (string), as a client sees it.
+func jsonTypeName(t reflect.Type) string {
+	if t.PkgPath() != "" && t.Kind() <= reflect.String && t.Kind() != reflect.Invalid {
+		return t.Kind().String()
+	}
+	return t.String()
 }
 
 // pathID returns the :id parameter; a malformed id names no object, so it is
@@ -56,8 +65,8 @@ const (
 )
 
 // page reads ?limit= and ?cursor= for keyset pagination, newest first.
-func page(c echo.Context) (store.Page, error) {
-	p := store.Page{Limit: defaultPageSize}
+func page(c echo.Context) (phonoglyph.Page, error) {
+	p := phonoglyph.Page{Limit: defaultPageSize}
 	if l := c.QueryParam("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > maxPageSize {
@@ -72,7 +81,7 @@ func page(c echo.Context) (store.Page, error) {
 		if err != nil || !ok || terr != nil || uuid.Validate(id) != nil {
 			return p, phonoglyph.Errorf(phonoglyph.EINVALID, "cursor: malformed.")
 		}
-		p.Before = &store.Cursor{CreatedAt: t, ID: id}
+		p.Before = &phonoglyph.Cursor{CreatedAt: t, ID: id}
 	}
 	return p, nil
 }

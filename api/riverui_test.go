@@ -22,11 +22,11 @@ func riverUIServer(t *testing.T, env, user, pass string) *httptest.Server {
 	t.Helper()
 	pool := dbtest.Pool(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	jc, err := jobs.NewInsertOnly(pool, log, jobs.Config{})
+	jc, err := jobs.New(pool, log, jobs.Deps{}, jobs.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ui, err := riverui.NewHandler(&riverui.HandlerOpts{Endpoints: riverui.NewEndpoints(jc.River, nil), Logger: log, Prefix: "/riverui"})
+	ui, err := riverui.NewHandler(&riverui.HandlerOpts{Endpoints: jc.UIEndpoints(), Logger: log, Prefix: "/riverui"})
 	if err != nil {
 		t.Fatal(err)
 	}

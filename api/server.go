@@ -1,6 +1,8 @@
 // Package api is the HTTP layer: Echo routes, authentication, request
-// validation and the one mapping from application errors to HTTP statuses.
-// Handlers stay thin: they validate, call store/storage/jobs, and answer JSON.
+// validation, the answers' types (responses.go) and the one mapping from
+// application errors to HTTP statuses. Handlers stay thin: they validate a
+// request, read through the store or run a workflow (package workflow), and
+// answer JSON. Nothing here talks to River, RunPod or pgx directly.
 package api
 
 import (
@@ -13,10 +15,10 @@ import (
 
 	"phonoglyph/auth"
 	"phonoglyph/filetype"
-	"phonoglyph/jobs"
-	"phonoglyph/runpod"
+	"phonoglyph/openapi"
 	"phonoglyph/storage"
 	"phonoglyph/store"
+	"phonoglyph/workflow"
 )
 
 // Options are the dependencies and settings of the HTTP server.
@@ -29,13 +31,12 @@ type Options struct {
 	UploadTTL    time.Duration
 	DownloadTTL  time.Duration
 
-	Store    *store.Store
-	Blobs    storage.Blobs
-	BlobHTTP http.Handler // serves the local backend's signed URLs under /blobs; nil with S3
-	Jobs     *jobs.Client
-	RunPod   *runpod.Client // cancels separations at RunPod; nil with the local separator
-	Verifier *auth.Verifier
-	Guests   *auth.Guests
+	Store     *store.Store // reads, and edits of single rows
+	Blobs     storage.Blobs
+	BlobHTTP  http.Handler      // serves the local backend's signed URLs under /blobs; nil with S3
+	Workflows *workflow.Service // every operation that enqueues jobs or spans rows and objects
+	Verifier  *auth.Verifier
+	Guests    *auth.Guests
 
 	RiverUI         http.Handler // mounted at /riverui/; nil disables it
 	RiverUIUser     string
@@ -70,6 +71,7 @@ func New(opt Options) *echo.Echo {
 	}))
 
 	e.GET("/health", s.health)
+	e.GET(openapi.Path, echo.WrapHandler(openapi.Handler()))
 	if s.development() {
 		e.POST("/test", s.echoTest, middleware.BodyLimit(bodyLimit(opt.MaxBodySize)))
 	}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"phonoglyph"
@@ -37,18 +36,18 @@ func (s *Server) saveState(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	var st *phonoglyph.EditState
-	err := s.opt.Store.InTx(ctx, func(_ pgx.Tx, q *store.Queries) error {
-		if _, err := q.ProjectForUpdate(ctx, userID(c), c.Param("id")); err != nil {
+	err := s.opt.Store.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ProjectForUpdate(ctx, userID(c), c.Param("id")); err != nil {
 			return err
 		}
 		var err error
-		st, err = q.SaveEditState(ctx, userID(c), c.Param("id"), uuid.NewString(), req.Data, keepEditStates)
+		st, err = tx.SaveEditState(ctx, userID(c), c.Param("id"), uuid.NewString(), req.Data, keepEditStates)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, map[string]any{"state": st})
+	return c.JSON(http.StatusCreated, StateBody{State: st})
 }
 
 func (s *Server) listStates(c echo.Context) error {
@@ -68,7 +67,7 @@ func (s *Server) listStates(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"states": orEmpty(states)})
+	return c.JSON(http.StatusOK, StateList{States: orEmpty(states)})
 }
 
 func (s *Server) currentState(c echo.Context) error {
@@ -76,7 +75,7 @@ func (s *Server) currentState(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"state": st})
+	return c.JSON(http.StatusOK, StateBody{State: st})
 }
 
 func (s *Server) restoreState(c echo.Context) error {
@@ -86,17 +85,17 @@ func (s *Server) restoreState(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	var st *phonoglyph.EditState
-	err = s.opt.Store.InTx(ctx, func(_ pgx.Tx, q *store.Queries) error {
-		if _, err := q.ProjectForUpdate(ctx, userID(c), c.Param("id")); err != nil {
+	err = s.opt.Store.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ProjectForUpdate(ctx, userID(c), c.Param("id")); err != nil {
 			return err
 		}
-		st, err = q.RestoreEditState(ctx, userID(c), c.Param("id"), sid.String())
+		st, err = tx.RestoreEditState(ctx, userID(c), c.Param("id"), sid.String())
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"state": st})
+	return c.JSON(http.StatusOK, StateBody{State: st})
 }
 
 // deleteStates deletes one saved version (:sid) or all of them.
@@ -110,11 +109,11 @@ func (s *Server) deleteStates(c echo.Context) error {
 		sid = id.String()
 	}
 	ctx := c.Request().Context()
-	err := s.opt.Store.InTx(ctx, func(_ pgx.Tx, q *store.Queries) error {
-		if _, err := q.ProjectForUpdate(ctx, userID(c), c.Param("id")); err != nil {
+	err := s.opt.Store.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ProjectForUpdate(ctx, userID(c), c.Param("id")); err != nil {
 			return err
 		}
-		return q.DeleteEditStates(ctx, userID(c), c.Param("id"), sid)
+		return tx.DeleteEditStates(ctx, userID(c), c.Param("id"), sid)
 	})
 	if err != nil {
 		return err

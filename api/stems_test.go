@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"phonoglyph/dsp"
+	"phonoglyph/eventually"
 	"phonoglyph/jobs"
 	"phonoglyph/runpod"
 	"phonoglyph/runpod/runpodtest"
@@ -100,15 +101,9 @@ func (e *env) checkStems(token string, j stemJob, want ...string) {
 		if f.File.StemType == nil || *f.File.StemType != name || f.File.Parent == nil {
 			e.t.Errorf("stem file %s = %+v", name, f.File)
 		}
-		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-			res := e.do("GET", "/api/v1/files/"+stem.FileID+"/analysis?stem="+name, token, nil)
-			if res.Status == http.StatusOK {
-				break
-			}
-			if time.Now().After(deadline) {
-				e.t.Fatalf("stem %s analysis: %d %s", name, res.Status, res.Body)
-			}
-		}
+		eventually.True(e.t, 20*time.Second, "stem "+name+" is analysed", func() bool {
+			return e.do("GET", "/api/v1/files/"+stem.FileID+"/analysis?stem="+name, token, nil).Status == http.StatusOK
+		})
 	}
 }
 
@@ -213,17 +208,14 @@ func newRunPodEnvWithKey(t *testing.T, opt runpodtest.Options, key string) (*env
 // waitExternalID waits until a stem job's RunPod id is committed.
 func (e *env) waitExternalID(jobID string) string {
 	e.t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		var id *string
+	var id *string
+	eventually.True(e.t, 10*time.Second, "the RunPod id is committed", func() bool {
 		if err := e.pool.QueryRow(context.Background(), "SELECT external_id FROM stem_separation_jobs WHERE id = $1", jobID).Scan(&id); err != nil {
 			e.t.Fatal(err)
 		}
-		if id != nil {
-			return *id
-		}
-	}
-	e.t.Fatal("RunPod id never committed")
-	return ""
+		return id != nil
+	})
+	return *id
 }
 
 // Throttled submissions are retried; RunPod still gets exactly one job.
@@ -264,23 +256,23 @@ func TestCancelStemJob(t *testing.T) {
 // the same RunPod job: one submission, one set of stems.
 func TestStemsSurviveAWorkerCrash(t *testing.T) {
 	e, rp := newRunPodEnv(t, runpodtest.Options{RunTime: 700 * time.Millisecond}, runpod.Policy{})
-	if err := e.worker.River.Start(context.Background()); err != nil {
+	if err := e.worker.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	token := e.user()
 	j, _ := e.requestStems(token, e.uploadSong(token), map[string]any{"model_variant": "2stems"})
 	e.waitExternalID(j.ID)
-	if err := e.worker.River.StopAndCancel(context.Background()); err != nil { // the crash
+	if err := e.worker.Stop(context.Background(), 0); err != nil { // the crash
 		t.Fatal(err)
 	}
 	if _, err := e.pool.Exec(context.Background(), "UPDATE river_job SET state = 'available', scheduled_at = now() WHERE kind = 'stem_separation' AND state <> 'completed'"); err != nil {
 		t.Fatal(err)
 	}
-	replica, err := jobs.NewWorker(e.pool, discardLog(), e.deps, jobs.Config{Queues: map[string]int{"stem_separation": 1, "audio_analysis": 1}})
+	replica, err := jobs.New(e.pool, discardLog(), e.deps, jobs.Config{Queues: map[string]int{"stem_separation": 1, "audio_analysis": 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := replica.River.Start(context.Background()); err != nil {
+	if err := replica.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	defer replica.Stop(context.Background(), 5*time.Second)

@@ -1,6 +1,7 @@
 // Package app assembles a process from its configuration: logger, database
-// pool, store, blob storage and job clients. cmd/api and cmd/worker only
-// choose which parts to run.
+// pool, store, blob storage, the job client and the workflows. cmd/api and
+// cmd/worker only choose which parts to run; both get their job client
+// here, so they start and drain it the same way.
 package app
 
 import (
@@ -27,6 +28,7 @@ import (
 	"phonoglyph/storage"
 	"phonoglyph/store"
 	"phonoglyph/visualizer"
+	"phonoglyph/workflow"
 )
 
 // App is an assembled process.
@@ -133,13 +135,30 @@ func (a *App) Remotion() (*remotion.Client, error) {
 		Endpoint: c.RemotionEndpoint, AccessKeyID: c.RemotionAccessKeyID, SecretAccessKey: c.RemotionSecretKey})
 }
 
-// JobsConfig is the queue configuration of job clients.
-func (a *App) JobsConfig() jobs.Config {
-	return jobs.Config{Queues: a.Config.WorkerQueues, MIDIQueue: a.Config.MIDIQueue}
+// Jobs returns the process's job client: working the WORKER_QUEUES when
+// work is set, only inserting otherwise (the API process). Start it with
+// Start, stop it with Stop(SHUTDOWN_TIMEOUT): running jobs then drain.
+func (a *App) Jobs(work bool) (*jobs.Client, error) {
+	deps, err := a.workerDeps()
+	if err != nil {
+		return nil, err
+	}
+	cfg := jobs.Config{MIDIQueue: a.Config.MIDIQueue}
+	if work {
+		cfg.Queues = a.Config.WorkerQueues
+	}
+	return jobs.New(a.Pool, a.Log, deps, cfg)
 }
 
-// WorkerDeps are the dependencies of the job workers.
-func (a *App) WorkerDeps() (jobs.Deps, error) {
+// Workflows are the application's multi-step operations over this
+// process's store, blobs and job client jc.
+func (a *App) Workflows(jc *jobs.Client) *workflow.Service {
+	return workflow.New(a.Store, a.Blobs, jc, a.Log)
+}
+
+// workerDeps are the dependencies of the job workers (and, for cancelling at
+// RunPod, of an inserting client too).
+func (a *App) workerDeps() (jobs.Deps, error) {
 	rp, err := a.RunPod()
 	if err != nil {
 		return jobs.Deps{}, err

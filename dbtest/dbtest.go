@@ -1,7 +1,8 @@
 // Package dbtest gives each test its own migrated Postgres database, cloned
-// from a template that is built once per schema version (pgtestdb). The
-// server comes from TEST_DATABASE_URL (default: the local trust-auth server).
-// A missing server fails the test: it is never skipped.
+// from a template that is built once per schema version (pgtestdb), and
+// runnable examples one of their own (Open). The server comes from
+// TEST_DATABASE_URL (default: the local trust-auth server). A missing server
+// fails the test: it is never skipped.
 package dbtest
 
 import (
@@ -16,7 +17,9 @@ import (
 	"net/url"
 	"os"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver pgtestdb uses
 	"github.com/peterldowns/pgtestdb"
@@ -32,13 +35,9 @@ const defaultURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 // database is dropped when t passes.
 func URL(t testing.TB) string {
 	t.Helper()
-	raw := os.Getenv("TEST_DATABASE_URL")
-	if raw == "" {
-		raw = defaultURL
-	}
-	u, err := url.Parse(raw)
+	u, err := serverURL()
 	if err != nil {
-		t.Fatalf("TEST_DATABASE_URL: %v", err)
+		t.Fatal(err)
 	}
 	pass, _ := u.User.Password()
 	conf := pgtestdb.Config{
@@ -46,6 +45,20 @@ func URL(t testing.TB) string {
 		Database: u.Path[1:], Options: u.RawQuery, ForceTerminateConnections: true,
 	}
 	return pgtestdb.Custom(t, conf, migrator{}).URL()
+}
+
+// serverURL is the server tests create databases on: TEST_DATABASE_URL,
+// or the local trust-auth server.
+func serverURL() (*url.URL, error) {
+	raw := os.Getenv("TEST_DATABASE_URL")
+	if raw == "" {
+		raw = defaultURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("TEST_DATABASE_URL: %w", err)
+	}
+	return u, nil
 }
 
 // Pool returns a pool on a fresh migrated database, closed when t ends.
@@ -100,4 +113,44 @@ func (migrator) Migrate(ctx context.Context, _ *sql.DB, conf pgtestdb.Config) er
 	}
 	defer pool.Close()
 	return migrations.Up(ctx, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// Open creates a fresh migrated database for code that has no testing.TB
+// (runnable examples) and returns a pool on it and a function that closes
+// the pool and drops the database.
+func Open(ctx context.Context) (*pgxpool.Pool, func(), error) {
+	server, err := serverURL()
+	if err != nil {
+		return nil, nil, err
+	}
+	admin, err := pgx.Connect(ctx, server.String())
+	if err != nil {
+		return nil, nil, fmt.Errorf("connect test database server: %w", err)
+	}
+	defer admin.Close(ctx)
+	name := fmt.Sprintf("dbtest_open_%d_%d", os.Getpid(), time.Now().UnixNano())
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return nil, nil, err
+	}
+	drop := func() {
+		ctx := context.Background()
+		if admin, err := pgx.Connect(ctx, server.String()); err == nil {
+			_, _ = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			admin.Close(ctx)
+		}
+	}
+	db := *server
+	db.Path = "/" + name
+	pool, err := pgxpool.New(ctx, db.String())
+	if err == nil {
+		err = migrations.Up(ctx, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}
+	if err != nil {
+		if pool != nil {
+			pool.Close()
+		}
+		drop()
+		return nil, nil, err
+	}
+	return pool, func() { pool.Close(); drop() }, nil
 }

@@ -4,13 +4,16 @@
 // product's upload validation, enforced at the API edge.
 package filetype
 
-// Kind is a file category, as stored in file_metadata.file_type.
-type Kind string
+import "phonoglyph"
+
+// Kind is a file category, as stored in file_metadata.file_type: the
+// domain's FileKind, named here for the rules that classify it.
+type Kind = phonoglyph.FileKind
 
 // The file kinds.
 const (
-	MIDI  Kind = "midi"
-	Audio Kind = "audio"
-	Video Kind = "video"
-	Image Kind = "image"
+	MIDI  = phonoglyph.FileMIDI
+	Audio = phonoglyph.FileAudio
+	Video = phonoglyph.FileVideo
+	Image = phonoglyph.FileImage
 )

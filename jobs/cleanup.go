@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
 	"phonoglyph"
+	"phonoglyph/store"
 )
 
 // cleanupBatch bounds the keys one cleanup job carries, keeping River's
@@ -22,15 +22,16 @@ type CleanupArgs struct {
 }
 
 // Kind implements river.JobArgs.
-func (CleanupArgs) Kind() string { return phonoglyph.KindBlobCleanup }
+func (CleanupArgs) Kind() string { return string(phonoglyph.KindBlobCleanup) }
 
 // InsertOpts puts cleanups on the maintenance queue.
 func (CleanupArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: phonoglyph.QueueMaintenance, MaxAttempts: 10}
 }
 
-// RequestCleanup enqueues the deletion of keys in tx.
-func (c *Client) RequestCleanup(ctx context.Context, tx pgx.Tx, keys []string) error {
+// RequestCleanup enqueues the deletion of keys in tx, the transaction that
+// deletes (or never commits) the rows naming them.
+func (c *Client) RequestCleanup(ctx context.Context, tx *store.Tx, keys []string) error {
 	var params []river.InsertManyParams
 	for start := 0; start < len(keys); start += cleanupBatch {
 		end := min(start+cleanupBatch, len(keys))
@@ -39,20 +40,42 @@ func (c *Client) RequestCleanup(ctx context.Context, tx pgx.Tx, keys []string) e
 	if len(params) == 0 {
 		return nil
 	}
-	if _, err := c.River.InsertManyTx(ctx, tx, params); err != nil {
+	if _, err := c.river.InsertManyTx(ctx, tx.PGX(), params); err != nil {
 		return fmt.Errorf("enqueue cleanup: %w", err)
 	}
 	return nil
 }
 
-// CleanupWorker deletes objects; deleting a missing object succeeds, so a
+// cleanupWorker deletes objects; deleting a missing object succeeds, so a
 // retried job is harmless.
-type CleanupWorker struct {
+type cleanupWorker struct {
 	river.WorkerDefaults[CleanupArgs]
-	deps Deps
+	client *Client
 }
 
 // Work deletes every key of the job.
-func (w *CleanupWorker) Work(ctx context.Context, job *river.Job[CleanupArgs]) error {
-	return deleteKeys(ctx, w.deps.Blobs, job.Args.Keys)
+func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[CleanupArgs]) error {
+	return deleteKeys(ctx, w.client.deps.Blobs, job.Args.Keys)
+}
+
+// DeleteFile deletes the caller's file row in tx — and by cascade its
+// derived rows (stems, analyses, jobs) — and enqueues, in the same
+// transaction, the deletion of the objects of the file and of every file
+// derived from it: no object outlives its row.
+func (c *Client) DeleteFile(ctx context.Context, tx *store.Tx, userID, id string) error {
+	keys, err := tx.DeleteFile(ctx, userID, id)
+	if err != nil {
+		return err
+	}
+	return c.RequestCleanup(ctx, tx, keys)
+}
+
+// DeleteProject deletes the caller's project with its files in tx, freeing
+// their objects the same way as DeleteFile.
+func (c *Client) DeleteProject(ctx context.Context, tx *store.Tx, userID, id string) error {
+	keys, err := tx.DeleteProject(ctx, userID, id)
+	if err != nil {
+		return err
+	}
+	return c.RequestCleanup(ctx, tx, keys)
 }

@@ -1,5 +1,3 @@
-// Package jobs holds the River job kinds, their workers and the helpers the
-// API uses to enqueue work inside its own transactions.
 package jobs
 
 import (
@@ -14,6 +12,8 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
+	"riverqueue.com/riverui"
+	"riverqueue.com/riverui/uiendpoints"
 
 	"phonoglyph"
 	"phonoglyph/dsp"
@@ -29,7 +29,7 @@ type Deps struct {
 	// UploadGrace is how long after its declaration an upload that never
 	// completed is swept: the upload URL's lifetime plus a margin.
 	UploadGrace time.Duration
-	// Stems configures stem separation.
+	// Stems configures stem separation (and, with RunPod, its cancellation).
 	Stems StemDeps
 	// Render configures video renders.
 	Render RenderDeps
@@ -41,86 +41,113 @@ const (
 	renderExpiryInterval = time.Hour
 )
 
-// Config chooses queues: the ones a worker works (name → concurrent jobs per
-// process; empty for an insert-only client) and where MIDI parses go.
+// Config chooses queues: the ones a process works (name → concurrent jobs
+// per process; none for the API process, which only inserts) and where MIDI
+// parses go.
 type Config struct {
 	Queues    map[string]int
 	MIDIQueue string // default "midi"
+	// Kinds are user-facing job kinds to work beyond this package's own.
+	Kinds []AnyKind
 }
 
-// Client enqueues jobs and, when it has queues, works them.
+// Client inserts jobs and, when it has queues, works them. River stays
+// behind it: processes start, stop and inspect it through its methods.
 type Client struct {
-	River     *river.Client[pgx.Tx]
-	MIDIQueue string
+	river     *river.Client[pgx.Tx]
+	deps      Deps
+	log       *slog.Logger
+	midiQueue string
+	working   bool
 }
 
-// NewInsertOnly returns a client that only inserts jobs (the API process).
-func NewInsertOnly(pool *pgxpool.Pool, log *slog.Logger, cfg Config) (*Client, error) {
-	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: log})
-	if err != nil {
-		return nil, fmt.Errorf("river client: %w", err)
+// New returns the job client of a process. With queues in cfg it works them
+// (any number of processes may, against one database: River's row locking
+// hands each job to exactly one); without, it only inserts.
+func New(pool *pgxpool.Pool, log *slog.Logger, deps Deps, cfg Config) (*Client, error) {
+	c := &Client{deps: deps, log: log, midiQueue: cfg.MIDIQueue, working: len(cfg.Queues) > 0}
+	if c.midiQueue == "" {
+		c.midiQueue = phonoglyph.QueueMIDI
 	}
-	return &Client{River: rc, MIDIQueue: midiQueue(cfg)}, nil
-}
-
-func midiQueue(cfg Config) string {
-	if cfg.MIDIQueue == "" {
-		return phonoglyph.QueueMIDI
-	}
-	return cfg.MIDIQueue
-}
-
-// NewWorker returns a client that works the configured queues. Any number
-// of processes may run one against the same database; River's row locking
-// hands each job to exactly one of them.
-func NewWorker(pool *pgxpool.Pool, log *slog.Logger, deps Deps, cfg Config) (*Client, error) {
-	if len(cfg.Queues) == 0 {
-		return nil, errors.New("worker: no queues configured")
-	}
-	workers := river.NewWorkers()
-	for _, err := range []error{
-		river.AddWorkerSafely(workers, &AnalysisWorker{deps: deps}),
-		river.AddWorkerSafely(workers, &CleanupWorker{deps: deps}),
-		river.AddWorkerSafely(workers, &MIDIWorker{deps: deps}),
-		river.AddWorkerSafely(workers, &SweepWorker{deps: deps}),
-		river.AddWorkerSafely(workers, &StemWorker{deps: deps}),
-		river.AddWorkerSafely(workers, &RenderWorker{deps: deps}),
-		river.AddWorkerSafely(workers, &RenderExpiryWorker{deps: deps}),
-	} {
-		if err != nil {
-			return nil, err
+	rc := &river.Config{Logger: log}
+	if c.working {
+		workers := river.NewWorkers()
+		for _, k := range append(c.kinds(), cfg.Kinds...) {
+			if err := k.register(workers, c); err != nil {
+				return nil, err
+			}
 		}
+		for _, err := range []error{
+			river.AddWorkerSafely(workers, &cleanupWorker{client: c}),
+			river.AddWorkerSafely(workers, &sweepWorker{client: c}),
+			river.AddWorkerSafely(workers, &renderExpiryWorker{client: c}),
+		} {
+			if err != nil {
+				return nil, err
+			}
+		}
+		rc.Queues = make(map[string]river.QueueConfig, len(cfg.Queues))
+		for name, n := range cfg.Queues {
+			rc.Queues[name] = river.QueueConfig{MaxWorkers: n}
+		}
+		rc.Workers = workers
+		rc.PeriodicJobs = []*river.PeriodicJob{periodic(SweepArgs{}, sweepInterval), periodic(RenderExpiryArgs{}, renderExpiryInterval)}
+		rc.ErrorHandler = &errorLogger{log: log}
 	}
-	qc := make(map[string]river.QueueConfig, len(cfg.Queues))
-	for name, n := range cfg.Queues {
-		qc[name] = river.QueueConfig{MaxWorkers: n}
-	}
-	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
-		Logger:       log,
-		Queues:       qc,
-		Workers:      workers,
-		PeriodicJobs: []*river.PeriodicJob{SweepJob(sweepInterval), RenderExpiryJob(renderExpiryInterval)},
-		ErrorHandler: &errorLogger{log: log},
-	})
-	if err != nil {
+	var err error
+	if c.river, err = river.NewClient(riverpgxv5.New(pool), rc); err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
-	return &Client{River: rc, MIDIQueue: midiQueue(cfg)}, nil
+	return c, nil
+}
+
+// periodic is a maintenance job River's leader enqueues every interval, and
+// once at start: periodic jobs live only in the leader's memory, so a
+// restart would otherwise wait a whole interval.
+func periodic(args river.JobArgs, interval time.Duration) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(interval),
+		func() (river.JobArgs, *river.InsertOpts) { return args, nil },
+		&river.PeriodicJobOpts{ID: args.Kind(), RunOnStart: true})
+}
+
+// kinds are this package's user-facing job kinds.
+func (c *Client) kinds() []AnyKind {
+	return []AnyKind{analysisKind(c), midiKind(c), stemKind(c), renderKind(c)}
+}
+
+// Start begins working the queues (nothing, for a client without queues).
+// ctx only carries values: its end does not stop the work, so a signal
+// cannot cancel running jobs; Stop does, draining them first.
+func (c *Client) Start(ctx context.Context) error {
+	if !c.working {
+		return nil
+	}
+	return c.river.Start(context.WithoutCancel(ctx))
 }
 
 // Stop stops fetching new jobs and waits for running ones to finish. When
 // timeout passes first it cancels the running jobs' contexts and waits for
-// them to return; River gives interrupted jobs their attempt back.
+// them to return; River gives interrupted jobs their attempt back, and
+// another process resumes them. A timeout of 0 cancels at once.
 func (c *Client) Stop(ctx context.Context, timeout time.Duration) error {
+	if !c.working {
+		return nil
+	}
 	soft, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	err := c.River.Stop(soft)
+	err := c.river.Stop(soft)
 	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	hard, cancelHard := context.WithTimeout(ctx, 10*time.Second)
 	defer cancelHard()
-	return c.River.StopAndCancel(hard)
+	return c.river.StopAndCancel(hard)
+}
+
+// UIEndpoints are River UI's API over this client's database, for mounting
+// the UI (riverui.NewHandler).
+func (c *Client) UIEndpoints() uiendpoints.Bundle {
+	return riverui.NewEndpoints(c.river, nil)
 }
 
 // errorLogger logs job errors and panics; River retries or discards them.
@@ -134,40 +161,4 @@ func (e *errorLogger) HandleError(ctx context.Context, job *rivertype.JobRow, er
 func (e *errorLogger) HandlePanic(ctx context.Context, job *rivertype.JobRow, panicVal any, trace string) *river.ErrorHandlerResult {
 	e.log.ErrorContext(ctx, "job panicked", "job_id", job.ID, "kind", job.Kind, "attempt", job.Attempt, "panic", panicVal, "trace", trace)
 	return nil
-}
-
-// retryOrFail lets River retry a transient error and, once the last attempt
-// is spent, records the failure on the job's row with fail so the job never
-// looks stuck to its owner.
-func retryOrFail(attempt, maxAttempts int, err error, fail func(msg string) error) error {
-	if attempt < maxAttempts {
-		return err
-	}
-	if ferr := fail("The job failed after several attempts; please try again later."); ferr != nil &&
-		!errors.Is(ferr, store.ErrJobFinished) {
-		return errors.Join(err, ferr)
-	}
-	return err
-}
-
-// workClient is the River client running the job of ctx, for enqueueing
-// follow-up jobs inside a worker's own transaction.
-func workClient(ctx context.Context) *Client {
-	return &Client{River: river.ClientFromContext[pgx.Tx](ctx)}
-}
-
-// failAndFree ends a job that owns storage objects permanently: finish
-// records the failure on its row and keys are freed by a cleanup job, in one
-// transaction; River never retries it.
-func failAndFree(ctx context.Context, db *store.Store, keys []string, msg string, finish func(*store.Queries) error) error {
-	err := db.InTx(ctx, func(tx pgx.Tx, q *store.Queries) error {
-		if err := finish(q); err != nil && !errors.Is(err, store.ErrJobFinished) {
-			return err
-		}
-		return workClient(ctx).RequestCleanup(ctx, tx, keys)
-	})
-	if err != nil {
-		return err
-	}
-	return river.JobCancel(errors.New(msg))
 }

@@ -11,6 +11,7 @@ import (
 
 	"phonoglyph"
 	"phonoglyph/dbtest"
+	"phonoglyph/eventually"
 	"phonoglyph/jobs"
 	"phonoglyph/storage"
 	"phonoglyph/store"
@@ -47,22 +48,18 @@ func TestRenderExpiry(t *testing.T) {
 	expiredFile, expiredKey := render(-time.Hour)
 	keptFile, keptKey := render(time.Hour)
 
-	w, err := jobs.NewWorker(pool, discard(), jobs.Deps{Store: st, Blobs: blobs}, jobs.Config{Queues: map[string]int{phonoglyph.QueueMaintenance: 1}})
+	w, err := jobs.New(pool, discard(), jobs.Deps{Store: st, Blobs: blobs}, jobs.Config{Queues: map[string]int{phonoglyph.QueueMaintenance: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.River.Start(ctx); err != nil { // the expiry runs on start
+	if err := w.Start(ctx); err != nil { // the expiry runs on start
 		t.Fatal(err)
 	}
 	defer w.Stop(ctx, 5*time.Second)
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if _, err := blobs.Head(ctx, expiredKey); errors.Is(err, storage.ErrNotFound) {
-			break
-		}
-	}
-	if _, err := blobs.Head(ctx, expiredKey); !errors.Is(err, storage.ErrNotFound) {
-		t.Errorf("expired output still stored: %v", err)
-	}
+	eventually.True(t, 15*time.Second, "the expired output is deleted", func() bool {
+		_, err := blobs.Head(ctx, expiredKey)
+		return errors.Is(err, storage.ErrNotFound)
+	})
 	if _, err := st.FileByID(ctx, owner, expiredFile); phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND {
 		t.Errorf("expired output row: %v", err)
 	}

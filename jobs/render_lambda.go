@@ -11,14 +11,16 @@ import (
 	"github.com/riverqueue/river"
 
 	"phonoglyph"
+	"phonoglyph/objectkey"
 	"phonoglyph/remotion"
+	"phonoglyph/store"
 )
 
 // lambda takes one step of a Remotion Lambda render: start once, then poll
 // by snoozing, then copy the MP4 into our storage.
-func (w *RenderWorker) lambda(ctx context.Context, job *river.Job[RenderArgs], r *phonoglyph.Render) error {
+func (w *renderWork) lambda(ctx context.Context, run *Run, r *phonoglyph.Render) error {
 	if r.RenderID == nil {
-		return w.start(ctx, job, r)
+		return w.start(ctx, run, r)
 	}
 	p, err := w.deps.Render.Lambda.Progress(ctx, *r.RenderID, *r.BucketName)
 	var fe *remotion.FunctionError
@@ -26,44 +28,55 @@ func (w *RenderWorker) lambda(ctx context.Context, job *river.Job[RenderArgs], r
 	case remotion.IsThrottled(err):
 		return river.JobSnooze(2 * w.poll())
 	case errors.As(err, &fe):
-		return w.fail(ctx, job, r, "The render failed: "+fe.Message)
+		return Fail("The render failed: " + fe.Message)
 	case err != nil:
-		return w.retry(ctx, job, err)
+		return err
 	case p.Fatal:
-		return w.fail(ctx, job, r, "The render failed: "+p.FatalMessage())
+		return Fail("The render failed: " + p.FatalMessage())
 	}
 	costs := renderCosts(p)
 	if !p.Done {
-		w.progress(ctx, r, p.Overall, costs)
+		w.progress(ctx, run, p.Overall, costs)
 		return river.JobSnooze(w.poll())
 	}
 	if err := w.copyOutput(ctx, r, p.OutputFile); err != nil {
-		return w.retry(ctx, job, err)
+		return err
 	}
-	return w.finish(ctx, job, r, p.OutputFile, costs)
+	return w.finish(ctx, run, r, p.OutputFile, costs)
 }
 
-// start sends the render to Lambda exactly once: the dispatch mark is
-// committed first, and a job finding it set without a renderId crashed
-// mid-start and fails rather than risk a second render.
-func (w *RenderWorker) start(ctx context.Context, job *river.Job[RenderArgs], r *phonoglyph.Render) error {
-	db := w.deps.Store
-	if r.Dispatched {
-		return w.fail(ctx, job, r, "The render was interrupted while it was being started. Please start it again.")
-	}
-	if ok, err := db.MarkRenderDispatch(ctx, r.ID); err != nil {
-		return w.retry(ctx, job, err)
-	} else if !ok {
-		return nil
-	}
+// start dispatches the render to Lambda exactly once.
+func (w *renderWork) start(ctx context.Context, run *Run, r *phonoglyph.Render) error {
+	var res *remotion.StartResult
+	return run.Dispatch(ctx, Dispatch{
+		Marked:      r.Dispatched,
+		Interrupted: "The render was interrupted while it was being started. Please start it again.",
+		Unknown:     "Lambda did not answer the start, so whether the render began is unknown. Please start it again.",
+		Submit: func(ctx context.Context) (string, error) {
+			var err error
+			if res, err = w.send(ctx, r); err != nil {
+				return "", err
+			}
+			return res.RenderID, nil
+		},
+		Record: func(ctx context.Context, tx *store.Tx) error {
+			return tx.SetRenderBucket(ctx, r.ID, res.BucketName, w.deps.Render.FunctionName)
+		},
+		Poll: w.poll(),
+	})
+}
+
+// send starts the render with its analyses stored for it, saying for every
+// error whether Lambda certainly did not start it.
+func (w *renderWork) send(ctx context.Context, r *phonoglyph.Render) (*remotion.StartResult, error) {
 	url, err := w.analysisDocuments(ctx, r)
 	if err != nil {
-		return w.undispatch(ctx, job, r, err)
+		return nil, NotSent(err, 0)
 	}
 	props := map[string]any{}
 	if len(r.Request.InputProps) > 0 {
 		if err := json.Unmarshal(r.Request.InputProps, &props); err != nil {
-			return w.fail(ctx, job, r, "input_props is not a JSON object.")
+			return nil, Fail("input_props is not a JSON object.")
 		}
 	}
 	props["analysisUrl"], props["audioAnalysisData"] = url, []any{}
@@ -73,34 +86,18 @@ func (w *RenderWorker) start(ctx context.Context, job *river.Job[RenderArgs], r 
 	var fe *remotion.FunctionError
 	switch {
 	case err == nil:
+		return res, nil
 	case remotion.IsThrottled(err):
-		return w.undispatch(ctx, job, r, err) // refused: starting again later is safe
+		return nil, NotSent(err, 2*w.poll()) // refused: starting again later is safe
 	case errors.As(err, &fe) || phonoglyph.ErrorCode(err) == phonoglyph.EINVALID:
-		return w.fail(ctx, job, r, fmt.Sprintf("The render could not start: %v", err))
-	default:
-		return w.fail(ctx, job, r, "Lambda did not answer the start, so whether the render began is unknown. Please start it again.")
+		return nil, Failf("The render could not start: %v", err)
 	}
-	if err := db.SetRenderStarted(ctx, r.ID, res.RenderID, res.BucketName, w.deps.Render.FunctionName); err != nil {
-		return err // the mark stays: a retry fails instead of starting twice
-	}
-	return river.JobSnooze(w.poll())
-}
-
-// undispatch clears the dispatch mark after a start that certainly did not
-// happen, and retries later.
-func (w *RenderWorker) undispatch(ctx context.Context, job *river.Job[RenderArgs], r *phonoglyph.Render, cause error) error {
-	if err := w.deps.Store.ClearRenderDispatch(ctx, r.ID); err != nil {
-		return errors.Join(cause, err)
-	}
-	if remotion.IsThrottled(cause) {
-		return river.JobSnooze(2 * w.poll())
-	}
-	return w.retry(ctx, job, cause)
+	return nil, err // no certain answer: whether the render began is unknown
 }
 
 // copyOutput streams the finished MP4 from Remotion's bucket into our
 // storage under the owner (multipart on S3 when large).
-func (w *RenderWorker) copyOutput(ctx context.Context, r *phonoglyph.Render, url string) error {
+func (w *renderWork) copyOutput(ctx context.Context, r *phonoglyph.Render, url string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
@@ -118,7 +115,7 @@ func (w *RenderWorker) copyOutput(ctx context.Context, r *phonoglyph.Render, url
 		_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 4096))
 		return fmt.Errorf("download render output: %s", res.Status)
 	}
-	return w.deps.Blobs.Put(ctx, renderKey(r.UserID, r.ID), res.Body, res.ContentLength, "video/mp4")
+	return w.deps.Blobs.Put(ctx, objectkey.Render(r.UserID, r.ID), res.Body, res.ContentLength, "video/mp4")
 }
 
 // renderCosts is the cost so far as the renders.costs JSON.

@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"phonoglyph"
 	"phonoglyph/dbtest"
 	"phonoglyph/dsp"
+	"phonoglyph/eventually"
 	"phonoglyph/jobs"
 	"phonoglyph/storage"
+	"phonoglyph/storage/blobstest"
 	"phonoglyph/store"
 	"phonoglyph/wavtest"
 )
@@ -23,30 +24,9 @@ import (
 // discard is a logger for tests that read no logs.
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// gatedBlobs holds every read until the gate opens or the job's context ends,
-// so a job stays running for as long as a test needs.
-type gatedBlobs struct {
-	storage.Blobs
-	gate chan struct{}
-}
-
-func (g *gatedBlobs) Open(ctx context.Context, key string) (io.ReadCloser, storage.Info, error) {
-	rc, info, err := g.Blobs.Open(ctx, key)
-	if err != nil {
-		return nil, info, err
-	}
-	select {
-	case <-g.gate:
-		return rc, info, nil
-	case <-ctx.Done():
-		rc.Close()
-		return nil, info, ctx.Err()
-	}
-}
-
 type fixture struct {
 	st    *store.Store
-	blobs *gatedBlobs
+	blobs *blobstest.Gated
 	jobID string
 	owner string
 	log   *slog.Logger
@@ -69,13 +49,13 @@ func newFixture(t *testing.T) *fixture {
 	}
 	st := store.New(pool)
 	log := discard()
-	inserter, err := jobs.NewInsertOnly(pool, log, jobs.Config{})
+	inserter, err := jobs.New(pool, log, jobs.Deps{}, jobs.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var job *phonoglyph.Job
-	err = st.InTx(ctx, func(tx pgx.Tx, q *store.Queries) error {
-		if err := q.CreateFile(ctx, f); err != nil {
+	err = st.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateFile(ctx, f); err != nil {
 			return err
 		}
 		job, err = inserter.RequestAnalysis(ctx, tx, f)
@@ -84,41 +64,54 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{st: st, blobs: &gatedBlobs{Blobs: local, gate: make(chan struct{})}, jobID: job.ID, owner: f.UserID, log: log}
+	return &fixture{st: st, blobs: blobstest.NewGated(local), jobID: job.ID, owner: f.UserID, log: log}
 }
 
-func (fx *fixture) worker(t *testing.T) *jobs.Client {
+// worker starts a worker on the analysis queue with ctx.
+func (fx *fixture) worker(t *testing.T, ctx context.Context) *jobs.Client {
 	t.Helper()
-	w, err := jobs.NewWorker(fx.st.Pool, fx.log, jobs.Deps{Store: fx.st, Blobs: fx.blobs, AudioLimits: dsp.Limits{}},
-		jobs.Config{Queues: map[string]int{phonoglyph.KindAudioAnalysis: 1}})
+	w, err := jobs.New(fx.st.Pool, fx.log, jobs.Deps{Store: fx.st, Blobs: fx.blobs, AudioLimits: dsp.Limits{}},
+		jobs.Config{Queues: map[string]int{string(phonoglyph.KindAudioAnalysis): 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.River.Start(context.Background()); err != nil {
+	if err := w.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return w
 }
 
 // waitStatus waits until the job row reaches status.
-func (fx *fixture) waitStatus(t *testing.T, status string) {
+func (fx *fixture) waitStatus(t *testing.T, status phonoglyph.Status) {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if j, err := fx.st.Job(context.Background(), fx.owner, fx.jobID); err == nil && j.Status == status {
-			return
-		}
-	}
-	t.Fatalf("job never reached %s", status)
+	eventually.True(t, 20*time.Second, "the job reaches "+string(status), func() bool {
+		j, err := fx.st.Job(context.Background(), fx.owner, fx.jobID)
+		return err == nil && j.Status == status
+	})
+}
+
+// The context Start was given ending (the signal) does not cancel the
+// running job: it finishes, and only Stop stops the worker.
+func TestStartOutlivesItsContext(t *testing.T) {
+	fx := newFixture(t)
+	signal, cancel := context.WithCancel(context.Background())
+	w := fx.worker(t, signal)
+	defer w.Stop(context.Background(), 5*time.Second)
+	fx.waitStatus(t, phonoglyph.StatusProcessing)
+	cancel()
+	time.Sleep(100 * time.Millisecond) // time for a cancellation to reach the job, were it propagated
+	fx.blobs.Release()
+	fx.waitStatus(t, phonoglyph.StatusCompleted)
 }
 
 // Stop lets a running job finish when it finishes within the timeout.
 func TestStopWaitsForRunningJobs(t *testing.T) {
 	fx := newFixture(t)
-	w := fx.worker(t)
+	w := fx.worker(t, context.Background())
 	fx.waitStatus(t, phonoglyph.StatusProcessing)
 	go func() {
 		time.Sleep(300 * time.Millisecond)
-		close(fx.blobs.gate)
+		fx.blobs.Release()
 	}()
 	if err := w.Stop(context.Background(), 10*time.Second); err != nil {
 		t.Fatalf("stop: %v", err)
@@ -130,7 +123,7 @@ func TestStopWaitsForRunningJobs(t *testing.T) {
 // worker (a new replica) picks it up and finishes it.
 func TestStopCancelsAfterTimeoutAndJobResumes(t *testing.T) {
 	fx := newFixture(t)
-	w := fx.worker(t)
+	w := fx.worker(t, context.Background())
 	fx.waitStatus(t, phonoglyph.StatusProcessing)
 	start := time.Now()
 	if err := w.Stop(context.Background(), 200*time.Millisecond); err != nil {
@@ -150,8 +143,8 @@ func TestStopCancelsAfterTimeoutAndJobResumes(t *testing.T) {
 	if _, err := fx.st.Pool.Exec(context.Background(), "UPDATE river_job SET scheduled_at = now(), state = 'available'"); err != nil {
 		t.Fatal(err)
 	}
-	close(fx.blobs.gate)
-	w2 := fx.worker(t)
+	fx.blobs.Release()
+	w2 := fx.worker(t, context.Background())
 	defer w2.Stop(context.Background(), 5*time.Second)
 	fx.waitStatus(t, phonoglyph.StatusCompleted)
 }

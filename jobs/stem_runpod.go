@@ -3,105 +3,84 @@ package jobs
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/riverqueue/river"
 
 	"phonoglyph"
+	"phonoglyph/objectkey"
 	"phonoglyph/runpod"
-	"phonoglyph/store"
 )
 
-// runpod takes one step of a RunPod separation: submit once, then poll by
+// runpod takes one step of a RunPod separation: dispatch once, then poll by
 // snoozing until RunPod finishes.
-func (w *StemWorker) runpod(ctx context.Context, job *river.Job[StemArgs], row *store.StemJob, source *phonoglyph.File) error {
+func (w *stemWork) runpod(ctx context.Context, run *Run, row *phonoglyph.StemJob, source *phonoglyph.File) error {
+	rp := w.deps.Stems.RunPod
 	if row.ExternalID == nil {
-		return w.submit(ctx, job, row, source)
+		return run.Dispatch(ctx, Dispatch{
+			Marked:      row.DispatchStarted,
+			Interrupted: "The separation was interrupted while it was being sent to RunPod. Please start it again.",
+			Unknown:     "RunPod did not answer the submission, so whether it started is unknown. Please start it again.",
+			Submit:      func(ctx context.Context) (string, error) { return w.submit(ctx, row, source) },
+			Progress:    5, // the dispatch's share; RunPod's work is the next 90 %
+			Poll:        w.poll(),
+		})
 	}
-	st, err := w.deps.Stems.RunPod.Status(ctx, *row.ExternalID)
+	st, err := rp.Status(ctx, *row.ExternalID)
 	if errors.Is(err, runpod.ErrNotFound) {
-		return w.fail(ctx, job, row, "RunPod no longer knows this separation: it expired before finishing. Please start it again.")
+		return Fail("RunPod no longer knows this separation: it expired before finishing. Please start it again.")
 	} else if errors.Is(err, runpod.ErrUnauthorized) {
-		return w.fail(ctx, job, row, "Stem separation is misconfigured (RunPod refused the API key).")
+		return Fail("Stem separation is misconfigured (RunPod refused the API key).")
 	} else if wait, ok := runpod.IsRetryable(err); ok {
 		return river.JobSnooze(max(wait, w.poll()))
 	} else if err != nil {
-		return w.retry(ctx, job, err)
+		return err
 	}
 	if msg, failed := st.Failed(); failed {
-		return w.fail(ctx, job, row, "Stem separation failed: "+msg+".")
+		return Fail("Stem separation failed: " + msg + ".")
 	}
 	if st.State != runpod.StateCompleted {
 		if st.Progress != nil {
-			// 5 % for the dispatch, 90 % for RunPod's work, the rest for storing.
-			_ = w.deps.Store.SetStemProgress(ctx, row.ID, 5+int(st.Progress.Pct*0.9))
+			run.Progress(ctx, 5+int(st.Progress.Pct*0.9))
 		}
 		return river.JobSnooze(w.poll())
 	}
 	for _, stem := range row.Config.WantedStems() {
-		if _, ok := st.Output.Stems[stem]; !ok {
-			return w.fail(ctx, job, row, fmt.Sprintf("Stem separation finished without the %s stem.", stem))
+		if _, ok := st.Output.Stems[string(stem)]; !ok {
+			return Failf("Stem separation finished without the %s stem.", stem)
 		}
 	}
-	return w.finish(ctx, job, row, source)
+	return w.finish(ctx, run, row, source)
 }
 
-// submit sends the separation to RunPod exactly once. The dispatch mark is
-// committed first; a job that finds it set without a RunPod id crashed
-// mid-submission, and fails rather than risk a second submission.
-func (w *StemWorker) submit(ctx context.Context, job *river.Job[StemArgs], row *store.StemJob, source *phonoglyph.File) error {
-	db := w.deps.Store
-	if row.DispatchStarted {
-		return w.fail(ctx, job, row, "The separation was interrupted while it was being sent to RunPod. Please start it again.")
-	}
-	if ok, err := db.MarkStemDispatch(ctx, row.ID); err != nil {
-		return w.retry(ctx, job, err)
-	} else if !ok {
-		return nil // another attempt got here first, or the job ended
-	}
+// submit sends the separation to RunPod, saying for every error whether
+// RunPod certainly did not take it.
+func (w *stemWork) submit(ctx context.Context, row *phonoglyph.StemJob, source *phonoglyph.File) (string, error) {
 	in, err := w.input(ctx, row, source)
 	if err != nil {
-		return w.undispatch(ctx, job, row, err)
+		return "", NotSent(err, 0)
 	}
 	id, err := w.deps.Stems.RunPod.Run(ctx, in, w.deps.Stems.Policy)
 	var re *runpod.RetryableError
 	switch {
 	case err == nil:
+		return id, nil
 	case errors.Is(err, runpod.ErrUnauthorized):
-		return w.fail(ctx, job, row, "Stem separation is misconfigured (RunPod refused the API key).")
+		return "", Fail("Stem separation is misconfigured (RunPod refused the API key).")
 	case errors.As(err, &re) && re.Status != 0:
-		// RunPod answered (429, 5xx): the job was not accepted, so sending
-		// again later is safe.
-		return w.undispatch(ctx, job, row, err)
+		// RunPod answered (429, 5xx): the job was not accepted.
+		wait, _ := runpod.IsRetryable(err)
+		return "", NotSent(err, max(wait, w.poll()))
 	case errors.As(err, &re):
-		return w.fail(ctx, job, row, "RunPod did not answer the submission, so whether it started is unknown. Please start it again.")
-	default:
-		return w.fail(ctx, job, row, fmt.Sprintf("RunPod refused the separation: %v.", err))
+		return "", err // no answer: whether RunPod started it is unknown
 	}
-	if err := db.SetStemExternalID(ctx, row.ID, id); err != nil {
-		return err // the mark stays: a retry fails instead of submitting twice
-	}
-	_ = db.SetStemProgress(ctx, row.ID, 5)
-	return river.JobSnooze(w.poll())
-}
-
-// undispatch clears the dispatch mark after a submission RunPod certainly
-// did not accept, and lets River retry.
-func (w *StemWorker) undispatch(ctx context.Context, job *river.Job[StemArgs], row *store.StemJob, cause error) error {
-	if err := w.deps.Store.ClearStemDispatch(ctx, row.ID); err != nil {
-		return errors.Join(cause, err)
-	}
-	if wait, ok := runpod.IsRetryable(cause); ok {
-		return river.JobSnooze(max(wait, w.poll()))
-	}
-	return w.retry(ctx, job, cause)
+	return "", Failf("RunPod refused the separation: %v.", err)
 }
 
 // input is the job input for the GPU worker: a presigned GET of the source
 // and a presigned PUT per wanted stem, valid for the job's whole life.
-func (w *StemWorker) input(ctx context.Context, row *store.StemJob, source *phonoglyph.File) (runpod.Input, error) {
+func (w *stemWork) input(ctx context.Context, row *phonoglyph.StemJob, source *phonoglyph.File) (runpod.Input, error) {
 	ttl := w.urlTTL()
 	get, err := w.deps.Blobs.SignGet(ctx, source.Key, "", ttl)
 	if err != nil {
@@ -109,21 +88,23 @@ func (w *StemWorker) input(ctx context.Context, row *store.StemJob, source *phon
 	}
 	format := row.Config.Quality.OutputFormat
 	outputs := map[string]string{}
+	var stems []string
 	for _, stem := range row.Config.WantedStems() {
-		put, err := w.deps.Blobs.SignPut(ctx, StemKey(row.UserID, row.ID, stem, format), runpod.ContentType(format), -1, ttl)
+		put, err := w.deps.Blobs.SignPut(ctx, objectkey.Stem(row.UserID, row.ID, stem, format), runpod.ContentType(format), -1, ttl)
 		if err != nil {
 			return runpod.Input{}, err
 		}
-		outputs[stem] = put.URL
+		outputs[string(stem)] = put.URL
+		stems = append(stems, string(stem))
 	}
 	rate, _ := strconv.Atoi(row.Config.Quality.SampleRate)
-	return runpod.Input{AudioURL: get.URL, Model: "spleeter", Variant: row.Config.ModelVariant, Stems: row.Config.WantedStems(),
+	return runpod.Input{AudioURL: get.URL, Model: "spleeter", Variant: row.Config.ModelVariant, Stems: stems,
 		SampleRate: rate, Format: format, Outputs: outputs}, nil
 }
 
 // urlTTL covers the RunPod job's queue and run time (its ttl), capped at
 // the 7 days presigned URLs allow.
-func (w *StemWorker) urlTTL() time.Duration {
+func (w *stemWork) urlTTL() time.Duration {
 	ttl := w.deps.Stems.Policy.TTL
 	if ttl <= 0 {
 		ttl = 24 * time.Hour // RunPod's default ttl
@@ -131,9 +112,21 @@ func (w *StemWorker) urlTTL() time.Duration {
 	return min(ttl+time.Hour, 7*24*time.Hour)
 }
 
-func (w *StemWorker) poll() time.Duration {
+func (w *stemWork) poll() time.Duration {
 	if w.deps.Stems.Poll > 0 {
 		return w.deps.Stems.Poll
 	}
 	return 5 * time.Second
+}
+
+// CancelAtRunPod cancels a separation's RunPod job, when it has one and
+// RunPod is configured. It is best effort and runs after the cancellation
+// committed: the job's row is already cancelled whatever RunPod answers.
+func (c *Client) CancelAtRunPod(ctx context.Context, j *phonoglyph.StemJob) {
+	if j.ExternalID == nil || c.deps.Stems.RunPod == nil {
+		return
+	}
+	if err := c.deps.Stems.RunPod.Cancel(ctx, *j.ExternalID); err != nil {
+		c.log.WarnContext(ctx, "cancel at RunPod", "runpod_id", *j.ExternalID, "error", err)
+	}
 }

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
 	"phonoglyph"
+	"phonoglyph/objectkey"
 	"phonoglyph/storage"
 	"phonoglyph/store"
 )
@@ -20,15 +20,11 @@ const defaultUploadGrace = 75 * time.Minute
 // sweepBatch bounds the rows or keys handled per statement.
 const sweepBatch = 500
 
-// uploadPrefixes are where uploads land; only these are swept for objects
-// without rows (workers write derived objects elsewhere, after their rows).
-var uploadPrefixes = []string{"audio", "midi", "video", "image"}
-
 // SweepArgs start one sweep of abandoned uploads.
 type SweepArgs struct{}
 
 // Kind implements river.JobArgs.
-func (SweepArgs) Kind() string { return phonoglyph.KindUploadSweep }
+func (SweepArgs) Kind() string { return string(phonoglyph.KindUploadSweep) }
 
 // InsertOpts runs sweeps on the maintenance queue, one per period however
 // many leaders enqueue it.
@@ -36,51 +32,46 @@ func (SweepArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: phonoglyph.QueueMaintenance, UniqueOpts: river.UniqueOpts{ByPeriod: 5 * time.Minute}}
 }
 
-// SweepJob is the periodic sweep River's leader enqueues every interval
-// (and once at start, since periodic jobs live only in the leader's memory).
-func SweepJob(interval time.Duration) *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(interval),
-		func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil },
-		&river.PeriodicJobOpts{ID: phonoglyph.KindUploadSweep, RunOnStart: true})
-}
-
-// SweepWorker deletes what an abandoned upload leaves behind: rows still
+// sweepWorker deletes what an abandoned upload leaves behind: rows still
 // uploading after their URL expired, and objects under the upload prefixes
-// that no row names (an upload whose row was swept or never committed).
-type SweepWorker struct {
+// (objectkey.UploadPrefixes) that no row names — an upload whose row was
+// swept or never committed. Derived objects lie outside those prefixes:
+// workers write them only for rows that exist.
+type sweepWorker struct {
 	river.WorkerDefaults[SweepArgs]
-	deps Deps
+	client *Client
 }
 
 // Work sweeps rows, then objects.
-func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error {
-	grace := w.deps.UploadGrace
+func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error {
+	deps := &w.client.deps
+	grace := deps.UploadGrace
 	if grace <= 0 {
 		grace = defaultUploadGrace
 	}
 	cutoff := time.Now().Add(-grace)
 	for {
 		var keys []string
-		err := w.deps.Store.InTx(ctx, func(tx pgx.Tx, q *store.Queries) error {
+		err := deps.Store.InTx(ctx, func(tx *store.Tx) error {
 			var err error
-			keys, err = q.DeleteAbandonedUploads(ctx, cutoff, sweepBatch)
+			keys, err = tx.DeleteAbandonedUploads(ctx, cutoff, sweepBatch)
 			return err
 		})
 		if err != nil {
 			return fmt.Errorf("sweep rows: %w", err)
 		}
-		if err := deleteKeys(ctx, w.deps.Blobs, keys); err != nil {
+		if err := deleteKeys(ctx, deps.Blobs, keys); err != nil {
 			return err
 		}
 		if len(keys) < sweepBatch {
 			break
 		}
 	}
-	lister, ok := w.deps.Blobs.(storage.Lister)
+	lister, ok := deps.Blobs.(storage.Lister)
 	if !ok {
 		return nil
 	}
-	for _, prefix := range uploadPrefixes {
+	for _, prefix := range objectkey.UploadPrefixes() {
 		if err := w.sweepObjects(ctx, lister, prefix, cutoff); err != nil {
 			return err
 		}
@@ -90,15 +81,15 @@ func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 
 // sweepObjects deletes objects under prefix older than cutoff that no row
 // names, checking the database a batch of keys at a time.
-func (w *SweepWorker) sweepObjects(ctx context.Context, lister storage.Lister, prefix string, cutoff time.Time) error {
+func (w *sweepWorker) sweepObjects(ctx context.Context, lister storage.Lister, prefix string, cutoff time.Time) error {
 	var batch []string
 	flush := func() error {
-		unknown, err := w.deps.Store.UnknownKeys(ctx, batch)
+		unknown, err := w.client.deps.Store.UnknownKeys(ctx, batch)
 		if err != nil {
 			return err
 		}
 		batch = batch[:0]
-		return deleteKeys(ctx, w.deps.Blobs, unknown)
+		return deleteKeys(ctx, w.client.deps.Blobs, unknown)
 	}
 	err := lister.ListOlder(ctx, prefix, cutoff, func(info storage.Info) error {
 		batch = append(batch, info.Key)

@@ -11,6 +11,7 @@ import (
 
 	"phonoglyph"
 	"phonoglyph/dbtest"
+	"phonoglyph/eventually"
 	"phonoglyph/jobs"
 	"phonoglyph/storage"
 	"phonoglyph/storage/s3test"
@@ -46,7 +47,7 @@ func sweepAbandonedUploads(t *testing.T, blobs storage.Blobs) {
 		}
 	}
 	owner := uuid.NewString()
-	file := func(key, status string) string {
+	file := func(key string, status phonoglyph.UploadStatus) string {
 		f := &phonoglyph.File{ID: uuid.NewString(), UserID: owner, FileName: "a.wav", FileType: "audio", MimeType: "audio/wav",
 			FileSize: 12, Key: key, UploadStatus: status}
 		if err := st.CreateFile(ctx, f); err != nil {
@@ -64,13 +65,13 @@ func sweepAbandonedUploads(t *testing.T, blobs storage.Blobs) {
 	put("analysis/u/derived.json")
 	time.Sleep(1100 * time.Millisecond) // objects are now older than the grace below (S3 times have 1 s resolution)
 
-	w, err := jobs.NewWorker(pool, discard(),
+	w, err := jobs.New(pool, discard(),
 		jobs.Deps{Store: st, Blobs: blobs, UploadGrace: time.Millisecond},
 		jobs.Config{Queues: map[string]int{phonoglyph.QueueMaintenance: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.River.Start(ctx); err != nil { // the sweep runs on start
+	if err := w.Start(ctx); err != nil { // the sweep runs on start
 		t.Fatal(err)
 	}
 	defer w.Stop(ctx, 5*time.Second)
@@ -79,14 +80,9 @@ func sweepAbandonedUploads(t *testing.T, blobs storage.Blobs) {
 		_, err := blobs.Head(ctx, key)
 		return errors.Is(err, storage.ErrNotFound)
 	}
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if gone("audio/u/abandoned.wav") && gone("audio/u/orphan.wav") {
-			break
-		}
-	}
-	if !gone("audio/u/abandoned.wav") || !gone("audio/u/orphan.wav") {
-		t.Fatal("abandoned upload or orphan object still stored")
-	}
+	eventually.True(t, 15*time.Second, "the abandoned upload and the orphan object are deleted", func() bool {
+		return gone("audio/u/abandoned.wav") && gone("audio/u/orphan.wav")
+	})
 	if _, err := st.FileByID(ctx, owner, abandoned); phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND {
 		t.Errorf("abandoned row: %v", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"phonoglyph"
+	"phonoglyph/eventually"
 	"phonoglyph/remotion"
 	"phonoglyph/remotion/lambdatest"
 )
@@ -99,10 +100,7 @@ func TestStartProgressDownload(t *testing.T) {
 	var p *remotion.Progress
 	last := -1.0
 	sawPartial := false
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(40 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("render not done in time")
-		}
+	eventually.True(t, 5*time.Second, "the render is done", func() bool {
 		if p, err = c.Progress(ctx, res.RenderID, res.BucketName); err != nil {
 			t.Fatal(err)
 		}
@@ -111,13 +109,14 @@ func TestStartProgressDownload(t *testing.T) {
 		}
 		last = p.Overall
 		if p.Done {
-			break
+			return true
 		}
 		sawPartial = sawPartial || p.Overall > 0
 		if p.OutputFile != "" || p.Fatal {
 			t.Fatalf("unfinished render reports %+v", p)
 		}
-	}
+		return false
+	})
 	if !sawPartial {
 		t.Error("no progress between 0 and 1 was reported")
 	}
@@ -190,18 +189,13 @@ func TestRescuedJobResumesPolling(t *testing.T) {
 	res := start(t, first)
 	// A new worker knows only the committed render id and bucket.
 	second, _ := newClient(t, srv, nil)
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	eventually.True(t, 5*time.Second, "the render is done", func() bool {
 		p, err := second.Progress(context.Background(), res.RenderID, res.BucketName)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Done {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("render not done in time")
-		}
-	}
+		return p.Done
+	})
 	if srv.Starts() != 1 {
 		t.Errorf("Starts() = %d, want 1", srv.Starts())
 	}

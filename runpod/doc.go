@@ -22,7 +22,8 @@
 //
 // # The GPU worker contract
 //
-// The endpoint's image implements this contract. No audio travels in the
+// The endpoint's image, built from runpod/worker, implements this contract;
+// TestGPUWorker runs its handler behind the stand-in. No audio travels in the
 // payload and the worker holds no storage credentials: it reads and writes
 // through presigned URLs, which must stay valid for the job's whole ttl.
 //

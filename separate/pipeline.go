@@ -119,7 +119,7 @@ func make2D[T any](rows, cols int) [][]T {
 func (p *pipeline) run(ctx context.Context, src func([]float32) (int, error), ws []io.WriteCloser, progress func(float64)) error {
 	ch := len(p.in)
 	for s, w := range ws {
-		if _, err := w.Write(wavHeader(p.rate, ch, p.frames)); err != nil {
+		if _, err := w.Write(dsp.WAVHeader(p.rate, ch, p.frames)); err != nil {
 			return fmt.Errorf("separate: writing stem %s: %w", p.names[s], err)
 		}
 	}
@@ -267,9 +267,9 @@ func (p *pipeline) emit(head [][]float64) {
 			for s, a := range p.acc {
 				v := a[c][i]
 				rest -= v
-				p.out[s] = appendPCM16(p.out[s], v)
+				p.out[s] = dsp.AppendPCM16(p.out[s], v)
 			}
-			p.out[last] = appendPCM16(p.out[last], rest)
+			p.out[last] = dsp.AppendPCM16(p.out[last], rest)
 		}
 	}
 	p.done += count

@@ -38,7 +38,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 
 	"phonoglyph/dsp"
@@ -150,6 +149,9 @@ func Separate(ctx context.Context, r io.Reader, variant string, rate int, format
 	}
 	if rate != f.SampleRate {
 		n := resampledFrames(frames, f.SampleRate, rate)
+		if n > dsp.MaxWAVFrames(f.Channels) {
+			return fmt.Errorf("separate: %w: %w: %d frames at %d Hz do not fit a WAV", dsp.ErrInvalid, ErrTooLong, n, rate)
+		}
 		src, frames = newResampler(src, f.Channels, f.SampleRate, rate, n).Read, n
 		f.SampleRate = rate
 	}
@@ -182,8 +184,7 @@ const minRate, maxRate = 8000, 192000
 // maxFrames returns how many frames of f Separate accepts: MaxSeconds, and no
 // more than a 16-bit WAV data chunk can hold.
 func maxFrames(f dsp.Format) int64 {
-	wavMax := (math.MaxUint32 - wavHeaderSize) / (2 * f.Channels)
-	return int64(min(MaxSeconds*float64(f.SampleRate), float64(wavMax)))
+	return int64(min(MaxSeconds*float64(f.SampleRate), float64(dsp.MaxWAVFrames(f.Channels))))
 }
 
 // tooLong returns the error for an input of frames frames over limit.

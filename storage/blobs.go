@@ -1,6 +1,10 @@
-// Package storage is the blob store: an interface every other package uses
-// and a local-directory backend whose signed URLs are served by its own HTTP
-// handler, so clients follow the same flow as with presigned S3 URLs.
+// Package storage is the blob store: the bytes of files (uploads, stems,
+// analysis documents, thumbnails, videos) behind one interface every other
+// package uses, with an S3/R2 backend and a local-directory backend whose
+// signed URLs are served by its own HTTP handler, so clients follow the same
+// flow as with presigned S3 URLs. It holds objects, never rows: the rows
+// that describe them live in package store (the database). Where each
+// object's key lies is package objectkey's.
 package storage
 
 import (

@@ -2,11 +2,16 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/jackc/pgx/v5"
 
 	"phonoglyph"
 )
+
+// The two tables of audio analysis: the jobs (audio_analysis_jobs, whose
+// lifecycle is job_rows.go's) and the analyses they store
+// (audio_analysis_cache), a content cache across users.
 
 const analysisColumns = `id::text, user_id::text, file_metadata_id::text, stem_type, analysis_version, sample_rate,
 	duration, buffer_size, features_extracted, analysis_data, waveform_data, data_key, content_sha256, analysis_duration, created_at`
@@ -40,7 +45,7 @@ func (q *Queries) PutAnalysis(ctx context.Context, a *phonoglyph.Analysis) error
 }
 
 // Analysis returns the caller's cached analysis of a file.
-func (q *Queries) Analysis(ctx context.Context, userID, fileID, stem, version string) (*phonoglyph.Analysis, error) {
+func (q *Queries) Analysis(ctx context.Context, userID, fileID string, stem phonoglyph.StemType, version string) (*phonoglyph.Analysis, error) {
 	return scanAnalysis(q.db.QueryRow(ctx, `SELECT `+analysisColumns+` FROM audio_analysis_cache
 		WHERE file_metadata_id = $1 AND user_id = $2 AND stem_type = $3 AND analysis_version = $4`,
 		fileID, userID, stem, version))
@@ -49,7 +54,7 @@ func (q *Queries) Analysis(ctx context.Context, userID, fileID, stem, version st
 // AnalysisByContent finds an analysis of the same audio bytes, stem type and
 // version, whoever owns it: the content cache. Callers copy it to their own
 // file; it is never served across users.
-func (q *Queries) AnalysisByContent(ctx context.Context, sha256, stem, version string) (*phonoglyph.Analysis, error) {
+func (q *Queries) AnalysisByContent(ctx context.Context, sha256 string, stem phonoglyph.StemType, version string) (*phonoglyph.Analysis, error) {
 	return scanAnalysis(q.db.QueryRow(ctx, `SELECT `+analysisColumns+` FROM audio_analysis_cache
 		WHERE content_sha256 = $1 AND stem_type = $2 AND analysis_version = $3 ORDER BY created_at LIMIT 1`, sha256, stem, version))
 }
@@ -57,5 +62,62 @@ func (q *Queries) AnalysisByContent(ctx context.Context, sha256, stem, version s
 // SetThumbnail records a file's thumbnail object.
 func (q *Queries) SetThumbnail(ctx context.Context, fileID, key string) error {
 	_, err := q.db.Exec(ctx, `UPDATE file_metadata SET thumbnail_key = $2 WHERE id = $1`, fileID, key)
+	return err
+}
+
+const analysisJobColumns = `id::text, user_id::text, file_metadata_id::text, stem_type, analysis_version, status,
+	progress, error, result, created_at, updated_at`
+
+func scanAnalysisJob(row pgx.Row) (*phonoglyph.AnalysisJob, error) {
+	j := phonoglyph.AnalysisJob{Job: phonoglyph.Job{Kind: phonoglyph.KindAudioAnalysis}}
+	err := row.Scan(&j.ID, &j.UserID, &j.FileID, &j.StemType, &j.Version, &j.Status,
+		&j.Progress, &j.Error, &j.Result, &j.CreatedAt, &j.UpdatedAt)
+	if err != nil {
+		return nil, notFound(err, "Job")
+	}
+	return &j, nil
+}
+
+// CreateAnalysisJob inserts a queued analysis job unless a live one (queued
+// or processing) exists for the same file, stem and version; created reports
+// which happened, and the live job is returned either way.
+func (q *Queries) CreateAnalysisJob(ctx context.Context, j *phonoglyph.AnalysisJob) (job *phonoglyph.AnalysisJob, created bool, err error) {
+	job, err = scanAnalysisJob(q.db.QueryRow(ctx, `
+		INSERT INTO audio_analysis_jobs (id, user_id, file_metadata_id, stem_type, analysis_version)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (file_metadata_id, stem_type, analysis_version) WHERE `+live+` DO NOTHING
+		RETURNING `+analysisJobColumns, j.ID, j.UserID, *j.FileID, j.StemType, j.Version))
+	if err == nil {
+		return job, true, nil
+	}
+	if phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND {
+		return nil, false, err
+	}
+	job, err = scanAnalysisJob(q.db.QueryRow(ctx, `SELECT `+analysisJobColumns+` FROM audio_analysis_jobs
+		WHERE file_metadata_id = $1 AND stem_type = $2 AND analysis_version = $3 AND `+live,
+		*j.FileID, j.StemType, j.Version))
+	return job, false, err
+}
+
+// AnalysisJob returns an analysis job of the user.
+func (q *Queries) AnalysisJob(ctx context.Context, userID, id string) (*phonoglyph.AnalysisJob, error) {
+	return scanAnalysisJob(q.db.QueryRow(ctx, `SELECT `+analysisJobColumns+` FROM audio_analysis_jobs
+		WHERE id = $1 AND user_id = $2`, id, userID))
+}
+
+// LatestAnalysisJob returns the newest analysis job of a file for a stem type.
+func (q *Queries) LatestAnalysisJob(ctx context.Context, userID, fileID string, stem phonoglyph.StemType) (*phonoglyph.AnalysisJob, error) {
+	return scanAnalysisJob(q.db.QueryRow(ctx, `SELECT `+analysisJobColumns+` FROM audio_analysis_jobs
+		WHERE file_metadata_id = $1 AND user_id = $2 AND stem_type = $3 ORDER BY created_at DESC LIMIT 1`,
+		fileID, userID, stem))
+}
+
+// SetAnalysisResult records which analysis a finished job stored.
+func (q *Queries) SetAnalysisResult(ctx context.Context, id string, a *phonoglyph.Analysis) error {
+	result, err := json.Marshal(map[string]string{"analysis_id": a.ID, "stem_type": string(a.StemType)})
+	if err != nil {
+		return err
+	}
+	_, err = q.db.Exec(ctx, `UPDATE audio_analysis_jobs SET result = $2 WHERE id = $1`, id, result)
 	return err
 }

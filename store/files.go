@@ -45,27 +45,15 @@ func (q *Queries) FileForUpdate(ctx context.Context, userID, id string) (*phonog
 	return scanFile(q.db.QueryRow(ctx, `SELECT `+fileColumns+` FROM file_metadata WHERE id = $1 AND user_id = $2 FOR UPDATE`, id, userID))
 }
 
-// Page is a keyset position in a newest-first listing.
-type Page struct {
-	Limit  int
-	Before *Cursor
-}
-
-// Cursor is the (created_at, id) of the last row of a previous page.
-type Cursor struct {
-	CreatedAt time.Time
-	ID        string
-}
-
 // cursorTime and cursorID are a page's keyset bounds, nil on the first page.
-func cursorTime(p Page) *time.Time {
+func cursorTime(p phonoglyph.Page) *time.Time {
 	if p.Before == nil {
 		return nil
 	}
 	return &p.Before.CreatedAt
 }
 
-func cursorID(p Page) *string {
+func cursorID(p phonoglyph.Page) *string {
 	if p.Before == nil {
 		return nil
 	}
@@ -74,7 +62,7 @@ func cursorID(p Page) *string {
 
 // Files lists the caller's files newest first; a non-empty projectID keeps
 // only that project's files.
-func (q *Queries) Files(ctx context.Context, userID, projectID string, p Page) ([]*phonoglyph.File, error) {
+func (q *Queries) Files(ctx context.Context, userID, projectID string, p phonoglyph.Page) ([]*phonoglyph.File, error) {
 	rows, err := q.db.Query(ctx, `SELECT `+fileColumns+` FROM file_metadata
 		WHERE user_id = $1 AND ($2 = '' OR project_id = $2)
 		AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4::uuid))
@@ -86,7 +74,7 @@ func (q *Queries) Files(ctx context.Context, userID, projectID string, p Page) (
 }
 
 // SetUploadStatus records the outcome of an upload; errMsg is nil on success.
-func (q *Queries) SetUploadStatus(ctx context.Context, userID, id, status string, errMsg *string) error {
+func (q *Queries) SetUploadStatus(ctx context.Context, userID, id string, status phonoglyph.UploadStatus, errMsg *string) error {
 	tag, err := q.db.Exec(ctx, `UPDATE file_metadata SET upload_status = $3, upload_error = $4
 		WHERE id = $1 AND user_id = $2`, id, userID, status, errMsg)
 	if err == nil && tag.RowsAffected() == 0 {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/jackc/pgx/v5"
 
@@ -10,7 +9,7 @@ import (
 )
 
 const midiColumns = `id::text, file_metadata_id::text, user_id::text, file_key, original_filename, file_size, duration_seconds,
-	track_count, note_count, time_signature, key_signature, tempo_bpm, parsing_status, error_message, created_at, updated_at`
+	track_count, note_count, time_signature, key_signature, tempo_bpm, status, error, created_at, updated_at`
 
 func scanMIDI(row pgx.Row, withData bool) (*phonoglyph.MIDIFile, error) {
 	var m phonoglyph.MIDIFile
@@ -43,12 +42,6 @@ func (q *Queries) CreateMIDIFile(ctx context.Context, id string, f *phonoglyph.F
 	return m, false, err
 }
 
-// SetMIDIRiverID links a MIDI row to its River job.
-func (q *Queries) SetMIDIRiverID(ctx context.Context, id string, riverID int64) error {
-	_, err := q.db.Exec(ctx, `UPDATE midi_files SET river_job_id = $2 WHERE id = $1`, id, riverID)
-	return err
-}
-
 // MIDIFile returns the caller's parsed MIDI data by file id, with the
 // parsed document.
 func (q *Queries) MIDIFile(ctx context.Context, userID, fileID string) (*phonoglyph.MIDIFile, error) {
@@ -67,36 +60,13 @@ func (q *Queries) MIDIFiles(ctx context.Context, userID string, limit, offset in
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*phonoglyph.MIDIFile, error) { return scanMIDI(r, false) })
 }
 
-// StartMIDIParse moves a queued parse to processing; ErrJobFinished when it
-// already ended.
-func (q *Queries) StartMIDIParse(ctx context.Context, id string) error {
-	return q.move(ctx, `UPDATE midi_files SET parsing_status = 'processing', error_message = NULL
-		WHERE id = $1 AND parsing_status IN ('queued', 'processing')`, id)
-}
-
-// MIDISummary is what a finished parse stores next to the parsed document.
-type MIDISummary struct {
-	DurationSeconds float64
-	TrackCount      int
-	NoteCount       int
-	TimeSignature   string
-	KeySignature    string
-	TempoBPM        float64
-	ParsedData      json.RawMessage
-}
-
-// CompleteMIDIParse stores a parse result.
-func (q *Queries) CompleteMIDIParse(ctx context.Context, id string, s *MIDISummary) error {
-	return q.move(ctx, `UPDATE midi_files SET parsing_status = 'completed', duration_seconds = $2, track_count = $3,
-		note_count = $4, time_signature = $5, key_signature = $6, tempo_bpm = $7, parsed_data = $8
-		WHERE id = $1 AND parsing_status IN ('queued', 'processing')`,
-		id, s.DurationSeconds, s.TrackCount, s.NoteCount, s.TimeSignature, s.KeySignature, s.TempoBPM, s.ParsedData)
-}
-
-// FailMIDIParse records why a parse failed.
-func (q *Queries) FailMIDIParse(ctx context.Context, id, msg string) error {
-	return q.move(ctx, `UPDATE midi_files SET parsing_status = 'failed', error_message = $2
-		WHERE id = $1 AND parsing_status IN ('queued', 'processing')`, id, msg)
+// SetMIDIParse stores a parse result next to the row, in the transaction
+// that completes the parse.
+func (q *Queries) SetMIDIParse(ctx context.Context, id string, p *phonoglyph.MIDIParse) error {
+	_, err := q.db.Exec(ctx, `UPDATE midi_files SET duration_seconds = $2, track_count = $3, note_count = $4,
+		time_signature = $5, key_signature = $6, tempo_bpm = $7, parsed_data = $8 WHERE id = $1`,
+		id, p.DurationSeconds, p.TrackCount, p.NoteCount, p.TimeSignature, p.KeySignature, p.TempoBPM, p.ParsedData)
+	return err
 }
 
 // VisualizationSettings returns the caller's settings for a MIDI file, or

@@ -56,21 +56,12 @@ func (q *Queries) UpdateProject(ctx context.Context, p *phonoglyph.Project) erro
 	return notFound(err, "Project")
 }
 
-// ProjectQuery selects and orders a listing of projects.
-type ProjectQuery struct {
-	Search string // case-insensitive substring of the name
-	Sort   string // created_at | updated_at | name
-	Desc   bool
-	Limit  int
-	Offset int
-}
-
 // projectSorts whitelists ORDER BY columns; the id breaks ties so pages are
 // stable.
 var projectSorts = map[string]string{"created_at": "created_at", "updated_at": "updated_at", "name": "lower(name)"}
 
 // Projects lists the caller's projects and the total matching the search.
-func (q *Queries) Projects(ctx context.Context, userID string, pq ProjectQuery) ([]*phonoglyph.Project, int, error) {
+func (q *Queries) Projects(ctx context.Context, userID string, pq phonoglyph.ProjectQuery) ([]*phonoglyph.Project, int, error) {
 	col, ok := projectSorts[pq.Sort]
 	if !ok {
 		return nil, 0, fmt.Errorf("unknown sort %q", pq.Sort)

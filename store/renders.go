@@ -35,34 +35,19 @@ func (q *Queries) CreateRender(ctx context.Context, r *phonoglyph.Render) error 
 		r.ID, r.UserID, r.ProjectID, r.ProjectName, req).Scan(&r.Status, &r.CreatedAt, &r.UpdatedAt)
 }
 
-// SetRenderRiverID links a render to its River job.
-func (q *Queries) SetRenderRiverID(ctx context.Context, id string, riverID int64) error {
-	_, err := q.db.Exec(ctx, `UPDATE renders SET river_job_id = $2 WHERE id = $1`, id, riverID)
-	return err
-}
-
 // Render returns one of the user's renders.
 func (q *Queries) Render(ctx context.Context, userID, id string) (*phonoglyph.Render, error) {
 	return scanRender(q.db.QueryRow(ctx, `SELECT `+renderColumns+` FROM renders WHERE id = $1 AND user_id = $2`, id, userID))
 }
 
 // RenderForUpdate returns one of the user's renders, locked until the
-// transaction ends, with its River job id.
-func (q *Queries) RenderForUpdate(ctx context.Context, userID, id string) (*phonoglyph.Render, int64, error) {
-	var riverID *int64
-	r, err := scanRender(q.db.QueryRow(ctx, `SELECT `+renderColumns+` FROM renders WHERE id = $1 AND user_id = $2 FOR UPDATE`, id, userID))
-	if err != nil {
-		return nil, 0, err
-	}
-	err = q.db.QueryRow(ctx, `SELECT river_job_id FROM renders WHERE id = $1`, id).Scan(&riverID)
-	if riverID == nil {
-		return r, 0, err
-	}
-	return r, *riverID, err
+// transaction ends.
+func (q *Queries) RenderForUpdate(ctx context.Context, userID, id string) (*phonoglyph.Render, error) {
+	return scanRender(q.db.QueryRow(ctx, `SELECT `+renderColumns+` FROM renders WHERE id = $1 AND user_id = $2 FOR UPDATE`, id, userID))
 }
 
 // Renders lists the user's renders newest first (keyset on created_at).
-func (q *Queries) Renders(ctx context.Context, userID string, p Page) ([]*phonoglyph.Render, error) {
+func (q *Queries) Renders(ctx context.Context, userID string, p phonoglyph.Page) ([]*phonoglyph.Render, error) {
 	rows, err := q.db.Query(ctx, `SELECT `+renderColumns+` FROM renders WHERE user_id = $1
 		AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid))
 		ORDER BY created_at DESC, id DESC LIMIT $4`, userID, cursorTime(p), cursorID(p), p.Limit)
@@ -72,49 +57,25 @@ func (q *Queries) Renders(ctx context.Context, userID string, p Page) ([]*phonog
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*phonoglyph.Render, error) { return scanRender(r) })
 }
 
-// StartRender marks a queued render processing; ErrJobFinished once ended.
-func (q *Queries) StartRender(ctx context.Context, id string) error {
-	return q.move(ctx, `UPDATE renders SET status = 'processing' WHERE id = $1 AND status IN ('queued', 'processing')`, id)
-}
-
-// MarkRenderDispatch records that a Lambda start is about to be sent; false
-// when one already was (the caller must not start again).
-func (q *Queries) MarkRenderDispatch(ctx context.Context, id string) (bool, error) {
-	tag, err := q.db.Exec(ctx, `UPDATE renders SET dispatch_started_at = now()
-		WHERE id = $1 AND dispatch_started_at IS NULL AND status = 'processing'`, id)
-	return tag.RowsAffected() == 1, err
-}
-
-// ClearRenderDispatch removes the mark after a start Lambda certainly
-// refused (throttled), so a retry may start.
-func (q *Queries) ClearRenderDispatch(ctx context.Context, id string) error {
-	_, err := q.db.Exec(ctx, `UPDATE renders SET dispatch_started_at = NULL WHERE id = $1 AND render_id IS NULL`, id)
+// SetRenderBucket records where Lambda renders (Remotion's bucket) and
+// with which function, in the transaction that commits the renderId.
+func (q *Queries) SetRenderBucket(ctx context.Context, id, bucket, function string) error {
+	_, err := q.db.Exec(ctx, `UPDATE renders SET bucket_name = $2, function_name = $3 WHERE id = $1`, id, bucket, function)
 	return err
 }
 
-// SetRenderStarted commits Remotion's renderId and bucket before polling.
-func (q *Queries) SetRenderStarted(ctx context.Context, id, renderID, bucket, function string) error {
-	return q.move(ctx, `UPDATE renders SET render_id = $2, bucket_name = $3, function_name = $4
-		WHERE id = $1 AND status = 'processing'`, id, renderID, bucket, function)
+// SetRenderCosts records the cost of a render so far.
+func (q *Queries) SetRenderCosts(ctx context.Context, id string, costs json.RawMessage) error {
+	_, err := q.db.Exec(ctx, `UPDATE renders SET costs = COALESCE($2, costs) WHERE id = $1`, id, costs)
+	return err
 }
 
-// SetRenderProgress records progress 0..100 and the cost so far.
-func (q *Queries) SetRenderProgress(ctx context.Context, id string, progress int, costs json.RawMessage) error {
-	return q.move(ctx, `UPDATE renders SET progress = $2, costs = COALESCE($3, costs) WHERE id = $1 AND status = 'processing'`,
-		id, progress, costs)
-}
-
-// CompleteRender records the stored output, where the renderer left it
-// (outputURL, "" for local renders), costs and expiry.
-func (q *Queries) CompleteRender(ctx context.Context, id, outputFileID, outputURL string, costs json.RawMessage, expires time.Time) error {
-	return q.move(ctx, `UPDATE renders SET status = 'completed', progress = 100, output_file_id = $2, output_url = NULLIF($3, ''),
-		costs = COALESCE($4, costs), expires_at = $5 WHERE id = $1 AND status = 'processing'`, id, outputFileID, outputURL, costs, expires)
-}
-
-// FinishRender moves a render to failed or cancelled with a message.
-func (q *Queries) FinishRender(ctx context.Context, id, status string, errMsg *string) error {
-	return q.move(ctx, `UPDATE renders SET status = $2, error = $3 WHERE id = $1 AND status IN ('queued', 'processing')`,
-		id, status, errMsg)
+// SetRenderOutput records a finished render's stored output, where the
+// renderer left it (outputURL, "" for local renders), its costs and expiry.
+func (q *Queries) SetRenderOutput(ctx context.Context, id, outputFileID, outputURL string, costs json.RawMessage, expires time.Time) error {
+	_, err := q.db.Exec(ctx, `UPDATE renders SET output_file_id = $2, output_url = NULLIF($3, ''),
+		costs = COALESCE($4, costs), expires_at = $5 WHERE id = $1`, id, outputFileID, outputURL, costs, expires)
+	return err
 }
 
 // ExpiredRenderOutputs returns up to limit expired renders' output file ids

@@ -1,6 +1,12 @@
-// Package store owns every SQL statement of the application (pgx v5): rows in,
-// domain types out. Every query that touches user data takes the caller's id
+// Package store is the database: every SQL statement of the application
+// (pgx v5), rows in, domain types out. It is named for what it keeps, the
+// rows; the objects themselves (audio, stems, videos) are blobs and live in
+// package storage. Every query that touches user data takes the caller's id
 // and filters on it, so another user's row is simply not found.
+//
+// The lifecycle of user-facing jobs (start, progress, finish, the dispatch
+// mark of external work) is written once, in job_rows.go, for every job
+// table; the other files hold each table's own statements.
 package store
 
 import (
@@ -37,16 +43,25 @@ func New(pool *pgxpool.Pool) *Store {
 	return &Store{Queries: &Queries{db: pool}, Pool: pool}
 }
 
-// InTx runs fn in one transaction, committing when fn returns nil. fn gets
-// the raw transaction too, so River can insert or complete jobs in it.
-func (s *Store) InTx(ctx context.Context, fn func(tx pgx.Tx, q *Queries) error) error {
-	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		return fn(tx, &Queries{db: tx})
-	})
+// Tx is one transaction: the application's queries, and the raw pgx
+// transaction that River inserts and completes jobs in, so a row and its
+// River job commit together.
+type Tx struct {
+	*Queries
+	tx pgx.Tx
 }
 
-// WithTx returns Queries that run inside tx.
-func WithTx(tx pgx.Tx) *Queries { return &Queries{db: tx} }
+// PGX is the underlying pgx transaction, for River's InsertTx,
+// JobCancelTx and JobCompleteTx.
+func (t *Tx) PGX() pgx.Tx { return t.tx }
+
+// InTx runs fn in one transaction, committing when fn returns nil and
+// rolling back otherwise.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		return fn(&Tx{Queries: &Queries{db: tx}, tx: tx})
+	})
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {

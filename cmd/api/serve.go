@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -14,12 +15,10 @@ import (
 	"phonoglyph/app"
 	"phonoglyph/auth"
 	"phonoglyph/config"
-	"phonoglyph/jobs"
 )
 
-// serve runs the API until ctx ends, then shuts down gracefully: the HTTP
-// server finishes in-flight requests, the in-process workers finish (or,
-// after SHUTDOWN_TIMEOUT, cancel) their jobs.
+// serve runs the API on PORT until ctx ends (SIGTERM), then shuts down
+// gracefully.
 func serve(ctx context.Context, withWorker bool) error {
 	cfg, err := config.Load()
 	if err != nil {
@@ -34,17 +33,20 @@ func serve(ctx context.Context, withWorker bool) error {
 		return err
 	}
 	defer a.Close()
-
-	var jc *jobs.Client
-	deps, err := a.WorkerDeps()
+	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 	if err != nil {
 		return err
 	}
-	if withWorker {
-		jc, err = jobs.NewWorker(a.Pool, log, deps, a.JobsConfig())
-	} else {
-		jc, err = jobs.NewInsertOnly(a.Pool, log, a.JobsConfig())
-	}
+	return runServer(ctx, a, withWorker, ln)
+}
+
+// runServer serves the API of a on ln, with the job workers in-process when
+// withWorker, until ctx ends. Then the HTTP server finishes in-flight
+// requests and the workers let running jobs finish for SHUTDOWN_TIMEOUT
+// before cancelling them, as cmd/worker does.
+func runServer(ctx context.Context, a *app.App, withWorker bool, ln net.Listener) error {
+	cfg, log := a.Config, a.Log
+	jc, err := a.Jobs(withWorker)
 	if err != nil {
 		return err
 	}
@@ -52,41 +54,30 @@ func serve(ctx context.Context, withWorker bool) error {
 	if err != nil {
 		return err
 	}
-	ui, err := riverui.NewHandler(&riverui.HandlerOpts{
-		Endpoints: riverui.NewEndpoints(jc.River, nil), Logger: log, Prefix: "/riverui",
-	})
+	ui, err := riverui.NewHandler(&riverui.HandlerOpts{Endpoints: jc.UIEndpoints(), Logger: log, Prefix: "/riverui"})
 	if err != nil {
 		return fmt.Errorf("river ui: %w", err)
 	}
 	if err := ui.Start(ctx); err != nil {
 		return fmt.Errorf("river ui: %w", err)
 	}
-
 	e := api.New(api.Options{
 		Log: log, Environment: cfg.Env, FrontendURLs: cfg.FrontendURLs, MaxBodySize: cfg.MaxBodySize,
 		FileLimits: cfg.FileLimits(), UploadTTL: cfg.UploadURLTTL, DownloadTTL: cfg.DownloadURLTTL,
-		Store: a.Store, Blobs: a.Blobs, BlobHTTP: a.BlobHandler(), Jobs: jc, RunPod: deps.Stems.RunPod, Verifier: verifier,
+		Store: a.Store, Blobs: a.Blobs, BlobHTTP: a.BlobHandler(), Workflows: a.Workflows(jc), Verifier: verifier,
 		Guests:  auth.NewGuests([]byte(cfg.SessionSecret), 0),
 		RiverUI: ui, RiverUIUser: cfg.RiverUIUser, RiverUIPassword: cfg.RiverUIPassword,
 	})
-	srv := &http.Server{
-		Addr:              ":" + strconv.Itoa(cfg.Port),
-		Handler:           e,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
-	if withWorker {
-		if err := jc.River.Start(ctx); err != nil {
-			return fmt.Errorf("start workers: %w", err)
-		}
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	if err := jc.Start(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("api listening", "port", cfg.Port, "environment", cfg.Env, "with_worker", withWorker, "public_url", cfg.PublicURL)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("api listening", "addr", ln.Addr().String(), "environment", cfg.Env, "with_worker", withWorker, "public_url", cfg.PublicURL)
 
 	select {
-	case err := <-errc:
-		return err
+	case err = <-errc:
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
@@ -95,10 +86,7 @@ func serve(ctx context.Context, withWorker bool) error {
 	defer cancel()
 	httpCtx, cancelHTTP := context.WithTimeout(shutdownCtx, cfg.ShutdownTimeout)
 	defer cancelHTTP()
-	err = srv.Shutdown(httpCtx)
-	if withWorker {
-		err = errors.Join(err, jc.Stop(shutdownCtx, cfg.ShutdownTimeout))
-	}
+	err = errors.Join(err, srv.Shutdown(httpCtx), jc.Stop(shutdownCtx, cfg.ShutdownTimeout))
 	log.Info("stopped", "error", err)
 	return err
 }

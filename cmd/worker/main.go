@@ -14,7 +14,6 @@ import (
 
 	"phonoglyph/app"
 	"phonoglyph/config"
-	"phonoglyph/jobs"
 )
 
 func main() {
@@ -47,16 +46,11 @@ func work(ctx context.Context) error {
 		return err
 	}
 	defer a.Close()
-	deps, err := a.WorkerDeps()
+	jc, err := a.Jobs(true)
 	if err != nil {
 		return err
 	}
-	jc, err := jobs.NewWorker(a.Pool, log, deps, a.JobsConfig())
-	if err != nil {
-		return err
-	}
-	// River's own context must outlive the signal so running jobs can finish.
-	if err := jc.River.Start(context.WithoutCancel(ctx)); err != nil {
+	if err := jc.Start(ctx); err != nil { // the signal ending ctx does not cancel running jobs; Stop drains them
 		return err
 	}
 	log.Info("worker started", "queues", cfg.WorkerQueues)

@@ -76,6 +76,7 @@ func (s *Server) invoke(w http.ResponseWriter, req *http.Request) {
 	case "status":
 		res, err = s.status(payload)
 	default:
+		//lint:ignore ST1005 Remotion's own message, verbatim: clients match on it
 		err = fmt.Errorf("Command %q not found", routine)
 	}
 	if err != nil {

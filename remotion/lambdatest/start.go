@@ -83,6 +83,7 @@ func (s *Server) newRender(p startPayload) (*render, error) {
 	case !slices.Contains([]string{"public", "private", "no-acl"}, p.Privacy):
 		return nil, fmt.Errorf("lambdatest: privacy %q is not public, private or no-acl", p.Privacy)
 	case p.FramesPerLambda != nil && *p.FramesPerLambda < 4:
+		//lint:ignore ST1005 Remotion's own message, verbatim: clients match on it
 		return nil, fmt.Errorf("The framesPerLambda needs to be at least 4, but is %v", *p.FramesPerLambda)
 	case p.InputProps.Type != "payload" || p.InputProps.Payload == nil:
 		return nil, fmt.Errorf("lambdatest: inputProps must be {\"type\":\"payload\",\"payload\":\"<json>\"}, got type %q", p.InputProps.Type)
@@ -129,9 +130,11 @@ func (s *Server) checkVersion(payload map[string]json.RawMessage, apiName string
 	case v == s.opt.Version:
 		return nil
 	case v == "":
+		//lint:ignore ST1005 Remotion's own message, verbatim: clients match on it
 		return fmt.Errorf("Version mismatch: When calling %s, you called the function %s which has the version %s but the @remotion/lambda package is an older version. Deploy a new function and use it to call %s. See: https://www.remotion.dev/docs/lambda/upgrading",
 			apiName, s.opt.FunctionName, s.opt.Version, apiName)
 	}
+	//lint:ignore ST1005 Remotion's own message, verbatim: clients match on it
 	return fmt.Errorf("Version mismatch: When calling %s, you passed %s as the function, which has the version %s, but the @remotion/lambda package you used to invoke the function has version %s. Deploy a new function and use it to call getRenderProgress(). See: https://www.remotion.dev/docs/lambda/upgrading",
 		apiName, s.opt.FunctionName, s.opt.Version, v)
 }

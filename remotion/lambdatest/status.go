@@ -79,6 +79,7 @@ func (s *Server) status(payload map[string]json.RawMessage) (any, error) {
 	defer s.mu.Unlock()
 	r := s.renders[p.RenderID]
 	if r == nil || r.bucket != p.BucketName {
+		//lint:ignore ST1005 Remotion's own message, verbatim: clients match on it
 		return nil, fmt.Errorf("No render with ID %q found in bucket %s and region us-east-1", p.RenderID, p.BucketName)
 	}
 	now := time.Now()

@@ -12,19 +12,21 @@ import (
 // workerID is the id every job reports as its worker's.
 const workerID = "runpodtest-worker"
 
-// job is one submission. id, in and the policy never change; the rest is
-// guarded by Server.mu.
+// job is one submission. id, input, in and the policy never change; the
+// rest is guarded by Server.mu.
 type job struct {
 	id          string
-	in          runpod.Input
+	input       json.RawMessage // as submitted
+	in          runpod.Input    // input decoded; unchecked when a Worker runs the job
 	execTimeout time.Duration
 	ttl         time.Duration
 
 	state     string
 	created   time.Time
-	started   time.Time // zero while queued
-	finished  time.Time // zero until terminal
-	progress  *runpod.Progress
+	started   time.Time         // zero while queued
+	finished  time.Time         // zero until terminal
+	progress  any               // the latest progress while IN_PROGRESS, nil before any
+	updates   []json.RawMessage // every progress a Worker reported, in order
 	output    any
 	err       string
 	retries   int
@@ -85,7 +87,7 @@ func (j *job) object(now time.Time) jobObject {
 	}
 	switch {
 	case j.state == runpod.StateInProgress && j.progress != nil:
-		o.Output = *j.progress
+		o.Output = j.progress
 	case j.state == runpod.StateCompleted:
 		o.Output = j.output
 	}
@@ -111,7 +113,7 @@ func (s *Server) start(j *job) {
 	ctx, cancel := context.WithCancel(s.ctx)
 	j.attempt++
 	j.state, j.cancel = runpod.StateInQueue, cancel
-	j.started, j.finished, j.progress, j.output, j.err = time.Time{}, time.Time{}, nil, nil, ""
+	j.started, j.finished, j.progress, j.updates, j.output, j.err = time.Time{}, time.Time{}, nil, nil, nil, ""
 	if s.closed {
 		cancel()
 		return
@@ -135,16 +137,23 @@ func (s *Server) update(j *job, attempt int, f func()) bool {
 	return true
 }
 
-// work is one attempt at j: the queue, then the separation, then the end.
+// work is one attempt at j: the queue, then the separation (by the stand-in
+// or its Worker), then the end.
 func (s *Server) work(ctx context.Context, j *job, attempt int) {
 	if !sleep(ctx, s.opt.QueueDelay) {
 		return
 	}
 	if !s.update(j, attempt, func() {
 		j.state, j.started = runpod.StateInProgress, time.Now()
-		j.progress = &runpod.Progress{Stage: "downloading"}
+		if s.opt.Worker == nil {
+			j.progress = runpod.Progress{Stage: "downloading"}
+		}
 		j.execTimer = time.AfterFunc(j.execTimeout, func() { s.timeOut(j, attempt) })
 	}) {
+		return
+	}
+	if s.opt.Worker != nil {
+		s.runWorker(ctx, j, attempt)
 		return
 	}
 	out, err := s.separate(ctx, j, attempt)
@@ -193,7 +202,7 @@ func (s *Server) separate(ctx context.Context, j *job, attempt int) (runpod.Outp
 
 // report sets the progress /status shows.
 func (s *Server) report(j *job, attempt int, stage string, pct float64) {
-	s.update(j, attempt, func() { j.progress = &runpod.Progress{Stage: stage, Pct: pct} })
+	s.update(j, attempt, func() { j.progress = runpod.Progress{Stage: stage, Pct: pct} })
 }
 
 // timeOut ends an attempt that ran past the execution timeout.

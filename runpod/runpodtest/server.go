@@ -14,10 +14,19 @@
 // FAILED or TIMED_OUT only), /health and /purge-queue work as documented;
 // /runsync, /stream and webhooks are not served.
 //
+// With Options.Worker the stand-in neither downloads, separates nor uploads:
+// the worker runs each IN_PROGRESS job, as the GPU worker behind a real
+// endpoint does, and the stand-in relays what it reports the way RunPod
+// does: each progress_update value as the job's output while it runs, then
+// its result (see Worker). Queueing, timeouts, ttl, cancel and retry stay as
+// above. Process runs a handler process per job; the end-to-end test in
+// package runpod runs the real handler of runpod/worker so.
+//
 // It deviates from RunPod only where tests need it: any positive
 // executionTimeout and ttl are accepted (RunPod's minimums are 5 s and 10 s),
-// and the input is checked against our contract at submission, answering
-// 400, where the real endpoint would accept it and the handler fail the job.
+// and, without a Worker, the input is checked against our contract at
+// submission, answering 400, where the real endpoint would accept it and the
+// handler fail the job.
 package runpodtest
 
 import (
@@ -25,6 +34,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -46,12 +56,18 @@ type Options struct {
 	// EndpointID is the only endpoint served, DefaultEndpointID when empty.
 	EndpointID string
 	// Separate turns the source into stems; it must return every stem in
-	// in.Stems and give up when ctx is done. Split when nil.
+	// in.Stems and give up when ctx is done. Split when nil. Unused with a
+	// Worker.
 	Separate func(ctx context.Context, in runpod.Input, audio []byte) (map[string][]byte, error)
+	// Worker, when set, runs each job in place of the stand-in's own
+	// download, separation and upload, as a GPU worker behind a real
+	// endpoint does (Process runs a handler process); the input then goes
+	// to it unchecked.
+	Worker Worker
 	// QueueDelay is how long a job stays IN_QUEUE.
 	QueueDelay time.Duration
 	// RunTime is how long separating takes while IN_PROGRESS, spread over
-	// progress updates.
+	// progress updates. Unused with a Worker.
 	RunTime time.Duration
 	// Retention is how long /status answers for a finished job before 404,
 	// DefaultRetention when zero.
@@ -177,6 +193,17 @@ func (s *Server) Runs() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.runs
+}
+
+// Updates returns every progress value the Worker of job id reported in
+// its current attempt, in order; /status shows only the latest.
+func (s *Server) Updates(id string) []json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if j, ok := s.jobs[id]; ok {
+		return slices.Clone(j.updates)
+	}
+	return nil
 }
 
 // Job returns the state of job id as the endpoint last knew it, also after

@@ -1,0 +1,178 @@
+// Package apitest serves the real API in-process for tests: api.New on a
+// fresh migrated database (dbtest), a local-directory or S3 (versitygw) blob
+// backend, and a job client with every queue, whose workers a test starts
+// when it wants jobs to run. Every exchange through the server is checked
+// against the published OpenAPI contract (openapi/openapitest), so no test
+// of the API can pass on an answer the document does not describe.
+//
+// The api package's own tests, the contract test, the load tool's and the
+// console's browser tests all stand on this one harness.
+package apitest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+	"riverqueue.com/riverui"
+
+	"phonoglyph/api"
+	"phonoglyph/app"
+	"phonoglyph/auth"
+	"phonoglyph/dbtest"
+	"phonoglyph/dsp"
+	"phonoglyph/filetype"
+	"phonoglyph/jobs"
+	"phonoglyph/openapi/openapitest"
+	"phonoglyph/separate"
+	"phonoglyph/storage"
+	"phonoglyph/storage/s3test"
+	"phonoglyph/store"
+	"phonoglyph/workflow"
+)
+
+// Secret signs the test users' tokens and guest sessions.
+var Secret = []byte("test-secret-test-secret-test-secret!")
+
+// Options adjust the system; the zero value serves local blobs, the local
+// separator and renderer, and validates every exchange.
+type Options struct {
+	// S3 stores blobs on a real S3 server instead of a local directory, so
+	// upload and download URLs are presigned S3 URLs.
+	S3 bool
+	// Configure adjusts the workers' dependencies (RunPod, Lambda stand-ins).
+	Configure []func(*jobs.Deps)
+	// RiverUI mounts River UI at /riverui/ (open, development).
+	RiverUI bool
+	// Validator checks the exchanges; openapitest.Default() when nil. A test
+	// that counts what it exercised passes its own.
+	Validator *openapitest.Validator
+	// Around wraps the API's handler, to serve more beside it (the console
+	// at /).
+	Around func(http.Handler) http.Handler
+}
+
+// System is a running API with its parts, stopped when the test ends.
+type System struct {
+	URL    string
+	Server *httptest.Server
+	Echo   *echo.Echo
+	Pool   *pgxpool.Pool
+	Store  *store.Store
+	Blobs  storage.Blobs
+	Jobs   *jobs.Client
+	Deps   jobs.Deps
+	Guests *auth.Guests
+
+	t       testing.TB
+	started bool
+}
+
+// Queues are the job client's queues: every queue the workers serve.
+var Queues = map[string]int{"audio_analysis": 2, "maintenance": 1, "midi": 1, "stem_separation": 2, "render": 2}
+
+// Start serves the API on a fresh database.
+func Start(t testing.TB, opt Options) *System {
+	t.Helper()
+	ctx := context.Background()
+	pool := dbtest.Pool(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var handler http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+
+	var blobs storage.Blobs
+	var blobHTTP http.Handler
+	if opt.S3 {
+		s3, err := storage.NewS3(ctx, s3test.Start(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		blobs = s3
+	} else {
+		local, err := storage.NewLocal(t.TempDir(), srv.URL+"/blobs", Secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blobs, blobHTTP = local, local.Handler()
+	}
+	st := store.New(pool)
+	deps := jobs.Deps{Store: st, Blobs: blobs, AudioLimits: dsp.Limits{MaxSeconds: 600},
+		Stems: jobs.StemDeps{LocalSeparate: separate.Separate}, Render: jobs.RenderDeps{Local: app.RenderLocally}}
+	for _, f := range opt.Configure {
+		f(&deps)
+	}
+	jc, err := jobs.New(pool, log, deps, jobs.Config{Queues: Queues})
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := auth.NewVerifier(ctx, auth.Config{JWTSecret: Secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ui http.Handler
+	if opt.RiverUI {
+		h, err := riverui.NewHandler(&riverui.HandlerOpts{Endpoints: jc.UIEndpoints(), Logger: log, Prefix: "/riverui"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		uiCtx, cancel := context.WithCancel(ctx)
+		t.Cleanup(cancel)
+		if err := h.Start(uiCtx); err != nil {
+			t.Fatal(err)
+		}
+		ui = h
+	}
+	guests := auth.NewGuests(Secret, 0)
+	e := api.New(api.Options{
+		Log: log, Environment: "development", FrontendURLs: []string{"http://localhost:3000"}, MaxBodySize: 1 << 20,
+		FileLimits: filetype.DefaultLimits(), UploadTTL: time.Hour, DownloadTTL: time.Hour,
+		Store: st, Blobs: blobs, BlobHTTP: blobHTTP, Workflows: workflow.New(st, blobs, jc, log), Verifier: verifier, Guests: guests,
+		RiverUI: ui,
+	})
+	v := opt.Validator
+	if v == nil {
+		if v, err = openapitest.Default(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	handler = v.Handler(t, e)
+	if opt.Around != nil {
+		handler = opt.Around(handler)
+	}
+	return &System{URL: srv.URL, Server: srv, Echo: e, Pool: pool, Store: st, Blobs: blobs, Jobs: jc, Deps: deps, Guests: guests, t: t}
+}
+
+// StartWorkers runs the job workers until the test ends (once).
+func (s *System) StartWorkers() {
+	s.t.Helper()
+	if s.started {
+		return
+	}
+	s.started = true
+	if err := s.Jobs.Start(context.Background()); err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(func() {
+		if err := s.Jobs.Stop(context.Background(), 10*time.Second); err != nil {
+			s.t.Errorf("stop workers: %v", err)
+		}
+	})
+}
+
+// Token returns a bearer token for a new user.
+func (s *System) Token() string {
+	s.t.Helper()
+	tok, err := auth.Mint(Secret, "", uuid.NewString(), time.Hour)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return tok
+}

@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"phonoglyph"
+)
+
+// JobTable describes a table whose rows are user-facing jobs. Every such
+// table has the lifecycle columns
+//
+//	id UUID, user_id UUID, status TEXT ('queued' | 'processing' | 'completed' | 'failed' | 'cancelled'),
+//	progress INTEGER 0..100, error TEXT, river_job_id BIGINT, created_at, updated_at
+//
+// and a table whose jobs dispatch work to an external service also has
+// dispatch_started_at TIMESTAMPTZ and a column for the service's id of the
+// work (External). The statements below are the only ones that move a job
+// through its statuses, for every kind.
+type JobTable struct {
+	Name     string // the table: a constant of the code, never user input
+	External string // column holding the external service's id; "" when the kind never dispatches
+}
+
+// The user-facing job tables.
+var (
+	AnalysisJobs = JobTable{Name: "audio_analysis_jobs"}
+	MIDIParses   = JobTable{Name: "midi_files"}
+	StemJobs     = JobTable{Name: "stem_separation_jobs", External: "external_id"}
+	Renders      = JobTable{Name: "renders", External: "render_id"}
+)
+
+// live selects jobs that have not reached a terminal status.
+const live = `status IN ('queued', 'processing')`
+
+// StartJob marks a queued job processing; a job already processing (a
+// retried attempt, or the next poll of external work) stays as it is. A job
+// that reached a terminal status yields phonoglyph.ErrJobFinished.
+func (q *Queries) StartJob(ctx context.Context, t JobTable, id string) error {
+	return q.move(ctx, `UPDATE `+t.Name+` SET status = 'processing' WHERE id = $1 AND `+live, id)
+}
+
+// SetJobProgress records the progress of a running job. Progress never goes
+// back and stays below 100 until the job completes.
+func (q *Queries) SetJobProgress(ctx context.Context, t JobTable, id string, pct int) error {
+	return q.move(ctx, `UPDATE `+t.Name+` SET progress = GREATEST(progress, LEAST($2::int, 99))
+		WHERE id = $1 AND status = 'processing'`, id, max(0, pct))
+}
+
+// FinishJob moves a job to a terminal status, with the message a person
+// reads when it failed; completed means progress 100. A job that already
+// ended yields phonoglyph.ErrJobFinished and keeps its status.
+func (q *Queries) FinishJob(ctx context.Context, t JobTable, id string, status phonoglyph.Status, errMsg *string) error {
+	if !status.Finished() {
+		return fmt.Errorf("finish job %s: %q is not a terminal status", id, status)
+	}
+	return q.move(ctx, `UPDATE `+t.Name+` SET status = $2::text, error = $3,
+		progress = CASE WHEN $2::text = 'completed' THEN 100 ELSE progress END
+		WHERE id = $1 AND `+live, id, status, errMsg)
+}
+
+// LinkRiverJob records the River job that works a job row.
+func (q *Queries) LinkRiverJob(ctx context.Context, t JobTable, id string, riverID int64) error {
+	_, err := q.db.Exec(ctx, `UPDATE `+t.Name+` SET river_job_id = $2 WHERE id = $1`, id, riverID)
+	return err
+}
+
+// RiverJobID returns the River job of a job row (0 if none).
+func (q *Queries) RiverJobID(ctx context.Context, t JobTable, id string) (int64, error) {
+	var riverID *int64
+	err := q.db.QueryRow(ctx, `SELECT river_job_id FROM `+t.Name+` WHERE id = $1`, id).Scan(&riverID)
+	if err != nil || riverID == nil {
+		return 0, notFound(err, "Job")
+	}
+	return *riverID, nil
+}
+
+// MarkDispatch records that work is about to be sent to the external
+// service. It reports false when a dispatch was already begun (or the job
+// ended): the caller must not send again.
+func (q *Queries) MarkDispatch(ctx context.Context, t JobTable, id string) (bool, error) {
+	tag, err := q.db.Exec(ctx, `UPDATE `+t.Name+` SET dispatch_started_at = now()
+		WHERE id = $1 AND dispatch_started_at IS NULL AND status = 'processing'`, id)
+	return tag.RowsAffected() == 1, err
+}
+
+// ClearDispatch removes the mark after a dispatch the service certainly did
+// not accept, so a later attempt may send again.
+func (q *Queries) ClearDispatch(ctx context.Context, t JobTable, id string) error {
+	_, err := q.db.Exec(ctx, `UPDATE `+t.Name+` SET dispatch_started_at = NULL WHERE id = $1 AND `+t.External+` IS NULL`, id)
+	return err
+}
+
+// SetExternalID commits the external service's id of the work, before
+// polling begins.
+func (q *Queries) SetExternalID(ctx context.Context, t JobTable, id, externalID string) error {
+	return q.move(ctx, `UPDATE `+t.Name+` SET `+t.External+` = $2 WHERE id = $1 AND status = 'processing'`, id, externalID)
+}
+
+// move runs a status transition; no row changed means the job already
+// reached a terminal status (or is gone).
+func (q *Queries) move(ctx context.Context, sql string, args ...any) error {
+	tag, err := q.db.Exec(ctx, sql, args...)
+	if err == nil && tag.RowsAffected() == 0 {
+		return phonoglyph.ErrJobFinished
+	}
+	return err
+}
