@@ -33,6 +33,10 @@ func build(name string, size int64, format int, div division, tracks []rawTrack)
 		TimeSignatures: make([]TimeSignature, 0, timeSigs),
 		KeySignatures:  make([]KeySignature, 0, keySigs),
 		Format:         format,
+		timeline:       newTempoMap(div, nil),
+	}
+	if len(maps) > 0 {
+		d.timeline = maps[0]
 	}
 	for i, t := range tracks {
 		m := maps[i]

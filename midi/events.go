@@ -51,12 +51,14 @@ type rawTrack struct {
 	tempos               []tempoEvent
 	timeSigs             []timeSigEvent
 	keySigs              []keySigEvent
-	end                  int64 // tick of the last event (end of track)
+	end                  int64   // tick of the last event (end of track)
+	events               []Event // every event but end of track, when the decoder keeps them
 }
 
 // decoder decodes tracks, counting events and notes across the whole file.
 type decoder struct {
 	lim    Limits
+	keep   bool // keep every event in rawTrack.events (ParseEvents)
 	events int
 	notes  int
 	// open holds, per channel<<7|key, the indexes of the open notes of the
@@ -92,6 +94,7 @@ func (d *decoder) track(b []byte) (rawTrack, error) {
 		if pos >= len(b) {
 			return t, errors.New("truncated event at end of track")
 		}
+		start := pos
 		status := b[pos]
 		if status < 0x80 {
 			if running == 0 {
@@ -121,6 +124,9 @@ func (d *decoder) track(b []byte) (rawTrack, error) {
 			if err := d.channelMessage(&t, tick, status, data); err != nil {
 				return t, err
 			}
+			if d.keep {
+				t.events = append(t.events, Event{tick, append([]byte{status}, data...)})
+			}
 		case status == 0xF0 || status == 0xF7:
 			running = 0
 			body, n, err := readLength(b[pos:], "sysex")
@@ -128,6 +134,9 @@ func (d *decoder) track(b []byte) (rawTrack, error) {
 				return t, err
 			}
 			pos += n + len(body)
+			if d.keep {
+				t.events = append(t.events, Event{tick, bytes.Clone(b[start:pos])})
+			}
 		case status == 0xFF:
 			if pos >= len(b) {
 				return t, errors.New("truncated meta event at end of track")
@@ -146,6 +155,9 @@ func (d *decoder) track(b []byte) (rawTrack, error) {
 			}
 			if err := t.meta(tick, typ, body); err != nil {
 				return t, err
+			}
+			if d.keep {
+				t.events = append(t.events, Event{tick, bytes.Clone(b[start:pos])})
 			}
 		default:
 			return t, fmt.Errorf("system message status byte 0x%02X inside a track", status)

@@ -25,6 +25,20 @@ import (
 // clock, and File.TicksPerQuarter is the 120 BPM equivalent,
 // round(fps × ticks per frame / 2).
 func Parse(r io.Reader, name string, lim Limits) (*Data, error) {
+	d, _, err := parseAll(r, name, lim, false)
+	return d, err
+}
+
+// ParseEvents is Parse that also returns the events of every track as the
+// file has them (channel messages with their status byte, sysex and meta
+// events; not the end of track), at absolute ticks, so the file can be
+// rewritten with Write, for example keeping some channels only.
+func ParseEvents(r io.Reader, name string, lim Limits) (*Data, [][]Event, error) {
+	return parseAll(r, name, lim, true)
+}
+
+// parseAll reads and parses a file, keeping its events when keep is set.
+func parseAll(r io.Reader, name string, lim Limits, keep bool) (*Data, [][]Event, error) {
 	lim = lim.withDefaults()
 	n := lim.MaxBytes
 	if n < math.MaxInt64 {
@@ -32,34 +46,42 @@ func Parse(r io.Reader, name string, lim Limits) (*Data, error) {
 	}
 	b, err := io.ReadAll(io.LimitReader(r, n))
 	if err != nil {
-		return nil, fmt.Errorf("midi: read %s: %w", name, err)
+		return nil, nil, fmt.Errorf("midi: read %s: %w", name, err)
 	}
 	if int64(len(b)) > lim.MaxBytes {
-		return nil, invalid("file too large (more than %d bytes)", lim.MaxBytes)
+		return nil, nil, invalid("file too large (more than %d bytes)", lim.MaxBytes)
 	}
-	return parseBytes(b, name, lim)
+	dec := &decoder{lim: lim, keep: keep}
+	d, tracks, err := dec.parseBytes(b, name)
+	if err != nil || !keep {
+		return d, nil, err
+	}
+	events := make([][]Event, len(tracks))
+	for i, t := range tracks {
+		events[i] = t.events
+	}
+	return d, events, nil
 }
 
 // parseBytes parses a whole file held in b. A panic (a bug, never expected)
 // is reported as ErrInvalid rather than crashing the worker.
-func parseBytes(b []byte, name string, lim Limits) (d *Data, err error) {
+func (dec *decoder) parseBytes(b []byte, name string) (d *Data, tracks []rawTrack, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			d, err = nil, invalid("parser failure: %v", p)
+			d, tracks, err = nil, nil, invalid("parser failure: %v", p)
 		}
 	}()
+	lim := dec.lim
 	format, div, body, err := header(b)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	dec := &decoder{lim: lim}
-	var tracks []rawTrack
 	for len(body) >= 8 {
 		typ, size := body[:4], binary.BigEndian.Uint32(body[4:8])
 		body = body[8:]
 		if uint64(size) > uint64(len(body)) {
 			if string(typ) == "MTrk" {
-				return nil, invalid("truncated track %d: length %d beyond the end of the file", len(tracks), size)
+				return nil, nil, invalid("truncated track %d: length %d beyond the end of the file", len(tracks), size)
 			}
 			break // trailing data that is not a whole chunk
 		}
@@ -69,18 +91,18 @@ func parseBytes(b []byte, name string, lim Limits) (d *Data, err error) {
 			continue
 		}
 		if len(tracks) == lim.MaxTracks {
-			return nil, invalid("too many tracks (more than %d)", lim.MaxTracks)
+			return nil, nil, invalid("too many tracks (more than %d)", lim.MaxTracks)
 		}
 		t, err := dec.track(chunk)
 		if err != nil {
-			return nil, invalid("track %d: %v", len(tracks), err)
+			return nil, nil, invalid("track %d: %v", len(tracks), err)
 		}
 		tracks = append(tracks, t)
 	}
 	if len(tracks) == 0 {
-		return nil, invalid("no MTrk track chunk")
+		return nil, nil, invalid("no MTrk track chunk")
 	}
-	return build(name, int64(len(b)), format, div, tracks), nil
+	return build(name, int64(len(b)), format, div, tracks), tracks, nil
 }
 
 // header decodes the MThd chunk and returns the format, the division and the

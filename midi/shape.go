@@ -14,6 +14,17 @@ type Data struct {
 	TimeSignatures []TimeSignature `json:"timeSignatures"` // time signature events
 	KeySignatures  []KeySignature  `json:"keySignatures"`  // key signature events
 	Format         int             `json:"format"`         // SMF format 0, 1 or 2
+
+	timeline *tempoMap // track 0's tick-to-seconds map (shared by all tracks except in format 2)
+}
+
+// Seconds converts an absolute tick (≥ 0) to seconds on the file's tempo map
+// (in format 2, track 0's), exactly as note times are converted.
+func (d *Data) Seconds(tick int64) float64 {
+	if d.timeline == nil {
+		return 0
+	}
+	return d.timeline.seconds(max(tick, 0))
 }
 
 // FileInfo summarises the file.

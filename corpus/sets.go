@@ -1,0 +1,74 @@
+package corpus
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+)
+
+// SetNames are the sets Set knows, in build order.
+var SetNames = []string{"dev", "holdout", "planetblupi", "controls", "long"}
+
+// Set returns the tracks of a named set.
+func Set(name string) ([]Track, error) {
+	switch name {
+	case "dev":
+		return generatedSet("dev", 1000, devStyles, []Renderer{FluidR3, TimGM6mb, MuseScore}, [2]float64{60, 180}), nil
+	case "holdout":
+		return generatedSet("holdout", 9000, holdoutStyles, []Renderer{FluidMono, CsoundGM, TimFreepat, FluidR3, MuseScore, TimGM6mb}, [2]float64{60, 180}), nil
+	case "long":
+		return longSet(), nil
+	case "controls":
+		return controlSet(), nil
+	case "planetblupi":
+		return planetblupiSet()
+	}
+	return nil, fmt.Errorf("corpus: unknown set %q (have %v)", name, SetNames)
+}
+
+// Styles of each set: every dev style once or twice; the holdout adds
+// styles dev never has.
+var (
+	devStyles = []string{"rock", "pop", "funk", "shuffle", "ska", "ballad", "waltz", "sixeight", "reggae", "disco",
+		"metal", "bossa", "hiphop", "edm", "jazz", "rock", "pop", "ballad", "waltz", "shuffle", "ska", "funk", "edm", "jazz"}
+	holdoutStyles = []string{"country", "punk", "latin", "polka", "rock", "pop", "funk", "shuffle", "ska", "ballad", "waltz",
+		"sixeight", "reggae", "disco", "metal", "bossa", "hiphop", "edm", "jazz", "country", "latin", "ballad", "waltz", "pop"}
+)
+
+// tempoKinds is the share of tempo map kinds: mostly steady or drifting,
+// with a few accelerandi, ritardandi and step changes.
+var tempoKinds = []string{TempoSteady, TempoSteady, TempoSteady, TempoDrift, TempoSteady, TempoAccel, TempoSteady,
+	TempoDrift, TempoRit, TempoSteady, TempoStep, TempoSteady}
+
+// generatedSet lays out one set: styles in order, all 24 keys in a
+// seed-shuffled order, renderers and tempo kinds cycling.
+func generatedSet(set string, seed uint64, names []string, renderers []Renderer, seconds [2]float64) []Track {
+	r := rand.New(rand.NewPCG(seed, 24))
+	keys := r.Perm(24)
+	kinds := slices.Clone(tempoKinds)
+	r.Shuffle(len(kinds), func(i, j int) { kinds[i], kinds[j] = kinds[j], kinds[i] })
+	var out []Track
+	for i, style := range names {
+		k := keys[i%24]
+		spec := Spec{ID: fmt.Sprintf("%s-%02d-%s", set, i+1, style), Style: style, Seed: seed + uint64(i),
+			Key: Key{Tonic: k % 12, Minor: k >= 12}, Tempo: kinds[i%len(kinds)], Seconds: seconds,
+			Renderer: renderers[i%len(renderers)]}
+		out = append(out, generated(spec))
+	}
+	return out
+}
+
+// longSet holds three tracks of 10 to 13 minutes.
+func longSet() []Track {
+	var out []Track
+	for i, c := range []struct {
+		style string
+		r     Renderer
+		key   Key
+		tempo string
+	}{{"pop", FluidR3, Key{2, false}, TempoSteady}, {"jazz", MuseScore, Key{5, true}, TempoDrift}, {"edm", TimGM6mb, Key{9, true}, TempoSteady}} {
+		out = append(out, generated(Spec{ID: fmt.Sprintf("long-%02d-%s", i+1, c.style), Style: c.style, Seed: 5000 + uint64(i),
+			Key: c.key, Tempo: c.tempo, Seconds: [2]float64{600, 780}, Renderer: c.r}))
+	}
+	return out
+}
