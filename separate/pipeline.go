@@ -115,7 +115,7 @@ func make2D[T any](rows, cols int) [][]T {
 
 // run reads the input from src (interleaved, with the contract of
 // dsp.WAVReader.Read), writes the WAV of every stem to ws (in the order of
-// names) and reports progress after each chunk but the last.
+// names) and reports progress after each chunk that wrote some but not the last
 func (p *pipeline) run(ctx context.Context, src func([]float32) (int, error), ws []io.WriteCloser, progress func(float64)) error {
 	ch := len(p.in)
 	for s, w := range ws {
@@ -125,6 +125,7 @@ func (p *pipeline) run(ctx context.Context, src func([]float32) (int, error), ws
 	}
 	hopLen := p.st.hop * ch
 	buf := make([]float32, chunkHops*hopLen)
+	var reported int64
 	for p.done < p.frames {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -143,8 +144,9 @@ func (p *pipeline) run(ctx context.Context, src func([]float32) (int, error), ws
 			}
 			p.out[s] = p.out[s][:0]
 		}
-		if p.done < p.frames {
+		if p.done < p.frames && p.done > reported { // none while the first frames wait for their look-ahead
 			progress(float64(p.done) / float64(p.frames))
+			reported = p.done
 		}
 	}
 	return nil

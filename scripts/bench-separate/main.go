@@ -7,7 +7,11 @@
 //
 //	go run ./scripts/bench-separate -corpus /work/sepdata dev holdout
 //
-// The material comes from render.py beside this file (see its doc).
+// The material comes from render.py beside this file (see its doc), or from
+// cmd/corpus (a directory per track with truth.json, mix.wav and FLAC stems
+// drums, bass, vocals, piano and other, the last three being "other" here):
+//
+//	go run ./scripts/bench-separate -corpus ~/.cache/phonoglyph/corpus/v2 dev holdout
 //
 // With -in it separates one WAV into files instead, streaming (its peak
 // memory is the separator's, see BENCHMARKS.md):
@@ -28,6 +32,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"phonoglyph/dsp"
@@ -67,6 +72,7 @@ func main() {
 	}
 	for _, set := range sets {
 		dirs, err := filepath.Glob(filepath.Join(*corpus, set, "*", "mix.wav"))
+		dirs = slices.DeleteFunc(dirs, func(d string) bool { return strings.HasSuffix(filepath.Dir(d), ".tmp") }) // cmd/corpus's unfinished
 		if err != nil || len(dirs) == 0 {
 			log.Fatalf("no songs in %s/%s (render them with render.py)", *corpus, set)
 		}
@@ -89,11 +95,23 @@ func main() {
 // measure separates one song and scores its stems.
 func measure(dir string) (result, error) {
 	r := result{name: filepath.Base(dir), sdr: map[string]float64{}, mix: map[string]float64{}}
-	var meta struct{ Style string }
-	if b, err := os.ReadFile(filepath.Join(dir, "meta.json")); err == nil {
-		_ = json.Unmarshal(b, &meta)
+	var meta struct {
+		Style string
+		Stems map[string]string // cmd/corpus: stem files by name
+	}
+	for _, name := range []string{"meta.json", "truth.json"} {
+		if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
+			if err := json.Unmarshal(b, &meta); err != nil {
+				return r, fmt.Errorf("%s: %w", name, err)
+			}
+		}
 	}
 	r.style = meta.Style
+	truth := map[string][]string{"drums": {"drums.wav"}, "bass": {"bass.wav"}, "other": {"other.wav"}}
+	if meta.Stems != nil {
+		truth = map[string][]string{"drums": {meta.Stems["drums"]}, "bass": {meta.Stems["bass"]},
+			"other": {meta.Stems["vocals"], meta.Stems["piano"], meta.Stems["other"]}}
+	}
 	mixWAV, err := os.ReadFile(filepath.Join(dir, "mix.wav"))
 	if err != nil {
 		return r, err
@@ -108,14 +126,14 @@ func measure(dir string) (result, error) {
 		return r, err
 	}
 	r.elapsed = time.Since(start)
-	mix, rate, err := decode(mixWAV)
+	mix, rate, err := decode(mixWAV, "mix.wav")
 	if err != nil {
 		return r, err
 	}
 	r.seconds = float64(len(mix)) / 2 / float64(rate)
 	est := map[string][]float32{}
 	for name, b := range out {
-		if est[name], _, err = decode(b.Bytes()); err != nil {
+		if est[name], _, err = decode(b.Bytes(), name+".wav"); err != nil {
 			return r, fmt.Errorf("stem %s: %w", name, err)
 		}
 	}
@@ -123,13 +141,23 @@ func measure(dir string) (result, error) {
 		est["other"][i] += v
 	}
 	for _, stem := range stems {
-		b, err := os.ReadFile(filepath.Join(dir, stem+".wav"))
-		if err != nil {
-			return r, err
-		}
-		ref, _, err := decode(b)
-		if err != nil {
-			return r, err
+		var ref []float32
+		for _, file := range truth[stem] {
+			b, err := os.ReadFile(filepath.Join(dir, file))
+			if err != nil {
+				return r, err
+			}
+			x, _, err := decode(b, file)
+			if err != nil {
+				return r, fmt.Errorf("%s: %w", file, err)
+			}
+			if ref == nil {
+				ref = x
+				continue
+			}
+			for i := range min(len(ref), len(x)) {
+				ref[i] += x[i]
+			}
 		}
 		r.sdr[stem] = separate.SDR(ref, est[stem])
 		r.mix[stem] = separate.SDR(ref, mix)
@@ -155,12 +183,14 @@ func separateFile(in, dir, variant string, rate int, format string) error {
 	return nil
 }
 
-// decode returns the interleaved samples and rate of a WAV.
-func decode(wav []byte) ([]float32, int, error) {
-	d, err := dsp.NewWAVReader(bytes.NewReader(wav), dsp.Limits{})
+// decode returns the interleaved samples and rate of an audio file (its
+// name tells the format).
+func decode(b []byte, name string) ([]float32, int, error) {
+	d, closer, err := dsp.Open(bytes.NewReader(b), name, dsp.Limits{})
 	if err != nil {
 		return nil, 0, err
 	}
+	defer closer.Close()
 	var x []float32
 	buf := make([]float32, 1<<14)
 	for {
