@@ -115,7 +115,7 @@ func make2D[T any](rows, cols int) [][]T {
 
 // run reads the input from src (interleaved, with the contract of
 // dsp.WAVReader.Read), writes the WAV of every stem to ws (in the order of
-// names) and reports progress after each chunk that wrote some but not the last
+// names) and reports progress after each chunk that wrote frames, but the last.
 func (p *pipeline) run(ctx context.Context, src func([]float32) (int, error), ws []io.WriteCloser, progress func(float64)) error {
 	ch := len(p.in)
 	for s, w := range ws {
