@@ -23,15 +23,15 @@ var maskModelFile []byte
 type modelHeader struct {
 	Version   int         `json:"version"`
 	Rate      int         `json:"rate"`  // sample rate the model was trained at
-	N         int         `json:"n"`     // STFT frame length at Rate
-	Hop       int         `json:"hop"`   // STFT hop at Rate
+	N         int         `json:"n"`     // STFT frame length at Rate: the separator's
+	Hop       int         `json:"hop"`   // STFT hop at Rate: the separator's
 	Edges     []int       `json:"edges"` // band edges in bins of the N-point STFT at Rate
 	Floor     float64     `json:"floor"` // added to band powers
 	Hidden    int         `json:"hidden"`
 	Dilations []int       `json:"dilations"`
 	Mu        []float64   `json:"mu"`    // per band, mean of the log power
 	Sigma     []float64   `json:"sigma"` // per band, its deviation
-	Stems     []string    `json:"stems"` // the model's outputs: drums, bass, rest
+	Stems     []string    `json:"stems"` // the model's outputs: drums, bass, other (the rest)
 	Tensors   []tensorDef `json:"tensors"`
 }
 
@@ -110,7 +110,8 @@ func parseModel(b []byte) (*maskModel, error) {
 	h := &m.hdr
 	m.bands = len(h.Edges) - 1
 	if h.Version != 1 || m.bands < 1 || h.Edges[0] != 0 || h.Edges[m.bands] != h.N/2+1 ||
-		!slices.IsSorted(h.Edges) || len(h.Mu) != m.bands || len(h.Sigma) != m.bands || len(h.Stems) != 3 || h.Rate <= 0 {
+		!slices.IsSorted(h.Edges) || len(h.Mu) != m.bands || len(h.Sigma) != m.bands || h.Rate <= 0 ||
+		h.N != frameLen(h.Rate) || h.Hop != h.N/overlap || !slices.Equal(h.Stems, []string{"drums", "bass", "other"}) {
 		return nil, fmt.Errorf("%w: inconsistent header", errModel)
 	}
 	tensors := map[string][]float32{}

@@ -2,6 +2,7 @@ package separate
 
 import (
 	"encoding/binary"
+	"errors"
 	"math"
 	"os"
 	"testing"
@@ -55,5 +56,28 @@ func TestNetMatchesTraining(t *testing.T) {
 	}
 	if worst > 1e-4 {
 		t.Errorf("shares differ from PyTorch's by up to %.2g", worst)
+	}
+}
+
+// TestParseModelMalformed checks that damaged model files are refused with
+// errModel rather than loaded or panicking.
+func TestParseModelMalformed(t *testing.T) {
+	good := maskModelFile
+	hdrLen := int(binary.LittleEndian.Uint32(good[8:]))
+	for name, b := range map[string][]byte{
+		"empty":          nil,
+		"bad magic":      append([]byte("XXXXXXXX"), good[8:]...),
+		"long header":    append(append([]byte(nil), good[:8]...), 0xff, 0xff, 0xff, 0x7f),
+		"truncated":      good[:len(good)-4],
+		"trailing bytes": append(append([]byte(nil), good...), 0, 0, 0, 0),
+		"bad JSON":       append(append(append([]byte(nil), good[:12]...), 'X'), good[13:]...),
+		"header only":    good[:12+hdrLen],
+	} {
+		if _, err := parseModel(b); !errors.Is(err, errModel) {
+			t.Errorf("%s: error %v, want errModel", name, err)
+		}
+	}
+	if _, err := parseModel(good); err != nil {
+		t.Fatalf("the embedded model: %v", err)
 	}
 }
