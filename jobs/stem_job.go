@@ -76,7 +76,19 @@ func (c *Client) RequestStems(ctx context.Context, tx *store.Tx, f *phonoglyph.F
 // quick, a local separation of a long track is not.
 func stemKind(c *Client) Kind[StemArgs] {
 	w := &stemWork{deps: &c.deps}
-	return Kind[StemArgs]{Table: store.StemJobs, Timeout: 30 * time.Minute, Work: w.work}
+	return Kind[StemArgs]{Table: store.StemJobs, Timeout: 30 * time.Minute, Work: w.work, Leftovers: stemLeftovers}
+}
+
+// stemLeftovers are what a separation may write: any stem, in either
+// output format (the row that chose them is gone).
+func stemLeftovers(a StemArgs) []string {
+	var keys []string
+	for _, stem := range phonoglyph.StemTypes {
+		for _, format := range []string{"wav", "mp3"} {
+			keys = append(keys, objectkey.Stem(a.UserID, a.JobID, stem, format))
+		}
+	}
+	return keys
 }
 
 type stemWork struct{ deps *Deps }

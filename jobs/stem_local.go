@@ -38,13 +38,14 @@ func (w *stemWork) local(ctx context.Context, run *Run, row *phonoglyph.StemJob,
 		return err
 	}
 	wav := filepath.Join(dir, "source.wav")
-	err = transcodeWAV(rc, source.FileName, wav, w.deps.AudioLimits)
+	release, err := transcodeWAV(rc, source.FileName, wav, w.deps.AudioLimits, w.deps.Temp, len(wanted))
 	rc.Close()
 	if errors.Is(err, dsp.ErrInvalid) || errors.Is(err, dsp.ErrNeedFFmpeg) {
 		return Failf("The audio file could not be separated: %v.", err)
 	} else if err != nil {
 		return err
 	}
+	defer release()
 	src, err := os.Open(wav)
 	if err != nil {
 		return err

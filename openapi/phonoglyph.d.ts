@@ -5,6 +5,63 @@
  */
 
 export interface paths {
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The console: the web page a newcomer lands on (reads only this API) */
+        get: operations["console"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dev/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A bearer token for a user id (development only; not routed in production)
+         * @description The console's one-click sign-in. Without `sub` a new user id is chosen; send it again to sign in as the same user.
+         */
+        post: operations["devToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every job of the caller, pushed
+         * @description Every change of every job of the caller, on one connection however many jobs; a new connection starts with the next change. Data events are `Job` objects. Never another user's job.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/files": {
         parameters: {
             query?: never;
@@ -69,7 +126,10 @@ export interface paths {
          */
         get: operations["getAnalysis"];
         put?: never;
-        /** Enqueue an analysis, or return the one queued or running */
+        /**
+         * Enqueue an analysis, or return the one queued or running, or the finished one
+         * @description A file already analysed gets its finished job back (200) and nothing runs again, unless the request says why: `{"reason":"…"}` in the body or `?force=true&reason=…`. The reason is logged. Live analyses count against `QUOTA_LIVE_ANALYSES` (403 `quota_exceeded`).
+         */
         post: operations["requestAnalysis"];
         delete?: never;
         options?: never;
@@ -178,6 +238,29 @@ export interface paths {
          * @description The status of any job kind: `audio_analysis`, `midi_parse`, `stem_separation`, `render`.
          */
         get: operations["getJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A job id of any kind. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One job's changes, pushed
+         * @description Starts with the job's current state (or, with `Last-Event-ID`, with it only if it changed since), then every change. Data events are `Job` objects.
+         */
+        get: operations["streamJobEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -624,6 +707,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/console/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An asset of the console (`console.css`, `js/…`), the whole rest of the path. */
+                path: string;
+            };
+            cookie?: never;
+        };
+        /** The console's stylesheet and scripts */
+        get: operations["consoleAsset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -633,6 +736,46 @@ export interface paths {
         };
         /** Liveness with a database check */
         get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness: the process is up
+         * @description Answers 200 while the process serves HTTP, whatever its dependencies do: restart the process only when this fails.
+         */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness: every part a request needs
+         * @description Checks, each within 2 s, the database, the queue schema (River's migrations at the version this build expects) and the blob store. Route traffic to a process only while this answers 200.
+         */
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -826,7 +969,7 @@ export interface components {
         ApiError: {
             error: {
                 /** @enum {string} */
-                code: "invalid" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "too_large" | "internal";
+                code: "invalid" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "too_large" | "internal" | "quota_exceeded" | "rate_limited";
                 /** @description Safe to show to the person who caused it. */
                 message: string;
             };
@@ -1001,6 +1144,10 @@ export interface components {
         };
         /** @enum {string} */
         JobStatus: "queued" | "processing" | "completed" | "failed" | "cancelled";
+        Liveness: {
+            /** @enum {string} */
+            status: "ok";
+        };
         Me: {
             /** @description From the token; empty when it has none. */
             email: string;
@@ -1144,6 +1291,16 @@ export interface components {
             total: number;
         };
         ProjectPatch: components["schemas"]["ProjectFields"];
+        Readiness: {
+            /** @description Each part (`database`, `storage`, `queue`): `ok`, or what is wrong with it. */
+            checks: {
+                [key: string]: string;
+            };
+            /** @description The parts that fail, by name. */
+            failing: string[];
+            /** @enum {string} */
+            status: "ok" | "error";
+        };
         Render: {
             /** @description What Lambda reported the render cost. */
             costs: Record<string, never> | null;
@@ -1157,7 +1314,7 @@ export interface components {
             project_id: string | null;
             project_name: string | null;
             request: components["schemas"]["RenderRequest"];
-            status: components["schemas"]["JobStatus"];
+            status: components["schemas"]["RenderStatus"];
             updated_at: components["schemas"]["Timestamp"];
         };
         RenderEnvelope: {
@@ -1206,6 +1363,11 @@ export interface components {
             project_id?: string | null;
             project_name?: string;
         };
+        /**
+         * @description A render's status: the job statuses, and `expired` for a completed render whose output was removed (after `RENDER_RETENTION`, or with its project).
+         * @enum {string}
+         */
+        RenderStatus: "queued" | "processing" | "completed" | "failed" | "cancelled" | "expired";
         SaveStateRequest: {
             /** @description The editor state JSON, at most 512 KiB; not null. */
             data: unknown;
@@ -1355,28 +1517,23 @@ export interface components {
         };
     };
     responses: {
-        /** @description An S3-style error, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>…</Message></Error>`. */
+        /** @description An error of a signed blob URL in the API's error shape; the S3 code (`AccessDenied`, `SignatureDoesNotMatch`, `EntityTooLarge`, `NoSuchKey`…) is in `X-Blob-Error`. */
         BlobError: {
             headers: {
+                /** @description The S3-style error code. */
+                "X-Blob-Error": string;
                 [name: string]: unknown;
             };
             content: {
                 /**
                  * @example {
-                 *       "Code": "AccessDenied",
-                 *       "Message": "The URL has expired."
+                 *       "error": {
+                 *         "code": "forbidden",
+                 *         "message": "The URL has expired."
+                 *       }
                  *     }
                  */
-                "application/xml": {
-                    /**
-                     * @example AccessDenied
-                     * @example SignatureDoesNotMatch
-                     * @example EntityTooLarge
-                     * @example NoSuchKey
-                     */
-                    Code: string;
-                    Message: string;
-                };
+                "application/json": components["schemas"]["ApiError"];
             };
         };
         /** @description `conflict`: the object is not in a state that allows this. */
@@ -1397,7 +1554,7 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
-        /** @description `forbidden`: a guest session on a user-data endpoint. */
+        /** @description `forbidden`: a guest session on a user-data endpoint; `quota_exceeded`: the caller's storage, files-per-project or live-job quota is used up (the message says which). */
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestID"];
@@ -1433,7 +1590,7 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
-        /** @description `invalid`: a malformed request, naming the offending field. */
+        /** @description `invalid`: a malformed request, naming the offending field or parameter: a wrong value, a body that is not exactly one `application/json` value, NUL characters, invalid UTF-8, unpaired surrogates or out-of-range numbers anywhere in it or in a path or query parameter. */
         Invalid: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestID"];
@@ -1495,6 +1652,25 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
+        /** @description `rate_limited`: the caller sent more than `RATE_LIMIT_RPS` requests a second (bursts of `RATE_LIMIT_BURST`); retry after `Retry-After` seconds. */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-Id": components["headers"]["RequestID"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "rate_limited",
+                 *         "message": "Too many requests: try again in 1 s."
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApiError"];
+            };
+        };
         /** @description `unauthorized`: no credentials where they are needed, or a bad token. */
         Unauthorized: {
             headers: {
@@ -1536,6 +1712,8 @@ export interface components {
     headers: {
         /** @description The request id, also in the server's log line for this request. */
         RequestID: string;
+        /** @description Whole seconds to wait before the next request is admitted. */
+        RetryAfter: string;
     };
     pathItems: never;
 }
@@ -1562,6 +1740,7 @@ export type JobEnvelope = components['schemas']['JobEnvelope'];
 export type JobKind = components['schemas']['JobKind'];
 export type JobRef = components['schemas']['JobRef'];
 export type JobStatus = components['schemas']['JobStatus'];
+export type Liveness = components['schemas']['Liveness'];
 export type Me = components['schemas']['Me'];
 export type MidiData = components['schemas']['MIDIData'];
 export type MidiFile = components['schemas']['MIDIFile'];
@@ -1576,12 +1755,14 @@ export type ProjectEnvelope = components['schemas']['ProjectEnvelope'];
 export type ProjectFields = components['schemas']['ProjectFields'];
 export type ProjectList = components['schemas']['ProjectList'];
 export type ProjectPatch = components['schemas']['ProjectPatch'];
+export type Readiness = components['schemas']['Readiness'];
 export type Render = components['schemas']['Render'];
 export type RenderEnvelope = components['schemas']['RenderEnvelope'];
 export type RenderJobResult = components['schemas']['RenderJobResult'];
 export type RenderList = components['schemas']['RenderList'];
 export type RenderOutput = components['schemas']['RenderOutput'];
 export type RenderRequest = components['schemas']['RenderRequest'];
+export type RenderStatus = components['schemas']['RenderStatus'];
 export type SaveStateRequest = components['schemas']['SaveStateRequest'];
 export type Series = components['schemas']['Series'];
 export type SettingsEnvelope = components['schemas']['SettingsEnvelope'];
@@ -1608,6 +1789,7 @@ export type ResponseInvalid = components['responses']['Invalid'];
 export type ResponseNotFound = components['responses']['NotFound'];
 export type ResponseSignedRedirect = components['responses']['SignedRedirect'];
 export type ResponseTooLarge = components['responses']['TooLarge'];
+export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ParameterCursor = components['parameters']['Cursor'];
 export type ParameterFileId = components['parameters']['FileID'];
@@ -1618,8 +1800,115 @@ export type ParameterRenderId = components['parameters']['RenderID'];
 export type ParameterStateId = components['parameters']['StateID'];
 export type ParameterStemJobId = components['parameters']['StemJobID'];
 export type HeaderRequestId = components['headers']['RequestID'];
+export type HeaderRetryAfter = components['headers']['RetryAfter'];
 export type $defs = Record<string, never>;
 export interface operations {
+    console: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console's HTML page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+        };
+    };
+    devToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "sub": "3f1c9a4e-8a55-4a5e-9d5c-2f0b6f6e1a01"
+                 *     }
+                 */
+                "application/json": {
+                    /** Format: uuid */
+                    sub?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A token signed with JWT_SECRET, valid 24 hours. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "token": "eyJhbGciOiJIUzI1NiIs…",
+                     *       "sub": "3f1c9a4e-8a55-4a5e-9d5c-2f0b6f6e1a01",
+                     *       "token_type": "bearer"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        sub: string;
+                        token: string;
+                        /** @constant */
+                        token_type: "bearer";
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `id` of the last event received on an earlier connection: the stream resumes after it. Anything else answers 400.
+                 * @example 41.907
+                 */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A stream of Server-Sent Events. Each event's `data` is the job exactly as `GET /api/v1/jobs/{id}` answers it, sent on every change of status, progress, error or result, from whichever process works the job; `id` is an opaque resume point, `retry` the reconnection delay, and a `: heartbeat` comment comes every 15 s on a quiet stream. Reconnect with `Last-Event-ID` and nothing is lost: the current state of every job changed since that event comes first (a job already seen may come again). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 2000
+                     *
+                     *     id: 41.907
+                     *     data: {"id":"0b6f7c1e-2f57-4d55-9a3b-6a2d1c4e8f10","kind":"audio_analysis","status":"processing","progress":40,"error":null,"result":null,"file_id":"9d3f1a2b-7c4e-4b8a-a1f0-3e2d5c6b7a89","created_at":"2026-03-01T12:00:00.123456Z","updated_at":"2026-03-01T12:00:00.923456Z"}
+                     *
+                     *     : heartbeat
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+        };
+    };
     listFiles: {
         parameters: {
             query?: {
@@ -1646,6 +1935,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1682,6 +1972,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1706,9 +1997,11 @@ export interface operations {
                     "application/json": components["schemas"]["FileEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1731,9 +2024,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1770,15 +2065,22 @@ export interface operations {
                     "application/json": components["schemas"]["JobEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
     requestAnalysis: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true` runs the analysis again; needs `reason`. */
+                force?: "true" | "false";
+                /** @description Why the analysis should run again. */
+                reason?: string;
+            };
             header?: never;
             path: {
                 /** @description A file id. */
@@ -1786,8 +2088,24 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Why a finished analysis should run again. */
+                    reason?: string;
+                };
+            };
+        };
         responses: {
+            /** @description The finished analysis job: the file is analysed and no reason was given to run it again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobEnvelope"];
+                };
+            };
             /** @description The analysis job. */
             202: {
                 headers: {
@@ -1803,6 +2121,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1833,6 +2152,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1849,10 +2169,12 @@ export interface operations {
         requestBody?: never;
         responses: {
             302: components["responses"]["SignedRedirect"];
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1869,9 +2191,11 @@ export interface operations {
         requestBody?: never;
         responses: {
             302: components["responses"]["SignedRedirect"];
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1893,7 +2217,9 @@ export interface operations {
                     "application/json": components["schemas"]["GuestSession"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1934,6 +2260,50 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    streamJobEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `id` of the last event received on an earlier connection: the stream resumes after it. Anything else answers 400.
+                 * @example 41.907
+                 */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                /** @description A job id of any kind. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A stream of Server-Sent Events. Each event's `data` is the job exactly as `GET /api/v1/jobs/{id}` answers it, sent on every change of status, progress, error or result, from whichever process works the job; `id` is an opaque resume point, `retry` the reconnection delay, and a `: heartbeat` comment comes every 15 s on a quiet stream. Reconnect with `Last-Event-ID` and nothing is lost: the current state of every job changed since that event comes first (a job already seen may come again). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 2000
+                     *
+                     *     id: 41.907
+                     *     data: {"id":"0b6f7c1e-2f57-4d55-9a3b-6a2d1c4e8f10","kind":"audio_analysis","status":"processing","progress":40,"error":null,"result":null,"file_id":"9d3f1a2b-7c4e-4b8a-a1f0-3e2d5c6b7a89","created_at":"2026-03-01T12:00:00.123456Z","updated_at":"2026-03-01T12:00:00.923456Z"}
+                     *
+                     *     : heartbeat
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1966,7 +2336,9 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1994,6 +2366,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2018,9 +2391,11 @@ export interface operations {
                     "application/json": components["schemas"]["MIDIResponse"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2045,9 +2420,11 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2089,6 +2466,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2120,6 +2498,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2155,6 +2534,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2179,9 +2559,11 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2204,9 +2586,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2245,6 +2629,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2284,6 +2669,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2317,6 +2703,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2348,6 +2735,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2388,6 +2776,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2410,9 +2799,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2437,9 +2828,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2466,10 +2859,12 @@ export interface operations {
                     "application/json": components["schemas"]["StateEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2494,9 +2889,11 @@ export interface operations {
                     "application/json": components["schemas"]["StateEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2526,6 +2923,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2569,6 +2967,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2593,9 +2992,11 @@ export interface operations {
                     "application/json": components["schemas"]["RenderEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2620,11 +3021,13 @@ export interface operations {
                     "application/json": components["schemas"]["RenderEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2641,10 +3044,12 @@ export interface operations {
         requestBody?: never;
         responses: {
             302: components["responses"]["SignedRedirect"];
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2674,6 +3079,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2715,6 +3121,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2739,9 +3146,11 @@ export interface operations {
                     "application/json": components["schemas"]["StemJobEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2766,11 +3175,13 @@ export interface operations {
                     "application/json": components["schemas"]["StemJobEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2914,6 +3325,32 @@ export interface operations {
             };
         };
     };
+    consoleAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An asset of the console (`console.css`, `js/…`), the whole rest of the path. */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The asset. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                    "text/css": unknown;
+                    "text/javascript": unknown;
+                };
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -2955,6 +3392,84 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is up. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Liveness"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every part answers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "checks": {
+                     *         "database": "ok",
+                     *         "storage": "ok",
+                     *         "queue": "ok"
+                     *       },
+                     *       "failing": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description A part fails: `failing` names it and `checks` says what is wrong. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "checks": {
+                     *         "database": "ok",
+                     *         "storage": "ok",
+                     *         "queue": "river schema not current: migrations not applied: 6"
+                     *       },
+                     *       "failing": [
+                     *         "queue"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
         };

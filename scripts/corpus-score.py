@@ -3,7 +3,8 @@
 the corpus built by `go run ./cmd/corpus build` and print Markdown tables
 scored with mir_eval. Called by scripts/bench-accuracy; see BENCHMARKS.md.
 
-usage: corpus-score.py --corpus ROOT --worker BIN --essentia MODULE --cache DIR [--sets dev,holdout,...] [--jobs 2]
+usage: corpus-score.py --corpus ROOT --worker BIN --essentia MODULE --essentia-script JS --cache DIR
+       [--sets dev,holdout,...] [--jobs 2] [--details FILE] [--only-cached]
 
 Peer outputs are cached per track under --cache (they never change for a
 given corpus version); the analyser runs every time. Fields the analyser
@@ -171,6 +172,7 @@ def tempo_cell(scores):
     return f'{ok}/{len(c)}', errs or '0'
 
 
+PEER_FILES = ('aubio-tempo.txt', 'aubio-beat.txt', 'aubio-onset.txt', 'essentia.json')
 SYSTEMS = ('phonoglyph', 'aubio 0.4.9', 'essentia.js 0.1.3')
 
 
@@ -184,6 +186,8 @@ def main():
     ap.add_argument('--sets', default='dev,holdout,planetblupi,long')
     ap.add_argument('--jobs', type=int, default=2)
     ap.add_argument('--details', help='also write a per-track table to this file')
+    ap.add_argument('--only-cached', action='store_true',
+                    help='score only the tracks whose peer outputs are all cached (a partial run: the counts say how many)')
     args = ap.parse_args()
     args.cache = os.path.join(args.cache, os.path.basename(os.path.normpath(args.corpus)))
     jobs = min(max(args.jobs, 1), 2)
@@ -197,8 +201,12 @@ def main():
             continue
         for tid in sorted(os.listdir(d)):
             p = os.path.join(d, tid, 'truth.json')
-            if os.path.exists(p):
-                tracks.append((name, os.path.join(d, tid), json.load(open(p))))
+            if not os.path.exists(p):
+                continue
+            pc = os.path.join(args.cache, name, tid)
+            if args.only_cached and not all(os.path.exists(os.path.join(pc, f)) for f in PEER_FILES):
+                continue
+            tracks.append((name, os.path.join(d, tid), json.load(open(p))))
 
     def analyse(t):
         name, d, truth = t

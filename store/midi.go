@@ -53,7 +53,7 @@ func (q *Queries) MIDIFile(ctx context.Context, userID, fileID string) (*phonogl
 // parsed documents.
 func (q *Queries) MIDIFiles(ctx context.Context, userID string, limit, offset int) ([]*phonoglyph.MIDIFile, error) {
 	rows, err := q.db.Query(ctx, `SELECT `+midiColumns+` FROM midi_files WHERE user_id = $1
-		ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`, userID, limit, offset)
+		ORDER BY midi_files.created_at DESC, midi_files.id DESC LIMIT $2 OFFSET $3`, userID, limit, offset)
 	if err != nil {
 		return nil, err
 	}

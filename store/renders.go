@@ -46,15 +46,14 @@ func (q *Queries) RenderForUpdate(ctx context.Context, userID, id string) (*phon
 	return scanRender(q.db.QueryRow(ctx, `SELECT `+renderColumns+` FROM renders WHERE id = $1 AND user_id = $2 FOR UPDATE`, id, userID))
 }
 
+// rendersPage is one keyset page of renders (see keyset.go).
+const rendersPage = `SELECT ` + renderColumns + ` FROM renders WHERE user_id = $1
+		AND (renders.created_at, renders.id) < ($2::timestamptz, $3::uuid)
+		ORDER BY renders.created_at DESC, renders.id DESC LIMIT $4`
+
 // Renders lists the user's renders newest first (keyset on created_at).
 func (q *Queries) Renders(ctx context.Context, userID string, p phonoglyph.Page) ([]*phonoglyph.Render, error) {
-	rows, err := q.db.Query(ctx, `SELECT `+renderColumns+` FROM renders WHERE user_id = $1
-		AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid))
-		ORDER BY created_at DESC, id DESC LIMIT $4`, userID, cursorTime(p), cursorID(p), p.Limit)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*phonoglyph.Render, error) { return scanRender(r) })
+	return keysetPage(ctx, q, rendersPage, []any{userID, cursorTime(p), cursorID(p), p.Limit}, scanRender)
 }
 
 // SetRenderBucket records where Lambda renders (Remotion's bucket) and

@@ -66,15 +66,14 @@ func (q *Queries) StemJobForUpdate(ctx context.Context, userID, id string) (*pho
 	return scanStemJob(q.db.QueryRow(ctx, `SELECT `+stemJobColumns+` FROM stem_separation_jobs WHERE id = $1 AND user_id = $2 FOR UPDATE`, id, userID))
 }
 
+// stemJobsPage is one keyset page of stemjobs (see keyset.go).
+const stemJobsPage = `SELECT ` + stemJobColumns + ` FROM stem_separation_jobs WHERE user_id = $1
+		AND (stem_separation_jobs.created_at, stem_separation_jobs.id) < ($2::timestamptz, $3::uuid)
+		ORDER BY stem_separation_jobs.created_at DESC, stem_separation_jobs.id DESC LIMIT $4`
+
 // StemJobs lists the user's stem jobs newest first.
 func (q *Queries) StemJobs(ctx context.Context, userID string, p phonoglyph.Page) ([]*phonoglyph.StemJob, error) {
-	rows, err := q.db.Query(ctx, `SELECT `+stemJobColumns+` FROM stem_separation_jobs WHERE user_id = $1
-		AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid))
-		ORDER BY created_at DESC, id DESC LIMIT $4`, userID, cursorTime(p), cursorID(p), p.Limit)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*phonoglyph.StemJob, error) { return scanStemJob(r) })
+	return keysetPage(ctx, q, stemJobsPage, []any{userID, cursorTime(p), cursorID(p), p.Limit}, scanStemJob)
 }
 
 // SetStemResults records the stem files a finished separation created.
