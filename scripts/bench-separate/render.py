@@ -1,17 +1,17 @@
 """Renders arrangements to per-stem WAVs whose sum is the mix.
 
-    /usr/bin/python3 render.py OUT SET            # SET: train, dev, holdout (see SETS)
+    /usr/bin/python3 render.py OUT SET            # SET: train, tones, dev, holdout (see SETS)
     /usr/bin/python3 render.py OUT SET --songs N  # fewer songs
 
 Each song gets OUT/SET/<name>/{drums,bass,other,mix}.wav (32-bit float
-stereo, 44.1 kHz; mix = drums + bass + other exactly) and meta.json. The
-stems are rendered one at a time from their own MIDI file (all three end
-together), with FluidSynth or TiMidity++ and the set's soundfonts.
+stereo, 44.1 kHz; mix = drums + bass + other exactly) and meta.json. Every
+stem is rendered on its own, with FluidSynth or TiMidity++ and the set's
+soundfonts (several songs' stems one after the other in one run, cut apart,
+see render_songs).
 
 Sets never share a seed. train and dev use the soundfonts in TRAIN_FONTS and
-every style (tones adds synthetic-tone songs to train, see tones.py); holdout uses other soundfonts and synthesizers (HOLDOUT_FONTS),
-and adds the Planet Blupi songs (real arrangements, drums on channel 10,
-bass = the channels playing GM programs 32-39).
+every style (tones adds synthetic-tone songs to train, see tones.py); holdout
+uses other soundfonts and synthesizers (HOLDOUT_FONTS).
 """
 
 import argparse
@@ -22,12 +22,11 @@ import struct
 import subprocess
 import sys
 import tempfile
-import zlib
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from arrange import BASS_PROGRAMS, TPQ, _vlq, arrange, tempo, write_midi  # noqa: E402
+from arrange import TPQ, arrange, tempo, write_midi  # noqa: E402
 from tones import tone_song  # noqa: E402
 
 RATE = 44100
@@ -42,7 +41,6 @@ SETS = {  # name: (first seed, songs, seconds, fonts)
     "dev": (500000, 32, 30.0, TRAIN_FONTS),
     "holdout": (900000, 32, 30.0, HOLDOUT_FONTS),
 }
-BLUPI = "/usr/share/planetblupi/music/"
 
 
 def read_wav(path):
@@ -145,90 +143,6 @@ def render_songs(out, seeds, seconds, synth, font, tmp):
              seed)
 
 
-def split_smf(path):
-    """Returns (header, tracks) of an SMF with every track's events parsed as
-    (abs_tick, raw bytes, channel or None)."""
-    data = open(path, "rb").read()
-    hdr = data[:14]
-    pos, tracks = 14, []
-    while pos < len(data):
-        size = struct.unpack(">I", data[pos + 4:pos + 8])[0]
-        trk, pos = data[pos + 8:pos + 8 + size], pos + 8 + size
-        i, tick, status, evs = 0, 0, 0, []
-        while i < len(trk):
-            d = 0
-            while True:
-                b = trk[i]
-                i += 1
-                d = (d << 7) | (b & 0x7F)
-                if b < 0x80:
-                    break
-            tick += d
-            b = trk[i]
-            if b == 0xFF:
-                ln, j = 0, i + 2
-                while True:
-                    c = trk[j]
-                    j += 1
-                    ln = (ln << 7) | (c & 0x7F)
-                    if c < 0x80:
-                        break
-                evs.append((tick, trk[i:j + ln], None))
-                i = j + ln
-            elif b in (0xF0, 0xF7):
-                ln, j = 0, i + 1
-                while True:
-                    c = trk[j]
-                    j += 1
-                    ln = (ln << 7) | (c & 0x7F)
-                    if c < 0x80:
-                        break
-                i = j + ln
-            else:
-                if b >= 0x80:
-                    status, i = b, i + 1
-                n = 1 if status & 0xF0 in (0xC0, 0xD0) else 2
-                evs.append((tick, bytes([status]) + trk[i:i + n], status & 0x0F))
-                i += n
-        tracks.append(evs)
-    return hdr, tracks
-
-
-def write_tracks(path, hdr, tracks, keep):
-    """Writes the tracks keeping meta events and the channel events keep accepts."""
-    out = bytearray(hdr[:10] + struct.pack(">H", len(tracks)) + hdr[12:14])
-    end = max((e[0] for t in tracks for e in t), default=0)
-    for evs in tracks:
-        body, now = bytearray(), 0
-        for tick, raw, ch in evs:
-            if raw[:2] == b"\xff\x2f":
-                continue
-            if ch is None or keep(ch):
-                body += _vlq(tick - now) + raw
-                now = tick
-        body += _vlq(end - now) + b"\xff\x2f\x00"
-        out += b"MTrk" + struct.pack(">I", len(body)) + body
-    open(path, "wb").write(out)
-
-
-def render_blupi(out, path, synth, font, tmp):
-    hdr, tracks = split_smf(path)
-    bass_ch = {ch for t in tracks for _, raw, ch in t
-               if ch is not None and raw[0] & 0xF0 == 0xC0 and raw[1] in BASS_PROGRAMS and ch != 9}
-    notes = {ch for t in tracks for _, raw, ch in t if ch is not None and raw[0] & 0xF0 == 0x90 and raw[2] > 0}
-    if 9 not in notes or not bass_ch & notes:
-        return False
-    stems = {}
-    for part, keep in [("drums", lambda c: c == 9), ("bass", lambda c: c in bass_ch),
-                       ("other", lambda c: c != 9 and c not in bass_ch)]:
-        mid, wav = os.path.join(tmp, part + ".mid"), os.path.join(tmp, part + ".wav")
-        write_tracks(mid, hdr, tracks, keep)
-        stems[part] = render(synth, font, mid, wav)
-    name = f"blupi-{os.path.basename(path).split('.')[0]}-{os.path.basename(font).split('.')[0]}"
-    save(os.path.join(out, name), stems, dict(style="blupi", synth=synth, font=font, source=path), zlib.crc32(name.encode()))
-    return True
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
@@ -249,10 +163,6 @@ def main():
             seeds = [first + i for i in range(f, songs, len(fonts))]
             for b in range(0, len(seeds), BATCH):
                 render_songs(out, seeds[b:b + BATCH], seconds, synth, font, tmp)
-        if a.set == "holdout":
-            for i, f in enumerate(sorted(os.listdir(BLUPI))):
-                synth, font = HOLDOUT_FONTS[i % len(HOLDOUT_FONTS)]
-                render_blupi(out, os.path.join(BLUPI, f), synth, font, tmp)
     print(f"{a.set}: {len(os.listdir(out))} songs in {out}")
 
 
