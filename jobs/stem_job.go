@@ -37,9 +37,10 @@ func (StemArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: string(phonoglyph.KindStemSeparation), MaxAttempts: 8}
 }
 
-// SeparateFunc separates the WAV read from r into the stems of variant,
-// writing each through open and reporting progress 0..1 (separate.Separate).
-type SeparateFunc func(ctx context.Context, r io.Reader, variant string, open func(stem string) (io.WriteCloser, error), progress func(float64)) error
+// SeparateFunc separates the WAV read from r into the stems of variant at
+// rate Hz in format (wav or mp3), writing each through open and reporting
+// progress 0..1 (separate.Separate).
+type SeparateFunc func(ctx context.Context, r io.Reader, variant string, rate int, format string, open func(stem string) (io.WriteCloser, error), progress func(float64)) error
 
 // StemDeps configure stem separation: RunPod when RunPod is set, the local
 // separator otherwise.
