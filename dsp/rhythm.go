@@ -99,7 +99,9 @@ func (x *extractor) rhythm(a *Analysis, s *Summary) {
 	// Bars.
 	m, positions, mconf := estimateMeter(newBeatFeatures(beats, x.chrs, x.lowODF, env), compound && s.BPM <= compoundDupleMaxBPM)
 	s.TimeSignature = TimeSignature{BeatsPerBar: m, Confidence: mconf}
-	a.BeatPositions = positions
+	if positions != nil {
+		a.BeatPositions = positions
+	}
 	var bars []int
 	for k, b := range beats {
 		if positions[k] == 1 {
@@ -107,7 +109,9 @@ func (x *extractor) rhythm(a *Analysis, s *Summary) {
 			bars = append(bars, b)
 		}
 	}
-	a.Sections = x.sections(bars, s.Duration)
+	if sections := x.sections(bars, s.Duration); sections != nil {
+		a.Sections = sections // empty, never null, in the document
+	}
 	s.BPMConfidence = math.Round(clarity*float64(aligned)/float64(len(beats))*1000) / 1000
 }
 

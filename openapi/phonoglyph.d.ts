@@ -874,6 +874,8 @@ export interface components {
         AnalysisData: {
             amplitudeSpectrum?: number[][];
             bass?: components["schemas"]["Series"];
+            /** @description Each beat's place in its bar (1 = the downbeat), one per entry of `beats`. */
+            beatPositions?: number[];
             /** @description Seconds (frame centres). */
             beats: number[];
             bpm: number;
@@ -885,6 +887,8 @@ export interface components {
             }[];
             /** @description 12 bins every 8 frames; entry j belongs to `frameTimes[8j]`. */
             chromaVectors?: number[][];
+            /** @description Seconds: the beats at position 1. */
+            downbeats?: number[];
             energy?: components["schemas"]["Series"];
             /** @description Frame start times in seconds. */
             frameTimes?: number[];
@@ -902,6 +906,8 @@ export interface components {
             perceptualSharpness?: components["schemas"]["Series"];
             perceptualSpread?: components["schemas"]["Series"];
             rms?: components["schemas"]["Series"];
+            /** @description Where the arrangement or dynamics change, snapped to downbeats. */
+            sections?: components["schemas"]["Section"][];
             spectralCentroid?: components["schemas"]["Series"];
             spectralFlatness?: components["schemas"]["Series"];
             spectralFlux?: components["schemas"]["Series"];
@@ -963,7 +969,15 @@ export interface components {
             /** @enum {string} */
             mode: "" | "major" | "minor";
             peak_dbfs: number;
+            /** @description The analysis rate (44100): the rate of `frameTimes` and `frames`. */
             sample_rate: number;
+            /** @description The file's own sample rate. */
+            source_sample_rate?: number;
+            time_signature?: {
+                /** @description 3 or 4 (6/8 is read as 2 at slow compound tempi); 0 without beats. */
+                beats_per_bar: number;
+                confidence: number;
+            };
             true_peak_dbtp: number;
         };
         ApiError: {
@@ -1372,6 +1386,18 @@ export interface components {
             /** @description The editor state JSON, at most 512 KiB; not null. */
             data: unknown;
         };
+        Section: {
+            /** @description Seconds. */
+            end: number;
+            /** @description Relative to the loudest section (0..1). */
+            energy: number;
+            /** @enum {string} */
+            label: "intro" | "verse" | "chorus" | "break" | "drop" | "outro";
+            /** @description EBU R128 integrated over the section. */
+            loudness_lufs: number;
+            /** @description Seconds. */
+            start: number;
+        };
         /** @description One value per frame of `frameTimes`. */
         Series: number[];
         SettingsEnvelope: {
@@ -1764,6 +1790,7 @@ export type RenderOutput = components['schemas']['RenderOutput'];
 export type RenderRequest = components['schemas']['RenderRequest'];
 export type RenderStatus = components['schemas']['RenderStatus'];
 export type SaveStateRequest = components['schemas']['SaveStateRequest'];
+export type Section = components['schemas']['Section'];
 export type Series = components['schemas']['Series'];
 export type SettingsEnvelope = components['schemas']['SettingsEnvelope'];
 export type SignedUrl = components['schemas']['SignedURL'];
