@@ -180,6 +180,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--corpus', required=True)
     ap.add_argument('--worker', required=True)
+    ap.add_argument('--also', action='append', default=[], metavar='LABEL=BIN',
+                    help='another build of cmd/worker to score side by side (a branch under work)')
     ap.add_argument('--essentia', required=True)
     ap.add_argument('--essentia-script', required=True)
     ap.add_argument('--cache', required=True)
@@ -208,11 +210,17 @@ def main():
                 continue
             tracks.append((name, os.path.join(d, tid), json.load(open(p))))
 
+    also = [x.split('=', 1) for x in args.also]
+    systems = ('phonoglyph',) + tuple(label for label, _ in also) + SYSTEMS[1:]
+
     def analyse(t):
         name, d, truth = t
-        o = ours(args, os.path.join(d, 'mix.wav'))
+        wav = os.path.join(d, 'mix.wav')
         a, e = peers(args, d, f'{name}/{truth["id"]}')
-        return t, {'phonoglyph': o, 'aubio 0.4.9': a, 'essentia.js 0.1.3': e}
+        r = {'phonoglyph': ours(args, wav), 'aubio 0.4.9': a, 'essentia.js 0.1.3': e}
+        for label, binary in also:
+            r[label] = json.loads(run([binary, 'analyze', wav]))
+        return t, r
 
     with ThreadPoolExecutor(jobs) as ex:
         results = list(ex.map(analyse, tracks))
@@ -226,7 +234,7 @@ def main():
         rows = [(t, r) for t, r in results if t[0] == name]
         if not rows:
             continue
-        for sysname in SYSTEMS:
+        for sysname in systems:
             sc = [score(t[2], r[sysname]) for t, r in rows]
             ok, errs = tempo_cell(sc)
             label = f'{name} ({len(rows)})'

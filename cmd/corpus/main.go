@@ -3,6 +3,7 @@
 //
 //	corpus build [-j 2] [-dir DIR] [-only ID,…] SET...   build sets (dev, holdout, planetblupi, controls, long, or all); prints each set's directory
 //	corpus list [-dir DIR] [-only ID,…] SET...           print the directory of every built track of the sets
+//	corpus root [-dir DIR]                               print the corpus root (the sets' parent directory)
 //
 // A set directory holds one directory per track with truth.json, mix.wav
 // (24-bit), mix.{flac,mp3,ogg,m4a}, stems/<stem>.flac, song.mid and
@@ -38,7 +39,7 @@ func main() {
 
 func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: corpus build|list [flags] SET... (sets: dev, holdout, planetblupi, controls, long, all)")
+		return errors.New("usage: corpus build|list|root [flags] SET... (sets: dev, holdout, planetblupi, controls, long, all)")
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	jobs := fs.Int("j", 1, "tracks built at once (1 or 2: the machine has 2 cores)")
@@ -53,6 +54,10 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 		if root, err = corpus.CacheDir(); err != nil {
 			return err
 		}
+	}
+	if args[0] == "root" {
+		fmt.Fprintln(stdout, root)
+		return nil
 	}
 	sets := fs.Args()
 	if len(sets) == 1 && sets[0] == "all" {
