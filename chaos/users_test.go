@@ -319,20 +319,29 @@ func (u *simUser) separate(ctx context.Context) {
 	if u.rnd.IntN(2) == 0 {
 		variant, stems = "4stems", map[string]bool{"vocals": true, "drums": true, "bass": true, "other": true}
 	}
+	id, ok := u.requestStems(ctx, file, variant, stems)
+	if !ok {
+		return
+	}
+	if u.rnd.IntN(3) == 0 {
+		u.pause(ctx, 2*time.Second)
+		_, _ = u.do(ctx, http.MethodPost, "/api/v1/stem-jobs/{id}/cancel", "/api/v1/stem-jobs/"+id+"/cancel", nil, nil,
+			http.StatusOK, http.StatusConflict)
+	}
+	u.follow(ctx, id)
+}
+
+// requestStems asks for a separation of file and records its job.
+func (u *simUser) requestStems(ctx context.Context, file, variant string, stems map[string]bool) (id string, ok bool) {
 	var out struct {
 		Job struct{ ID string } `json:"job"`
 	}
 	body := map[string]any{"file_id": file, "config": map[string]any{"model_variant": variant, "stems": stems}}
 	if _, err := u.do(ctx, http.MethodPost, "/api/v1/stem-jobs", "/api/v1/stem-jobs", body, &out, http.StatusCreated, http.StatusOK); err != nil {
-		return
+		return "", false
 	}
 	u.ledger.job(out.Job.ID, "stem_separation", u.id, file)
-	if u.rnd.IntN(3) == 0 {
-		u.pause(ctx, 2*time.Second)
-		_, _ = u.do(ctx, http.MethodPost, "/api/v1/stem-jobs/{id}/cancel", "/api/v1/stem-jobs/"+out.Job.ID+"/cancel", nil, nil,
-			http.StatusOK, http.StatusConflict)
-	}
-	u.follow(ctx, out.Job.ID)
+	return out.Job.ID, true
 }
 
 // render uploads a file, renders it and sometimes cancels the render.
@@ -367,14 +376,7 @@ func (u *simUser) deleteDuringWork(ctx context.Context) {
 	}
 	if job != "" && u.rnd.IntN(2) == 0 {
 		u.follow(ctx, job)
-		var out struct {
-			Job struct{ ID string } `json:"job"`
-		}
-		body := map[string]any{"file_id": file, "config": map[string]any{"model_variant": "2stems",
-			"stems": map[string]bool{"vocals": true, "other": true}}}
-		if _, err := u.do(ctx, http.MethodPost, "/api/v1/stem-jobs", "/api/v1/stem-jobs", body, &out, http.StatusCreated, http.StatusOK); err == nil {
-			u.ledger.job(out.Job.ID, "stem_separation", u.id, file)
-		}
+		u.requestStems(ctx, file, "2stems", map[string]bool{"vocals": true, "other": true})
 	}
 	u.pause(ctx, time.Second)
 	if _, err := u.do(ctx, http.MethodDelete, "/api/v1/files/{id}", "/api/v1/files/"+file, nil, nil, http.StatusNoContent); err == nil {
