@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -135,16 +136,38 @@ type simUser struct {
 
 // errStatus is an answer other than the one a step expected.
 type errStatus struct {
-	route  string
-	status int
-	body   string
+	route      string
+	status     int
+	body       string
+	retryAfter int // seconds, from a 429's Retry-After
 }
 
 func (e *errStatus) Error() string { return fmt.Sprintf("%s: %d %s", e.route, e.status, e.body) }
 
 // do sends a request to a random API replica and decodes a JSON answer into
 // out; it records the call. want lists the statuses the step accepts.
+//
+// A 429 is waited out as a well-behaved client does (Retry-After, a few
+// times) before the step gives up.
 func (u *simUser) do(ctx context.Context, method, route, path string, body any, out any, want ...int) (int, error) {
+	for range 5 {
+		status, err := u.once(ctx, method, route, path, body, out, want...)
+		var es *errStatus
+		if !errors.As(err, &es) || es.status != http.StatusTooManyRequests {
+			return status, err
+		}
+		wait := time.Duration(es.retryAfter) * time.Second
+		select {
+		case <-ctx.Done():
+			return status, err
+		case <-time.After(min(max(wait, time.Second), 5*time.Second)):
+		}
+	}
+	return u.once(ctx, method, route, path, body, out, want...)
+}
+
+// once sends the request of do once.
+func (u *simUser) once(ctx context.Context, method, route, path string, body any, out any, want ...int) (int, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -181,7 +204,8 @@ func (u *simUser) do(ctx context.Context, method, route, path string, body any, 
 			return res.StatusCode, nil
 		}
 	}
-	return res.StatusCode, &errStatus{route: method + " " + route, status: res.StatusCode, body: string(raw)}
+	retry, _ := strconv.Atoi(res.Header.Get("Retry-After"))
+	return res.StatusCode, &errStatus{route: method + " " + route, status: res.StatusCode, body: string(raw), retryAfter: retry}
 }
 
 // upload declares, PUTs and completes one WAV file and returns its id and
