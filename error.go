@@ -21,6 +21,8 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	ETOOLARGE     = "too_large"
+	EQUOTA        = "quota_exceeded" // a per-user quota (storage, files, live jobs) is used up
+	ERATELIMITED  = "rate_limited"   // too many requests: retry after the answer's Retry-After
 	EINTERNAL     = "internal"
 )
 

@@ -26,7 +26,6 @@ require (
 	github.com/riverqueue/river/riverdriver/riverpgxv5 v0.51.2
 	github.com/riverqueue/river/rivertype v0.51.2
 	golang.org/x/time v0.15.0
-	gonum.org/v1/gonum v0.17.0
 	riverqueue.com/riverui v0.22.0
 )
 

@@ -100,12 +100,14 @@ func (r *Render) Finished() bool {
 const (
 	renderLong     = 1920
 	maxRenderRatio = 8
+	minRatioTerm   = 0.01 // w and h of "w:h" lie in minRatioTerm..maxRatioTerm
+	maxRatioTerm   = 10000
 )
 
 // RenderSize is the frame size of an aspect ratio, as the original Remotion
 // composition defines it: "9:16" 1080×1920 (also the default, for ""),
 // "16:9" 1920×1080, "1:1" 1080×1080, "landscape" 1920×1200, and any other
-// "w:h" (positive numbers, at most 8:1 either way) with a long side of 1920.
+// "w:h" (numbers 0.01..10000, at most 8:1 either way) with a long side of 1920.
 // maxLong > 0 scales the frame down so its long side is at most maxLong
 // (1280 for 720p). Both sides are even, as yuv420p H.264 requires. An invalid
 // aspect ratio is an EINVALID error naming aspect_ratio.
@@ -122,7 +124,7 @@ func RenderSize(aspect string, maxLong int) (width, height int, err error) {
 	default:
 		w, h, ok := parseRatio(a)
 		if !ok {
-			return 0, 0, Errorf(EINVALID, "aspect_ratio: use 9:16, 16:9, 1:1, landscape or w:h with positive numbers.")
+			return 0, 0, Errorf(EINVALID, "aspect_ratio: use 9:16, 16:9, 1:1, landscape or w:h with numbers 0.01..10000.")
 		}
 		if w/h > maxRenderRatio || h/w > maxRenderRatio {
 			return 0, 0, Errorf(EINVALID, "aspect_ratio: at most %d:1 either way.", maxRenderRatio)
@@ -148,7 +150,7 @@ func parseRatio(s string) (w, h float64, ok bool) {
 	}
 	w, werr := strconv.ParseFloat(strings.TrimSpace(ws), 64)
 	h, herr := strconv.ParseFloat(strings.TrimSpace(hs), 64)
-	valid := func(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
+	valid := func(v float64) bool { return v >= minRatioTerm && v <= maxRatioTerm }
 	return w, h, werr == nil && herr == nil && valid(w) && valid(h)
 }
 

@@ -44,7 +44,7 @@ func TestRenderSize(t *testing.T) {
 }
 
 func TestRenderSizeInvalid(t *testing.T) {
-	for _, aspect := range []string{"16x9", "portrait", "16:", ":9", "0:1", "-16:9", "16:0", "NaN:1", "Inf:1", "a:b", "9:1", "1:9"} {
+	for _, aspect := range []string{"16x9", "portrait", "16:", ":9", "0:1", "-16:9", "16:0", "NaN:1", "Inf:1", "a:b", "9:1", "1:9", "1e308:1e308", "1e-9:1e-9", "20000:10000"} {
 		if w, h, err := RenderSize(aspect, 1280); err == nil || !strings.Contains(err.Error(), "aspect_ratio") {
 			t.Errorf("RenderSize(%q) = %d×%d, %v; want an error naming aspect_ratio", aspect, w, h, err)
 		}

@@ -18,6 +18,8 @@ var statusOf = map[string]int{
 	phonoglyph.EUNAUTHORIZED: http.StatusUnauthorized,
 	phonoglyph.EFORBIDDEN:    http.StatusForbidden,
 	phonoglyph.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	phonoglyph.EQUOTA:        http.StatusForbidden,
+	phonoglyph.ERATELIMITED:  http.StatusTooManyRequests,
 	phonoglyph.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -37,6 +39,8 @@ func codeOf(status int) string {
 		return phonoglyph.ETOOLARGE
 	case http.StatusConflict:
 		return phonoglyph.ECONFLICT
+	case http.StatusTooManyRequests:
+		return phonoglyph.ERATELIMITED
 	}
 	return phonoglyph.EINTERNAL
 }

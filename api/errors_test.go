@@ -51,7 +51,9 @@ func TestWrongJSONTypeNamesTheBasicType(t *testing.T) {
 		`{"file_size": "big"}`:     "file_size: must be a int64.",
 		`{"file_name": ["a.wav"]}`: "file_name: must be a string.",
 	} {
-		c := echo.New().NewContext(httptest.NewRequest("POST", "/api/v1/files", strings.NewReader(body)), httptest.NewRecorder())
+		r := httptest.NewRequest("POST", "/api/v1/files", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		c := echo.New().NewContext(r, httptest.NewRecorder())
 		var req createFileRequest
 		if err := decodeJSON(c, &req); phonoglyph.ErrorMessage(err) != want {
 			t.Errorf("%s: %v, want %q", body, err, want)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -28,8 +29,9 @@ type createFileRequest struct {
 	IsMaster  bool                 `json:"is_master"`
 }
 
-// createFile validates a declared upload, records it as uploading and answers
-// a signed PUT URL for the bytes.
+// createFile validates a declared upload, records it as uploading
+// (workflow.DeclareUpload, which checks the quotas) and answers a signed PUT
+// URL for the bytes.
 func (s *Server) createFile(c echo.Context) error {
 	var req createFileRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -44,20 +46,13 @@ func (s *Server) createFile(c echo.Context) error {
 	}
 	owner := userID(c)
 	ctx := c.Request().Context()
-	if req.ProjectID != nil {
-		if _, err := s.opt.Store.Project(ctx, owner, *req.ProjectID); phonoglyph.ErrorCode(err) == phonoglyph.ENOTFOUND {
-			return phonoglyph.Errorf(phonoglyph.EINVALID, "project_id: no such project.")
-		} else if err != nil {
-			return err
-		}
-	}
 	f := &phonoglyph.File{
 		ID: uuid.NewString(), UserID: owner, FileName: req.FileName, FileType: kind,
 		MimeType: req.MimeType, FileSize: req.FileSize, UploadStatus: phonoglyph.UploadUploading,
 		IsMaster: req.IsMaster, StemType: req.StemType, ProjectID: req.ProjectID,
 		Key: objectkey.Upload(kind, owner, req.FileName, time.Now()),
 	}
-	if err := s.opt.Store.CreateFile(ctx, f); err != nil {
+	if err := s.opt.Workflows.DeclareUpload(ctx, f); err != nil {
 		return err
 	}
 	up, err := s.opt.Blobs.SignPut(ctx, f.Key, f.MimeType, f.FileSize, s.opt.UploadTTL)
@@ -169,18 +164,44 @@ func (s *Server) deleteFile(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// requestAnalysis enqueues an analysis of the file, or returns the one
-// already queued or running.
+// maxAnalysisReason caps the reason given for analysing a file again.
+const maxAnalysisReason = 500
+
+// requestAnalysis enqueues an analysis of the file (202), or returns the one
+// already queued or running (202) or, for a file already analysed, its
+// finished job (200): it runs again only when asked with a reason, in the
+// body ({"reason":"…"}) or as ?force=true&reason=….
 func (s *Server) requestAnalysis(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	job, err := s.opt.Workflows.RequestAnalysis(c.Request().Context(), userID(c), id)
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeOptionalJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Reason == "" {
+		req.Reason = c.QueryParam("reason")
+	}
+	switch force := c.QueryParam("force"); {
+	case force != "" && force != "true" && force != "false":
+		return phonoglyph.Errorf(phonoglyph.EINVALID, "force: must be true or false.")
+	case force == "true" && req.Reason == "":
+		return phonoglyph.Errorf(phonoglyph.EINVALID, "reason: required with force=true: say why the analysis should run again.")
+	case utf8.RuneCountInString(req.Reason) > maxAnalysisReason:
+		return phonoglyph.Errorf(phonoglyph.EINVALID, "reason: must be at most %d characters.", maxAnalysisReason)
+	}
+	job, again, err := s.opt.Workflows.RequestAnalysis(c.Request().Context(), userID(c), id, req.Reason)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, JobBody{Job: job})
+	status := http.StatusAccepted
+	if !again {
+		status = http.StatusOK
+	}
+	return c.JSON(status, JobBody{Job: job})
 }
 
 // getAnalysis answers the cached analysis (200), the job still working on it
@@ -213,6 +234,12 @@ func (s *Server) getAnalysis(c echo.Context) error {
 		return c.JSON(http.StatusAccepted, JobBody{Job: &job.Job})
 	case phonoglyph.StatusFailed:
 		return phonoglyph.Errorf(phonoglyph.ENOTFOUND, "No analysis: the last analysis failed: %s", deref(job.Error))
+	case phonoglyph.StatusCompleted: // it completed after the first read
+		if a, err := s.opt.Store.Analysis(ctx, owner, f.ID, stem, jobs.AnalysisVersion); err == nil {
+			return s.answerAnalysis(c, a)
+		} else if phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND {
+			return err
+		}
 	}
 	return phonoglyph.Errorf(phonoglyph.ENOTFOUND, "No analysis of this file.")
 }

@@ -41,6 +41,17 @@ func (e *env) waitGone(key string) {
 	})
 }
 
+// waitCleanups waits until no blob cleanup job is left to run.
+func (e *env) waitCleanups() {
+	e.t.Helper()
+	eventually.True(e.t, 10*time.Second, "cleanup jobs ran", func() bool {
+		var n int
+		err := e.pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job
+			WHERE kind = 'blob_cleanup' AND state NOT IN ('completed', 'discarded', 'cancelled')`).Scan(&n)
+		return err == nil && n == 0
+	})
+}
+
 // The whole flow through HTTP, on both blob backends: with S3 the upload and
 // download URLs are presigned URLs of the S3 server itself.
 func TestUploadCompleteAnalyseRead(t *testing.T) {
@@ -256,20 +267,36 @@ func TestAnalysisCacheByContent(t *testing.T) {
 	if !bytes.Equal(first, second) {
 		t.Error("cached analysis differs from the original")
 	}
-	var rows, keys int
-	if err := e.pool.QueryRow(context.Background(), `SELECT count(*), count(DISTINCT data_key) FROM audio_analysis_cache
-		WHERE content_sha256 IS NOT NULL`).Scan(&rows, &keys); err != nil || rows != 2 || keys != 2 {
-		t.Errorf("rows %d, distinct data keys %d (%v); want 2 and 2", rows, keys, err)
+	// One stored document and thumbnail for both files (issue 10 item 7).
+	var rows, keys, thumbs int
+	if err := e.pool.QueryRow(context.Background(), `SELECT count(*), count(DISTINCT a.data_key), count(DISTINCT f.thumbnail_key)
+		FROM audio_analysis_cache a JOIN file_metadata f ON f.id = a.file_metadata_id
+		WHERE a.content_sha256 IS NOT NULL`).Scan(&rows, &keys, &thumbs); err != nil || rows != 2 || keys != 1 || thumbs != 1 {
+		t.Errorf("rows %d, distinct data keys %d, thumbnails %d (%v); want 2, 1 and 1", rows, keys, thumbs, err)
 	}
-	var aliceData string
-	if err := e.pool.QueryRow(context.Background(), "SELECT data_key FROM audio_analysis_cache WHERE file_metadata_id = $1", aliceFile).Scan(&aliceData); err != nil {
+	var data, thumb string
+	if err := e.pool.QueryRow(context.Background(), `SELECT a.data_key, f.thumbnail_key FROM audio_analysis_cache a
+		JOIN file_metadata f ON f.id = a.file_metadata_id WHERE f.id = $1`, aliceFile).Scan(&data, &thumb); err != nil {
 		t.Fatal(err)
 	}
 	if res := e.do("DELETE", "/api/v1/files/"+aliceFile, alice, nil); res.Status != http.StatusNoContent {
 		t.Fatal(res.Status)
 	}
-	e.waitGone(aliceData) // the cleanup job ran: alice's copy is gone, bob's must not be
+	e.waitCleanups()
+	for _, k := range []string{data, thumb} { // bob still names them
+		if _, err := e.blobs.Head(context.Background(), k); err != nil {
+			t.Errorf("shared object %s after alice deleted her file: %v", k, err)
+		}
+	}
 	if res := e.do("GET", "/api/v1/files/"+bobFile+"/analysis", bob, nil); res.Status != http.StatusOK {
 		t.Errorf("bob's analysis after alice deleted hers: %d %s", res.Status, res.Body)
 	}
+	if res := e.do("GET", "/api/v1/files/"+bobFile+"/thumbnail", bob, nil); res.Status != http.StatusFound {
+		t.Errorf("bob's thumbnail after alice deleted hers: %d %s", res.Status, res.Body)
+	}
+	if res := e.do("DELETE", "/api/v1/files/"+bobFile, bob, nil); res.Status != http.StatusNoContent {
+		t.Fatal(res.Status)
+	}
+	e.waitGone(data) // the last reference went: both are freed
+	e.waitGone(thumb)
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"phonoglyph/api"
+	"phonoglyph/apitest"
+	"phonoglyph/config"
 	"phonoglyph/store"
 )
 
@@ -71,14 +73,32 @@ func TestEchoAndErrors(t *testing.T) {
 	}
 }
 
+// Preview deployments are trusted only when a pattern is configured
+// (config: CORS_PREVIEW_ORIGINS, off in production unless set).
 func TestCORS(t *testing.T) {
-	e := newEnv(t)
-	for origin, allowed := range map[string]bool{
-		"http://localhost:3000":                  true,
-		"https://phonoglyph-git-main.vercel.app": true,
-		"https://evil.example":                   false,
-		"https://phonoglyph-x.vercel.app.evil":   false,
-	} {
+	t.Run("no preview pattern", func(t *testing.T) {
+		checkCORS(t, envOf(t, apitest.Start(t, apitest.Options{})), map[string]bool{
+			"http://localhost:3000":                  true,
+			"https://phonoglyph-git-main.vercel.app": false,
+		})
+	})
+	t.Run("preview pattern", func(t *testing.T) {
+		pattern, err := config.OriginPattern("https://phonoglyph-*.vercel.app")
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkCORS(t, envOf(t, apitest.Start(t, apitest.Options{PreviewOrigins: pattern})), map[string]bool{
+			"http://localhost:3000":                  true,
+			"https://phonoglyph-git-main.vercel.app": true,
+			"https://evil.example":                   false,
+			"https://phonoglyph-x.vercel.app.evil":   false,
+			"https://phonoglyph-a.b.vercel.app":      false,
+		})
+	})
+}
+
+func checkCORS(t *testing.T, e *env, origins map[string]bool) {
+	for origin, allowed := range origins {
 		res := e.do("OPTIONS", "/api/v1/files", "", nil, "Origin", origin, "Access-Control-Request-Method", "POST")
 		got := res.Header.Get("Access-Control-Allow-Origin") == origin
 		if got != allowed || (allowed && res.Header.Get("Access-Control-Allow-Credentials") != "true") {

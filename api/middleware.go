@@ -3,22 +3,19 @@ package api
 import (
 	"log/slog"
 	"net/http"
-	"regexp"
 	"slices"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// previewOrigin matches the frontend's preview deployments.
-var previewOrigin = regexp.MustCompile(`^https://phonoglyph-[a-z0-9-]+\.vercel\.app$`)
-
-// cors allows the configured frontends and their preview deployments, with
-// credentials (cookies, Authorization).
+// cors allows the configured frontends and, when PreviewOrigins is set,
+// their preview deployments, with credentials (cookies, Authorization).
 func (s *Server) cors() echo.MiddlewareFunc {
 	return middleware.CORSWithConfig(middleware.CORSConfig{
 		AllowOriginFunc: func(origin string) (bool, error) {
-			return slices.Contains(s.opt.FrontendURLs, origin) || previewOrigin.MatchString(origin), nil
+			preview := s.opt.PreviewOrigins != nil && s.opt.PreviewOrigins.MatchString(origin)
+			return slices.Contains(s.opt.FrontendURLs, origin) || preview, nil
 		},
 		AllowMethods:     []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
 		AllowHeaders:     []string{echo.HeaderAuthorization, echo.HeaderContentType, headerGuestSession, "X-Api-Key", echo.HeaderXRequestID},

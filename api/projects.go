@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -48,6 +49,9 @@ func (f *projectFields) apply(ctx context.Context, q *store.Queries, p *phonogly
 	if err := setText(&p.ThumbnailURL, f.ThumbnailURL, "thumbnail_url", 2048); err != nil {
 		return err
 	}
+	if f.ThumbnailURL != nil && *f.ThumbnailURL != "" && !webURL(*f.ThumbnailURL) {
+		return phonoglyph.Errorf(phonoglyph.EINVALID, "thumbnail_url: must be an http or https URL.")
+	}
 	if f.PrivacySetting != nil {
 		switch *f.PrivacySetting {
 		case phonoglyph.PrivacyPrivate, phonoglyph.PrivacyUnlisted, phonoglyph.PrivacyPublic:
@@ -80,6 +84,14 @@ func (f *projectFields) apply(ctx context.Context, q *store.Queries, p *phonogly
 		p.PrimaryMIDIFileID = &file.ID
 	}
 	return nil
+}
+
+// webURL reports whether s is an absolute http(s) URL with a host, the only
+// kind a browser may be pointed at from a project (never javascript: or
+// data:).
+func webURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // setText sets an optional text field: nil leaves it, "" clears it.
@@ -228,10 +240,8 @@ type duplicateRequest struct {
 // (workflow.DuplicateProject).
 func (s *Server) duplicateProject(c echo.Context) error {
 	req := duplicateRequest{}
-	if c.Request().ContentLength != 0 {
-		if err := decodeJSON(c, &req); err != nil {
-			return err
-		}
+	if err := decodeOptionalJSON(c, &req); err != nil {
+		return err
 	}
 	dup, err := s.opt.Workflows.DuplicateProject(c.Request().Context(), userID(c), c.Param("id"), req.Name, req.IncludeFiles)
 	if err != nil {

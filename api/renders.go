@@ -61,10 +61,16 @@ func (s *Server) downloadRender(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if r.OutputFileID == nil && r.Status == phonoglyph.StatusCompleted {
+		return phonoglyph.Errorf(phonoglyph.ENOTFOUND, "The render's output has expired or was deleted with its project (status expired).")
+	}
 	if r.OutputFileID == nil {
 		return phonoglyph.Errorf(phonoglyph.ECONFLICT, "The render has no output (status %s).", r.Status)
 	}
 	f, err := s.opt.Store.FileByID(c.Request().Context(), r.UserID, *r.OutputFileID)
+	if phonoglyph.ErrorCode(err) == phonoglyph.ENOTFOUND {
+		return phonoglyph.Errorf(phonoglyph.ENOTFOUND, "The render's output has expired or was deleted with its project (status expired).")
+	}
 	if err != nil {
 		return err
 	}

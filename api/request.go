@@ -2,11 +2,6 @@ package api
 
 import (
 	"encoding/base64"
-	"encoding/json"
-	"errors"
-	"io"
-	"net/http"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -16,38 +11,6 @@ import (
 
 	"phonoglyph"
 )
-
-// decodeJSON reads one JSON value from the body, refusing unknown fields so a
-// misspelt field is an error rather than silently ignored.
-func decodeJSON(c echo.Context, v any) error {
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var tooLarge *http.MaxBytesError
-		var typeErr *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &tooLarge):
-			return phonoglyph.Errorf(phonoglyph.ETOOLARGE, "Request body is too large.")
-		case errors.Is(err, io.EOF):
-			return phonoglyph.Errorf(phonoglyph.EINVALID, "Request body must be a JSON object.")
-		case errors.As(err, &typeErr):
-			return phonoglyph.Errorf(phonoglyph.EINVALID, "%s: must be a %s.", typeErr.Field, jsonTypeName(typeErr.Type))
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return phonoglyph.Errorf(phonoglyph.EINVALID, "Unknown field %s.", strings.TrimPrefix(err.Error(), "json: unknown field "))
-		}
-		return phonoglyph.Errorf(phonoglyph.EINVALID, "Request body is not valid JSON.")
-	}
-	return nil
-}
-
-// jsonTypeName names the type a field expects: a domain type over a basic
-// one (phonoglyph.StemType) by its basic kind (string), as a client sees it.
-func jsonTypeName(t reflect.Type) string {
-	if t.PkgPath() != "" && t.Kind() <= reflect.String && t.Kind() != reflect.Invalid {
-		return t.Kind().String()
-	}
-	return t.String()
-}
 
 // pathID returns the :id parameter; a malformed id names no object, so it is
 // a 404 like any other missing one.

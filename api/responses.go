@@ -218,6 +218,10 @@ func stemJobView(j *phonoglyph.StemJob) StemJob {
 	return v
 }
 
+// renderExpired is the status a completed render reads once its output is
+// gone: removed after RENDER_RETENTION, or with its project.
+const renderExpired phonoglyph.Status = "expired"
+
 // renderView is a render in the frontend's shape.
 func renderView(r *phonoglyph.Render) Render {
 	v := Render{ID: r.ID, Status: r.Status, Progress: r.Progress, Error: r.Error, ProjectID: r.ProjectID,
@@ -225,6 +229,8 @@ func renderView(r *phonoglyph.Render) Render {
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if r.OutputFileID != nil {
 		v.Output = &Download{FileID: *r.OutputFileID, DownloadURL: "/api/v1/renders/" + r.ID + "/download"}
+	} else if r.Status == phonoglyph.StatusCompleted {
+		v.Status = renderExpired
 	}
 	return v
 }

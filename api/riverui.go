@@ -4,6 +4,8 @@ import (
 	"crypto/subtle"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -36,7 +38,36 @@ func (s *Server) mountRiverUI(e *echo.Echo) {
 	}
 	h := echo.WrapHandler(s.opt.RiverUI)
 	e.GET("/riverui", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/riverui/") })
-	e.Any("/riverui/*", h, guard)
+	e.Any("/riverui/*", h, sameOrigin, guard)
+}
+
+// sameOrigin refuses cross-site requests to River UI, whose API retries,
+// cancels and deletes jobs: a browser sends cached Basic credentials with
+// any site's form POST, so a request a browser marks as coming from another
+// site (Sec-Fetch-Site), or whose Origin is not this host, is refused before
+// the credentials are even looked at. Browsers send Origin with every POST,
+// so a cross-site form cannot pass; tools that send neither header (curl)
+// carry no browser's ambient credentials and go on to the Basic auth check.
+func sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		site := req.Header.Get("Sec-Fetch-Site")
+		origin := req.Header.Get(echo.HeaderOrigin)
+		switch {
+		case site == "same-origin" || site == "none": // the browser vouches for it
+		case site != "":
+			return echo.NewHTTPError(http.StatusForbidden, "River UI refuses cross-site requests.")
+		case origin != "" && !originIsHost(origin, req.Host):
+			return echo.NewHTTPError(http.StatusForbidden, "River UI refuses requests from another origin.")
+		}
+		return next(c)
+	}
+}
+
+// originIsHost reports whether an Origin header names host (host[:port]).
+func originIsHost(origin, host string) bool {
+	u, err := url.Parse(origin)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && strings.EqualFold(u.Host, host)
 }
 
 // loopbackOnly admits requests whose peer is on this machine.

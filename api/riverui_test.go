@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"riverqueue.com/riverui"
@@ -83,4 +84,46 @@ func TestRiverUI(t *testing.T) {
 			t.Errorf("localhost in development: %d", got)
 		}
 	})
+}
+
+// River UI's API changes jobs; a browser would send cached Basic
+// credentials with any site's simple POST, so cross-site requests are
+// refused before the credentials count.
+func TestRiverUIRefusesCrossSiteRequests(t *testing.T) {
+	srv := riverUIServer(t, "production", "ops", "s3cret")
+	host := strings.TrimPrefix(srv.URL, "http://")
+	send := func(method string, headers ...string) int {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+"/riverui/api/jobs/cancel", strings.NewReader(`{"ids":["1"]}`))
+		req.SetBasicAuth("ops", "s3cret")
+		req.Header.Set("Content-Type", "text/plain") // a simple request: no preflight
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for name, h := range map[string][]string{
+		"foreign Origin":          {"Origin", "https://evil.example"},
+		"cross-site fetch":        {"Sec-Fetch-Site", "cross-site"},
+		"same-site other origin":  {"Sec-Fetch-Site", "same-site", "Origin", "http://" + host},
+		"Origin of another port":  {"Origin", "http://127.0.0.1:1"},
+		"null Origin (sandboxed)": {"Origin", "null"},
+	} {
+		if got := send("POST", h...); got != http.StatusForbidden {
+			t.Errorf("%s: %d, want 403", name, got)
+		}
+	}
+	for name, h := range map[string][]string{
+		"same origin":        {"Origin", "http://" + host, "Sec-Fetch-Site", "same-origin"},
+		"no browser headers": nil,
+	} {
+		if got := send("POST", h...); got == http.StatusForbidden || got == http.StatusUnauthorized {
+			t.Errorf("%s: %d, want it to reach River UI", name, got)
+		}
+	}
 }

@@ -8,6 +8,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"phonoglyph/auth"
 	"phonoglyph/console"
+	"phonoglyph/events"
 	"phonoglyph/filetype"
 	"phonoglyph/openapi"
 	"phonoglyph/storage"
@@ -28,10 +30,15 @@ type Options struct {
 	Log          *slog.Logger
 	Environment  string // development | production
 	FrontendURLs []string
-	MaxBodySize  int64
-	FileLimits   filetype.Limits
-	UploadTTL    time.Duration
-	DownloadTTL  time.Duration
+	// PreviewOrigins matches further origins trusted like FrontendURLs (the
+	// frontend's preview deployments); nil trusts none.
+	PreviewOrigins *regexp.Regexp
+	MaxBodySize    int64
+	FileLimits     filetype.Limits
+	UploadTTL      time.Duration
+	DownloadTTL    time.Duration
+	Timeouts       Timeouts
+	Limits         Limits // per-user request rate
 
 	Store     *store.Store // reads, and edits of single rows
 	Blobs     storage.Blobs
@@ -44,6 +51,10 @@ type Options struct {
 	// sign-in at POST /api/v1/dev/token in development; nil disables it.
 	DevToken func(sub string) (string, error)
 
+	Events         *events.Hub   // job changes for the event streams; nil answers 404 there
+	EventHeartbeat time.Duration // between heartbeat comments on a quiet stream; 0 is 15 s
+	Ready          []ReadyCheck  // parts /health/ready checks beyond the database and storage
+
 	RiverUI         http.Handler // mounted at /riverui/; nil disables it
 	RiverUIUser     string
 	RiverUIPassword string
@@ -51,23 +62,29 @@ type Options struct {
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	opt Options
-	log *slog.Logger
+	opt     Options
+	log     *slog.Logger
+	limiter *rateLimiter // nil when Limits.Rate is 0
 }
 
 // New builds the Echo application with every route and middleware.
 func New(opt Options) *echo.Echo {
 	s := &Server{opt: opt, log: opt.Log}
+	if opt.Limits.Rate > 0 {
+		s.limiter = newRateLimiter(opt.Limits)
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
 		Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/riverui/" },
 	}))
-	e.Use(middleware.RequestID())
+	e.Use(requestID)
 	e.Use(s.requestLogger())
 	e.Use(middleware.Recover())
+	e.Use(s.deadlines)
 	e.Use(s.cors())
+	e.Use(checkParams)
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:      "0",
 		ContentTypeNosniff: "nosniff",
@@ -77,6 +94,8 @@ func New(opt Options) *echo.Echo {
 	}))
 
 	e.GET("/health", s.health)
+	e.GET("/health/live", s.live)
+	e.GET("/health/ready", s.ready)
 	e.GET(openapi.Path, echo.WrapHandler(openapi.Handler()))
 	if s.development() {
 		e.POST("/test", s.echoTest, middleware.BodyLimit(bodyLimit(opt.MaxBodySize)))
@@ -90,7 +109,7 @@ func New(opt Options) *echo.Echo {
 	e.GET("/", page)
 	e.GET(console.Prefix+"*", page)
 
-	v1 := e.Group("/api/v1", middleware.BodyLimit(bodyLimit(opt.MaxBodySize)), s.authenticate)
+	v1 := e.Group("/api/v1", middleware.BodyLimit(bodyLimit(opt.MaxBodySize)), s.authenticate, s.rateLimit)
 	if s.development() && opt.DevToken != nil {
 		v1.POST(strings.TrimPrefix(console.DevTokenPath, "/api/v1"), echo.WrapHandler(console.DevTokenHandler(opt.DevToken)))
 	}
@@ -108,6 +127,8 @@ func New(opt Options) *echo.Echo {
 	user.POST("/files/:id/analysis", s.requestAnalysis)
 	user.GET("/files/:id/analysis", s.getAnalysis)
 	user.GET("/jobs/:id", s.getJob)
+	user.GET("/jobs/:id/events", s.jobEvents)
+	user.GET("/events", s.allEvents)
 
 	user.POST("/stem-jobs", s.createStemJob)
 	user.GET("/stem-jobs", s.listStemJobs)

@@ -310,9 +310,23 @@ func TestStemsLocalSeparator(t *testing.T) {
 	}
 	e.checkStems(token, e.waitStems(token, j.ID), "vocals", "accompaniment")
 
-	j, _ = e.requestStems(token, file, map[string]any{"model_variant": "4stems", "quality": map[string]any{"output_format": "mp3"}})
-	if done := e.waitStems(token, j.ID); done.Status != "failed" || !strings.Contains(*done.Error, "WAV") {
-		t.Errorf("mp3 with the local separator = %+v", done)
+	// The local separator writes the requested rate and format too.
+	j, _ = e.requestStems(token, file, map[string]any{"model_variant": "4stems", "quality": map[string]any{"output_format": "mp3", "sample_rate": "48000"}})
+	done := e.waitStems(token, j.ID)
+	if done.Status != "completed" || done.Results == nil || len(done.Results.Stems) != 4 {
+		t.Fatalf("mp3 at 48 kHz with the local separator = %+v", done)
+	}
+	for name, stem := range done.Results.Stems {
+		res := e.do("GET", "/api/v1/files/"+stem.FileID+"/download", token, nil)
+		got := e.do("GET", res.Header.Get("Location"), "", nil)
+		dec, closer, err := dsp.Open(bytes.NewReader(got.Body), name+".mp3", dsp.Limits{})
+		if err != nil {
+			t.Fatalf("stem %s is not a readable MP3: %v", name, err)
+		}
+		closer.Close()
+		if rate := dec.Format().SampleRate; rate != 48000 {
+			t.Errorf("stem %s at %d Hz, want 48000", name, rate)
+		}
 	}
 }
 

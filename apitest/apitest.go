@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"testing"
 	"time"
 
@@ -28,8 +29,10 @@ import (
 	"phonoglyph/auth"
 	"phonoglyph/dbtest"
 	"phonoglyph/dsp"
+	"phonoglyph/events"
 	"phonoglyph/filetype"
 	"phonoglyph/jobs"
+	"phonoglyph/migrations"
 	"phonoglyph/openapi/openapitest"
 	"phonoglyph/separate"
 	"phonoglyph/storage"
@@ -54,6 +57,19 @@ type Options struct {
 	// Validator checks the exchanges; openapitest.Default() when nil. A test
 	// that counts what it exercised passes its own.
 	Validator *openapitest.Validator
+	// Beside serves another API process on the database and blob store of
+	// that system (through a pool of its own), as a second replica would.
+	Beside *System
+	// Timeouts are the per-request deadlines (api.Options).
+	Timeouts api.Timeouts
+	// EventHeartbeat shortens the event streams' heartbeat (15 s when 0).
+	EventHeartbeat time.Duration
+	// PreviewOrigins are further trusted CORS origins (api.Options).
+	PreviewOrigins *regexp.Regexp
+	// Limits is the per-user request rate (off when zero).
+	Limits api.Limits
+	// Quotas replace workflow.DefaultQuotas when set.
+	Quotas *workflow.Quotas
 }
 
 // System is a running API with its parts, stopped when the test ends.
@@ -67,6 +83,7 @@ type System struct {
 	Jobs   *jobs.Client
 	Deps   jobs.Deps
 	Guests *auth.Guests
+	Events *events.Hub
 
 	t       testing.TB
 	started bool
@@ -75,19 +92,32 @@ type System struct {
 // Queues are the job client's queues: every queue the workers serve.
 var Queues = map[string]int{"audio_analysis": 2, "maintenance": 1, "midi": 1, "stem_separation": 2, "render": 2}
 
-// Start serves the API on a fresh database.
+// Start serves the API on a fresh database (or the one of opt.Beside).
 func Start(t testing.TB, opt Options) *System {
 	t.Helper()
 	ctx := context.Background()
-	pool := dbtest.Pool(t)
+	var pool *pgxpool.Pool
+	if opt.Beside != nil {
+		p, err := pgxpool.NewWithConfig(ctx, opt.Beside.Pool.Config().Copy())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		pool = p
+	} else {
+		pool = dbtest.Pool(t)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var handler http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
 
+	st := store.New(pool)
 	var blobs storage.Blobs
 	var blobHTTP http.Handler
-	if opt.S3 {
+	if opt.Beside != nil {
+		blobs = opt.Beside.Blobs // its signed URLs point at the first system
+	} else if opt.S3 {
 		s3, err := storage.NewS3(ctx, s3test.Start(t))
 		if err != nil {
 			t.Fatal(err)
@@ -98,9 +128,9 @@ func Start(t testing.TB, opt Options) *System {
 		if err != nil {
 			t.Fatal(err)
 		}
+		local.RefuseWrites(st.UploadClosed)
 		blobs, blobHTTP = local, local.Handler()
 	}
-	st := store.New(pool)
 	deps := jobs.Deps{Store: st, Blobs: blobs, AudioLimits: dsp.Limits{MaxSeconds: 600},
 		Stems: jobs.StemDeps{LocalSeparate: separate.Separate}, Render: jobs.RenderDeps{Local: app.RenderLocally}}
 	for _, f := range opt.Configure {
@@ -128,11 +158,21 @@ func Start(t testing.TB, opt Options) *System {
 		ui = h
 	}
 	guests := auth.NewGuests(Secret, 0)
+	hub := events.New(pool, st, log)
+	hubCtx, stopHub := context.WithCancel(ctx)
+	go hub.Run(hubCtx)
+	t.Cleanup(func() { stopHub(); <-hub.Done() })
+	wf := workflow.New(st, blobs, jc, log)
+	if opt.Quotas != nil {
+		wf.SetQuotas(*opt.Quotas)
+	}
 	e := api.New(api.Options{
 		Log: log, Environment: "development", FrontendURLs: []string{"http://localhost:3000"}, MaxBodySize: 1 << 20,
+		PreviewOrigins: opt.PreviewOrigins, Limits: opt.Limits, Timeouts: opt.Timeouts,
 		FileLimits: filetype.DefaultLimits(), UploadTTL: time.Hour, DownloadTTL: time.Hour,
-		Store: st, Blobs: blobs, BlobHTTP: blobHTTP, Workflows: workflow.New(st, blobs, jc, log), Verifier: verifier, Guests: guests,
-		RiverUI:  ui,
+		Store: st, Blobs: blobs, BlobHTTP: blobHTTP, Workflows: wf, Verifier: verifier, Guests: guests,
+		RiverUI: ui, Events: hub, EventHeartbeat: opt.EventHeartbeat,
+		Ready:    []api.ReadyCheck{{Name: "queue", Check: func(ctx context.Context) error { return migrations.CheckRiver(ctx, pool) }}},
 		DevToken: func(sub string) (string, error) { return auth.Mint(Secret, "", sub, time.Hour) },
 	})
 	v := opt.Validator
@@ -142,7 +182,7 @@ func Start(t testing.TB, opt Options) *System {
 		}
 	}
 	handler = v.Handler(t, e)
-	return &System{URL: srv.URL, Server: srv, Echo: e, Pool: pool, Store: st, Blobs: blobs, Jobs: jc, Deps: deps, Guests: guests, t: t}
+	return &System{URL: srv.URL, Server: srv, Echo: e, Pool: pool, Store: st, Blobs: blobs, Jobs: jc, Deps: deps, Guests: guests, Events: hub, t: t}
 }
 
 // StartWorkers runs the job workers until the test ends (once).

@@ -39,6 +39,9 @@ type App struct {
 	Store  *store.Store
 	Blobs  storage.Blobs
 	Local  *storage.Local // the local backend, when in use: its Handler serves signed URLs
+	// Temp is a worker process's own temp directory and budget
+	// (jobs.OwnTempDir), nil in other processes.
+	Temp *jobs.TempDir
 }
 
 // NewLogger returns the JSON logger of the processes; DEBUG_LOGGING lowers
@@ -97,6 +100,7 @@ func (a *App) openBlobs(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("STORAGE_DIR %s: %w", dir, err)
 	}
+	local.RefuseWrites(a.Store.UploadClosed)
 	a.Blobs, a.Local = local, local
 	a.Log.Info("storage: local directory", "dir", dir)
 	return nil
@@ -168,7 +172,7 @@ func (a *App) workerDeps() (jobs.Deps, error) {
 		return jobs.Deps{}, err
 	}
 	c := a.Config
-	return jobs.Deps{Store: a.Store, Blobs: a.Blobs, AudioLimits: dsp.Limits{MaxSeconds: c.MaxAudioSeconds},
+	return jobs.Deps{Store: a.Store, Blobs: a.Blobs, AudioLimits: dsp.Limits{MaxSeconds: c.MaxAudioSeconds}, Temp: a.Temp,
 		UploadGrace: c.UploadURLTTL + 15*time.Minute,
 		Stems: jobs.StemDeps{RunPod: rp, Poll: c.RunPodPollInterval, LocalSeparate: separate.Separate,
 			Policy: runpod.Policy{ExecutionTimeout: c.RunPodExecutionTimeout, TTL: c.RunPodTTL}},

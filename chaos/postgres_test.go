@@ -79,8 +79,11 @@ func (p *postgres) restart() error {
 }
 
 func (p *postgres) ctl(action string, args ...string) error {
+	// fsync off survives the restart (a stopped server, not a lost machine:
+	// the kernel keeps what was written); synchronous_commit stays on, or an
+	// immediate stop loses transactions already answered as committed.
 	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off "+
-		"-c synchronous_commit=off -c full_page_writes=off", p.port, p.dir)
+		"-c full_page_writes=off", p.port, p.dir)
 	argv := append([]string{"pg_ctl", "-D", p.dir, "-w", "-t", "60", "-l", filepath.Join(p.dir, "server.log"), "-o", opts, action}, args...)
 	out, err := p.run(argv[0], argv[1:]...)
 	if err != nil {

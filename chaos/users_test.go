@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -135,16 +136,38 @@ type simUser struct {
 
 // errStatus is an answer other than the one a step expected.
 type errStatus struct {
-	route  string
-	status int
-	body   string
+	route      string
+	status     int
+	body       string
+	retryAfter int // seconds, from a 429's Retry-After
 }
 
 func (e *errStatus) Error() string { return fmt.Sprintf("%s: %d %s", e.route, e.status, e.body) }
 
 // do sends a request to a random API replica and decodes a JSON answer into
 // out; it records the call. want lists the statuses the step accepts.
+//
+// A 429 is waited out as a well-behaved client does (Retry-After, a few
+// times) before the step gives up.
 func (u *simUser) do(ctx context.Context, method, route, path string, body any, out any, want ...int) (int, error) {
+	for range 5 {
+		status, err := u.once(ctx, method, route, path, body, out, want...)
+		var es *errStatus
+		if !errors.As(err, &es) || es.status != http.StatusTooManyRequests {
+			return status, err
+		}
+		wait := time.Duration(es.retryAfter) * time.Second
+		select {
+		case <-ctx.Done():
+			return status, err
+		case <-time.After(min(max(wait, time.Second), 5*time.Second)):
+		}
+	}
+	return u.once(ctx, method, route, path, body, out, want...)
+}
+
+// once sends the request of do once.
+func (u *simUser) once(ctx context.Context, method, route, path string, body any, out any, want ...int) (int, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -181,7 +204,8 @@ func (u *simUser) do(ctx context.Context, method, route, path string, body any, 
 			return res.StatusCode, nil
 		}
 	}
-	return res.StatusCode, &errStatus{route: method + " " + route, status: res.StatusCode, body: string(raw)}
+	retry, _ := strconv.Atoi(res.Header.Get("Retry-After"))
+	return res.StatusCode, &errStatus{route: method + " " + route, status: res.StatusCode, body: string(raw), retryAfter: retry}
 }
 
 // upload declares, PUTs and completes one WAV file and returns its id and
@@ -319,20 +343,29 @@ func (u *simUser) separate(ctx context.Context) {
 	if u.rnd.IntN(2) == 0 {
 		variant, stems = "4stems", map[string]bool{"vocals": true, "drums": true, "bass": true, "other": true}
 	}
+	id, ok := u.requestStems(ctx, file, variant, stems)
+	if !ok {
+		return
+	}
+	if u.rnd.IntN(3) == 0 {
+		u.pause(ctx, 2*time.Second)
+		_, _ = u.do(ctx, http.MethodPost, "/api/v1/stem-jobs/{id}/cancel", "/api/v1/stem-jobs/"+id+"/cancel", nil, nil,
+			http.StatusOK, http.StatusConflict)
+	}
+	u.follow(ctx, id)
+}
+
+// requestStems asks for a separation of file and records its job.
+func (u *simUser) requestStems(ctx context.Context, file, variant string, stems map[string]bool) (id string, ok bool) {
 	var out struct {
 		Job struct{ ID string } `json:"job"`
 	}
 	body := map[string]any{"file_id": file, "config": map[string]any{"model_variant": variant, "stems": stems}}
 	if _, err := u.do(ctx, http.MethodPost, "/api/v1/stem-jobs", "/api/v1/stem-jobs", body, &out, http.StatusCreated, http.StatusOK); err != nil {
-		return
+		return "", false
 	}
 	u.ledger.job(out.Job.ID, "stem_separation", u.id, file)
-	if u.rnd.IntN(3) == 0 {
-		u.pause(ctx, 2*time.Second)
-		_, _ = u.do(ctx, http.MethodPost, "/api/v1/stem-jobs/{id}/cancel", "/api/v1/stem-jobs/"+out.Job.ID+"/cancel", nil, nil,
-			http.StatusOK, http.StatusConflict)
-	}
-	u.follow(ctx, out.Job.ID)
+	return out.Job.ID, true
 }
 
 // render uploads a file, renders it and sometimes cancels the render.
@@ -367,14 +400,7 @@ func (u *simUser) deleteDuringWork(ctx context.Context) {
 	}
 	if job != "" && u.rnd.IntN(2) == 0 {
 		u.follow(ctx, job)
-		var out struct {
-			Job struct{ ID string } `json:"job"`
-		}
-		body := map[string]any{"file_id": file, "config": map[string]any{"model_variant": "2stems",
-			"stems": map[string]bool{"vocals": true, "other": true}}}
-		if _, err := u.do(ctx, http.MethodPost, "/api/v1/stem-jobs", "/api/v1/stem-jobs", body, &out, http.StatusCreated, http.StatusOK); err == nil {
-			u.ledger.job(out.Job.ID, "stem_separation", u.id, file)
-		}
+		u.requestStems(ctx, file, "2stems", map[string]bool{"vocals": true, "other": true})
 	}
 	u.pause(ctx, time.Second)
 	if _, err := u.do(ctx, http.MethodDelete, "/api/v1/files/{id}", "/api/v1/files/"+file, nil, nil, http.StatusNoContent); err == nil {

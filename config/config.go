@@ -57,6 +57,10 @@ type Config struct {
 	MaxAudioSeconds  float64 `env:"MAX_AUDIO_SECONDS" envDefault:"3600"`
 	MaxBodySize      int64   `env:"MAX_BODY_SIZE" envDefault:"1048576"`
 
+	// WorkerTempBudget bounds the bytes of temp files one worker process
+	// has at once (decoded audio for the local separator).
+	WorkerTempBudget int64 `env:"WORKER_TEMP_BUDGET" envDefault:"8589934592"`
+
 	StorageBackend string        `env:"STORAGE_BACKEND"`
 	StorageDir     string        `env:"STORAGE_DIR" envDefault:"./data/blobs"`
 	R2AccountID    string        `env:"CLOUDFLARE_ACCOUNT_ID"`
@@ -88,8 +92,17 @@ type Config struct {
 	RenderRetention      time.Duration `env:"RENDER_RETENTION" envDefault:"720h"`
 	ShutdownTimeout      time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"25s"`
 
+	// DebugAddr is where pprof listens (e.g. 127.0.0.1:6060); empty turns it off.
+	DebugAddr       string `env:"DEBUG_ADDR"`
 	RiverUIUser     string `env:"RIVER_UI_USER"`
 	RiverUIPassword string `env:"RIVER_UI_PASSWORD"`
+
+	// Origins of the frontend's preview deployments trusted with
+	// credentials: a pattern whose * stands for one DNS label part; unset
+	// means none in production and phonoglyph-*.vercel.app in development.
+	PreviewOrigins string `env:"CORS_PREVIEW_ORIGINS"`
+
+	Limits
 }
 
 // Load reads the configuration from the process environment.
@@ -214,7 +227,10 @@ func (c *Config) finish() error {
 	if (c.RiverUIUser == "") != (c.RiverUIPassword == "") {
 		return errors.New("configuration: RIVER_UI_USER and RIVER_UI_PASSWORD must be set together")
 	}
-	return nil
+	if err := c.previewOrigins(); err != nil {
+		return err
+	}
+	return c.Limits.check()
 }
 
 func (c *Config) secrets() error {

@@ -65,3 +65,41 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 		}
 	}
 }
+
+func TestPreviewOriginsOffInProductionUnlessSet(t *testing.T) {
+	prod := map[string]string{"APP_ENV": "production", "JWT_SECRET": strings.Repeat("s", 32)}
+	c, err := parse(env.Options{Environment: prod})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PreviewOriginPattern() != nil {
+		t.Errorf("production trusts preview origins %q without CORS_PREVIEW_ORIGINS", c.PreviewOrigins)
+	}
+	dev, err := parse(env.Options{Environment: map[string]string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := dev.PreviewOriginPattern()
+	if re == nil || !re.MatchString("https://phonoglyph-git-main.vercel.app") || re.MatchString("https://phonoglyph-x.evil.com/.vercel.app") || re.MatchString("https://phonoglyph-a.b.vercel.app") {
+		t.Errorf("development preview pattern %v", re)
+	}
+	prod["CORS_PREVIEW_ORIGINS"] = "https://app-*.example.com"
+	if c, err = parse(env.Options{Environment: prod}); err != nil || !c.PreviewOriginPattern().MatchString("https://app-pr-12.example.com") {
+		t.Errorf("set pattern: %v %v", c, err)
+	}
+	for _, bad := range []string{"http://x-*.example.com", "https://x-*.example.com/path", "*"} {
+		prod["CORS_PREVIEW_ORIGINS"] = bad
+		if _, err := parse(env.Options{Environment: prod}); err == nil || !strings.Contains(err.Error(), "CORS_PREVIEW_ORIGINS") {
+			t.Errorf("CORS_PREVIEW_ORIGINS=%q: %v", bad, err)
+		}
+	}
+}
+
+func TestLimitsNameTheirVariable(t *testing.T) {
+	for _, kv := range [][2]string{{"QUOTA_STORAGE_BYTES", "0"}, {"QUOTA_LIVE_STEM_JOBS", "0"}, {"RATE_LIMIT_RPS", "-1"}, {"HTTP_READ_TIMEOUT", "1ms"}} {
+		_, err := parse(env.Options{Environment: map[string]string{kv[0]: kv[1]}})
+		if err == nil || !strings.Contains(err.Error(), kv[0]) {
+			t.Errorf("%s=%s: %v", kv[0], kv[1], err)
+		}
+	}
+}

@@ -296,11 +296,12 @@ func TestLoudnessVsFFmpeg(t *testing.T) {
 	}
 }
 
-// TestDecodersVsFFmpeg: MP3, FLAC, Ogg Vorbis and M4A (ffmpeg subprocess)
-// encodings of one signal decode to the same loudness and tempo as ffmpeg
-// reads from the same file, to exactly ffmpeg's decoded length (for MP3 that
-// means dropping the LAME tag frame, encoder delay and padding) and to within
-// one MP3 frame of ffprobe's duration.
+// TestDecodersVsFFmpeg: MP3, FLAC, Ogg Vorbis and M4A encodings of one
+// signal, decoded by Open's ffmpeg subprocess and (M4A aside) by the pure-Go
+// fallback decoders, give the same loudness and tempo as ffmpeg reads from
+// the same file, exactly ffmpeg's decoded length (for go-mp3 that means
+// dropping the LAME tag frame, encoder delay and padding) and a duration
+// within one MP3 frame of ffprobe's.
 func TestDecodersVsFFmpeg(t *testing.T) {
 	ff := ffmpegPath(t)
 	fp := peer(t, "ffprobe")
@@ -317,20 +318,6 @@ func TestDecodersVsFFmpeg(t *testing.T) {
 		if out, err := exec.Command(ff, "-v", "error", "-i", src, "-c:a", tc.codec, path).CombinedOutput(); err != nil {
 			t.Fatalf("%s: %v %s", tc.ext, err, out)
 		}
-		fh, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, c, err := Open(fh, path, Limits{})
-		if err != nil {
-			t.Fatalf("%s: %v", tc.ext, err)
-		}
-		a, err := Analyze(d, Options{})
-		c.Close()
-		fh.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", tc.ext, err)
-		}
 		wantI, _ := ffmpegEBU(t, ff, path)
 		// ffmpeg's decoded length, in frames.
 		pcm, err := exec.Command(ff, "-v", "error", "-i", path, "-ac", "1", "-f", "s16le", "-").Output()
@@ -338,7 +325,6 @@ func TestDecodersVsFFmpeg(t *testing.T) {
 			t.Fatalf("%s: ffmpeg decode: %v", tc.ext, err)
 		}
 		wantFrames := len(pcm) / 2
-		gotFrames := int(math.Round(a.Summary.Duration * float64(a.Summary.SampleRate)))
 		// ffprobe reports the start after the encoder delay but a duration
 		// that still includes the end padding (under one frame).
 		out, err := exec.Command(fp, "-v", "error", "-select_streams", "a:0", "-show_entries", "stream=start_time,duration",
@@ -351,20 +337,60 @@ func TestDecodersVsFFmpeg(t *testing.T) {
 			t.Fatalf("%s: ffprobe said %q: %v", tc.ext, out, err)
 		}
 		probe := probeDur - probeStart
-		t.Logf("%-4s %d ch %d Hz %.4f s (%d frames; ffmpeg %d, ffprobe %.4f s): %.2f LUFS (ffmpeg %.2f, WAV %.2f), %.2f BPM",
-			tc.ext, a.Summary.Channels, a.Summary.SampleRate, a.Summary.Duration, gotFrames, wantFrames, probe,
-			a.Summary.LoudnessLUFS, wantI, ref.Summary.LoudnessLUFS, a.Summary.BPM)
-		if math.Abs(a.Summary.LoudnessLUFS-wantI) > 0.2 || math.Abs(a.Summary.BPM-120) > 1.2 ||
-			math.Abs(a.Summary.Duration-15) > 0.1 || a.Summary.Channels != 2 {
-			t.Errorf("%s: %+v", tc.ext, a.Summary)
-		}
-		if gotFrames != wantFrames {
-			t.Errorf("%s: %d frames, ffmpeg decodes %d", tc.ext, gotFrames, wantFrames)
-		}
-		if math.Abs(a.Summary.Duration-probe) > 1152.0/float64(a.Summary.SampleRate) {
-			t.Errorf("%s: duration %v, ffprobe %v", tc.ext, a.Summary.Duration, probe)
+		for _, native := range []bool{false, true} {
+			if native && tc.ext == "m4a" {
+				continue // ffmpeg only
+			}
+			decoder := "ffmpeg"
+			if native {
+				decoder = "go"
+			}
+			t.Run(tc.ext+"/"+decoder, func(t *testing.T) {
+				if native {
+					withoutFFmpeg(t)
+				}
+				fh, err := os.Open(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer fh.Close()
+				d, c, err := OpenForAnalysis(fh, path, Limits{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, isFF := d.(*ffmpegDecoder)
+				if isFF == native {
+					t.Fatalf("decoded by %T", d)
+				}
+				a, err := Analyze(d, Options{})
+				c.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				gotFrames := int(math.Round(a.Summary.Duration * float64(a.Summary.SampleRate)))
+				t.Logf("%-4s %-6s %d ch %d Hz %.4f s (%d frames; ffmpeg %d, ffprobe %.4f s): %.2f LUFS (ffmpeg %.2f, WAV %.2f), %.2f BPM",
+					tc.ext, decoder, a.Summary.Channels, a.Summary.SampleRate, a.Summary.Duration, gotFrames, wantFrames, probe,
+					a.Summary.LoudnessLUFS, wantI, ref.Summary.LoudnessLUFS, a.Summary.BPM)
+				if math.Abs(a.Summary.LoudnessLUFS-wantI) > 0.2 || math.Abs(a.Summary.BPM-120) > 1.2 ||
+					math.Abs(a.Summary.Duration-15) > 0.1 || a.Summary.Channels != 2 {
+					t.Errorf("%+v", a.Summary)
+				}
+				if gotFrames != wantFrames {
+					t.Errorf("%d frames, ffmpeg decodes %d", gotFrames, wantFrames)
+				}
+				if math.Abs(a.Summary.Duration-probe) > 1152.0/float64(a.Summary.SampleRate) {
+					t.Errorf("duration %v, ffprobe %v", a.Summary.Duration, probe)
+				}
+			})
 		}
 	}
+}
+
+// withoutFFmpeg makes Open use the pure-Go decoders for the rest of the test.
+func withoutFFmpeg(t testing.TB) {
+	old := FFmpegPath
+	FFmpegPath = "/nonexistent/ffmpeg"
+	t.Cleanup(func() { FFmpegPath = old })
 }
 
 // TestOpenErrors: garbage, empty input, and missing ffmpeg.
@@ -372,9 +398,7 @@ func TestOpenErrors(t *testing.T) {
 	if _, _, err := Open(bytes.NewReader(nil), "x.wav", Limits{}); err == nil {
 		t.Error("empty accepted")
 	}
-	old := FFmpegPath
-	FFmpegPath = "/nonexistent/ffmpeg"
-	defer func() { FFmpegPath = old }()
+	withoutFFmpeg(t)
 	_, _, err := Open(bytes.NewReader([]byte("\x00\x00\x00\x20ftypM4A xxxxxxxxxxxx")), "x.m4a", Limits{})
 	if !isErr(err, ErrNeedFFmpeg) {
 		t.Errorf("m4a without ffmpeg: %v", err)
@@ -386,10 +410,11 @@ func TestOpenErrors(t *testing.T) {
 }
 
 // TestMP3Gapless: for mono, MPEG-2 (22.05 kHz), VBR with an ID3 tag, and a
-// file without a Xing/LAME tag, the MP3 decoder yields exactly ffmpeg's
-// samples: same length, same alignment.
+// file without a Xing/LAME tag, the pure-Go MP3 decoder yields exactly
+// ffmpeg's samples: same length, same alignment.
 func TestMP3Gapless(t *testing.T) {
 	ff := ffmpegPath(t)
+	withoutFFmpeg(t)
 	dir := t.TempDir()
 	var off []float64
 	g, _ := drumPattern(44100, 120, 4, &off)

@@ -1,6 +1,7 @@
 package dsp
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -8,7 +9,7 @@ import (
 )
 
 // AnalysisVersion identifies the feature definitions of Analyze.
-const AnalysisVersion = "2.0-native"
+const AnalysisVersion = "3.0-native"
 
 // Series names of Analysis.Series.
 const (
@@ -85,8 +86,9 @@ type Options struct {
 
 // Summary describes the whole track.
 type Summary struct {
-	Duration        float64 `json:"duration"` // seconds
-	SampleRate      int     `json:"sample_rate"`
+	Duration        float64 `json:"duration"`           // seconds
+	SampleRate      int     `json:"sample_rate"`        // AnalysisRate: the rate of frameTimes and frames
+	SourceRate      int     `json:"source_sample_rate"` // the file's own rate
 	Channels        int     `json:"channels"`
 	Frames          int64   `json:"frames"`         // sample frames decoded
 	BPM             float64 `json:"bpm"`            // 0 when no tempo was found
@@ -98,6 +100,8 @@ type Summary struct {
 	Key             string  `json:"key"`            // C, C#, … B; "" for silence
 	Mode            string  `json:"mode"`           // major or minor; "" for silence
 	KeyConfidence   float64 `json:"key_confidence"` // 0..1
+	// TimeSignature is the bar length in beats; {0, 0} without beats.
+	TimeSignature TimeSignature `json:"time_signature"`
 }
 
 // PitchFrame is the dominant pitch class (0 = C … 11 = B) of a chroma frame
@@ -119,25 +123,30 @@ type NormMeta struct {
 
 // Analysis is the full feature set of a track (version AnalysisVersion).
 //
-// Frames are 1024 samples every 512 at the file's rate, Hann-windowed, on
-// the channel mean; FrameTimes[i] = i·512/rate is the frame START, as in the
+// Frames are 1024 samples every 512 at AnalysisRate (44.1 kHz, whatever the
+// file's rate: other rates are resampled), Hann-windowed, on the channel
+// mean; FrameTimes[i] = i·512/44100 is the frame START, as in the
 // original frontend. Event times (onsets, transients, beats) are the frame
 // centre (start + 512/rate). Every series, MFCC and Spectrum row has one
 // entry per frame. Chroma and Pitch have one entry per chroma frame: frames
 // 0, 8, 16, … (a 4096-sample window ending where that frame ends), so
 // Chroma[j] and Pitch[j] belong to FrameTimes[8j] (= Pitch[j].Time) and the
-// chroma holds until the next chroma frame.
+// chroma holds until the next chroma frame. MFCC and Spectrum values are
+// kept to 3 significant digits (Half) and written with 4.
 type Analysis struct {
 	Version       string                   `json:"version"`
 	Summary       Summary                  `json:"summary"`
 	FrameTimes    []float64                `json:"frameTimes"`
 	Series        map[string][]float32     `json:"series"`
-	MFCC          [][mfccCoeffs]float32    `json:"mfcc,omitempty"`
+	MFCC          []MFCCFrame              `json:"mfcc,omitempty"`
 	Chroma        [][chromaClasses]float32 `json:"chroma,omitempty"` // one row per chroma frame (every ChromaEvery frames), like Pitch
 	Pitch         []PitchFrame             `json:"pitch,omitempty"`
-	Spectrum      [][spectrumBands]float32 `json:"amplitudeSpectrum,omitempty"`
+	Spectrum      []SpectrumFrame          `json:"amplitudeSpectrum,omitempty"`
 	Transients    []Transient              `json:"transients"`
 	Beats         []float64                `json:"beats"`
+	BeatPositions []int                    `json:"beatPositions"` // each beat's place in its bar, 1 = downbeat
+	Downbeats     []float64                `json:"downbeats"`     // the beats at position 1
+	Sections      []Section                `json:"sections"`
 	Onsets        []float64                `json:"onsets"`
 	Normalization map[string]NormMeta      `json:"normalizationMeta"`
 	Waveform      Waveform                 `json:"waveform"`
@@ -146,32 +155,134 @@ type Analysis struct {
 
 // Analyze decodes d to its end and computes the full Analysis in one
 // streaming pass: the decoded signal is never kept (only per-frame features,
-// a few float32 per frame, grow with the duration). Panics are recovered
-// into ErrInvalid errors; decoder errors are returned as they are.
+// a few float32 per frame, grow with the duration). A stream at another rate
+// than AnalysisRate is resampled first (OpenForAnalysis lets ffmpeg do it).
+// Decoding, K-weighting, true peak and the mono mix-down run on a goroutine of
+// their own, the frame features on the caller's. Panics are recovered into
+// ErrInvalid errors; decoder errors are returned as they are.
 func Analyze(d Decoder, opt Options) (a *Analysis, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			a, err = nil, fmt.Errorf("%w: analysis panicked: %v", ErrInvalid, p)
 		}
 	}()
-	f := d.Format()
-	if err := checkFormat(f, Limits{}.withDefaults()); err != nil {
+	if err := checkFormat(d.Format(), Limits{}.withDefaults()); err != nil {
 		return nil, err
 	}
-	x := newExtractor(f, opt)
-	buf := make([]float32, readBufFrames*f.Channels)
-	for {
-		n, err := d.Read(buf)
-		if n > 0 {
-			x.add(buf[:n])
+	d = Resample(d, AnalysisRate)
+	x := newExtractor(d.Format(), opt)
+	in := x.input(d)
+	defer in.stop()
+	for b := range in.full {
+		if b.n > 0 {
+			x.add(b.mono[:b.n], b.z[:b.n])
 		}
-		if err == io.EOF {
+		if b.err == io.EOF {
 			break
-		} else if err != nil {
-			return nil, err
+		} else if b.err != nil {
+			return nil, b.err
 		}
+		in.free <- b
 	}
 	return x.result(opt), nil
+}
+
+// inputBlock is one decoded block, as the input stage hands it over: the
+// mono mix-down and the channel-weighted K-weighted power of each frame.
+type inputBlock struct {
+	mono []float32
+	z    []float64
+	n    int   // frames
+	err  error // after the frames: io.EOF at the end
+}
+
+// inputStage runs the decoder and the per-channel work on its own goroutine,
+// inputBlocks blocks ahead of the frame features.
+type inputStage struct {
+	full, free chan *inputBlock
+	quit, done chan struct{}
+}
+
+// inputBlocks is how many blocks the input stage fills ahead.
+const inputBlocks = 4
+
+// input starts the input stage on d: it owns x.tp and x.loud's filters
+// until it delivers its last block (the one with an error).
+func (x *extractor) input(d Decoder) *inputStage {
+	s := &inputStage{full: make(chan *inputBlock, inputBlocks), free: make(chan *inputBlock, inputBlocks),
+		quit: make(chan struct{}), done: make(chan struct{})}
+	for range inputBlocks {
+		s.free <- &inputBlock{mono: make([]float32, readBufFrames), z: make([]float64, readBufFrames)}
+	}
+	ch := x.f.Channels
+	buf := make([]float32, readBufFrames*ch)
+	go func() {
+		defer close(s.done)
+		for {
+			var b *inputBlock
+			select {
+			case b = <-s.free:
+			case <-s.quit:
+				return
+			}
+			b.n, b.err = 0, nil
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						b.n, b.err = 0, fmt.Errorf("%w: analysis panicked: %v", ErrInvalid, p)
+					}
+				}()
+				n, err := d.Read(buf)
+				if n > 0 {
+					x.tp.add(buf[:n])
+					x.loud.filter(buf[:n], b.z)
+					mixDown(buf[:n], ch, b.mono)
+					b.n = n / ch
+				}
+				b.err = err
+			}()
+			select {
+			case s.full <- b:
+			case <-s.quit:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	}()
+	return s
+}
+
+// stop ends the input stage and waits for its goroutine (it finishes the
+// Read under way), so the decoder is no longer used once Analyze returns.
+func (s *inputStage) stop() {
+	close(s.quit)
+	<-s.done
+}
+
+// mixDown writes the channel mean of interleaved samples into dst.
+func mixDown(src []float32, ch int, dst []float32) {
+	n := len(src) / ch
+	dst = dst[:n]
+	scale := 1 / float32(ch)
+	switch ch {
+	case 1:
+		copy(dst, src)
+	case 2:
+		src = src[:2*n]
+		for j := range dst {
+			dst[j] = (src[2*j] + src[2*j+1]) * scale
+		}
+	default:
+		for j := range dst {
+			var sum float32
+			for _, v := range src[j*ch : j*ch+ch] {
+				sum += v
+			}
+			dst[j] = sum * scale
+		}
+	}
 }
 
 // extractor holds the streaming state of Analyze.
@@ -183,31 +294,31 @@ type extractor struct {
 	// ring[pos:pos+HopSize], after the chromaSize-HopSize samples before it.
 	// When the ring is full, its last chromaSize-HopSize samples move to
 	// the front (once every ringHops hops instead of a copy every hop).
-	ring                                      []float32
-	pos                                       int
-	fill                                      int // mono samples seen, capped at chromaSize
-	hopN                                      int
-	stft                                      *stft
-	pow                                       []float64
-	spec                                      *spectral
-	mfcc                                      *mfcc
-	chroma                                    *chroma
-	loud                                      *loudnessAcc
-	tp                                        *truePeak
-	wave                                      *waveAcc
-	keepMFCC, keepChroma, keepPitch, keepSpec bool // arrays the stem emits
+	ring                          []float32
+	pos                           int
+	fill                          int // mono samples seen, capped at chromaSize
+	hopN                          int
+	stft                          *stft
+	pow                           []float64
+	spec                          *spectral
+	mfcc                          *mfcc
+	chroma                        *chroma
+	loud                          *loudnessAcc
+	tp                            *truePeak
+	wave                          *waveAcc
+	keepMFCC, keepPitch, keepSpec bool // arrays the stem emits (chroma is always kept)
 
-	z       []float64 // K-weighted power per sample frame of the current block
 	lastChr [chromaClasses]float32
-	prevMel [melBands]float64
+	nov     *novelty
 
 	series [numSeries][]float32
-	odf    []float32
-	tenv   []float32 // tempo envelope: power flux
-	mfccs  [][mfccCoeffs]float32
+	odf    []float32 // onset envelope (novelty.frame's all)
+	lowODF []float32 // low-band onset envelope
+	midODF []float32 // mid-band onset envelope
+	mfccs  []MFCCFrame
 	chrs   [][chromaClasses]float32
 	pitch  []PitchFrame
-	specs  [][spectrumBands]float32
+	specs  []SpectrumFrame
 }
 
 // ringHops is how many hops extractor.ring holds beyond a chroma window.
@@ -235,22 +346,22 @@ const (
 func newExtractor(f Format, opt Options) *extractor {
 	emit := StemFeatures(opt.Stem)
 	x := &extractor{
-		keepMFCC:   slices.Contains(emit, FeatureMFCC),
-		keepChroma: slices.Contains(emit, FeatureChroma),
-		keepPitch:  slices.Contains(emit, FeaturePitch),
-		keepSpec:   slices.Contains(emit, FeatureSpectrum),
-		f:          f,
-		fps:        float64(f.SampleRate) / HopSize,
-		ring:       make([]float32, chromaSize+ringHops*HopSize),
-		pos:        chromaSize - HopSize,
-		stft:       newSTFT(FrameSize),
-		pow:        make([]float64, FrameSize/2+1),
-		spec:       newSpectral(f.SampleRate),
-		mfcc:       newMFCC(f.SampleRate),
-		chroma:     newChroma(f.SampleRate),
-		loud:       newLoudnessAcc(f.SampleRate, f.Channels),
-		tp:         newTruePeak(f.Channels),
-		wave:       newWaveAcc(),
+		keepMFCC:  slices.Contains(emit, FeatureMFCC),
+		keepPitch: slices.Contains(emit, FeaturePitch),
+		keepSpec:  slices.Contains(emit, FeatureSpectrum),
+		f:         f,
+		fps:       float64(f.SampleRate) / HopSize,
+		ring:      make([]float32, chromaSize+ringHops*HopSize),
+		pos:       chromaSize - HopSize,
+		stft:      newSTFT(FrameSize),
+		pow:       make([]float64, FrameSize/2+1),
+		spec:      newSpectral(f.SampleRate),
+		mfcc:      newMFCC(f.SampleRate),
+		chroma:    newChroma(f.SampleRate),
+		loud:      newLoudnessAcc(f.SampleRate, f.Channels),
+		tp:        newTruePeak(f.Channels),
+		wave:      newWaveAcc(),
+		nov:       newNovelty(f.SampleRate),
 	}
 	if f.Frames > 0 {
 		// Known length (checked against the limits by the decoder): reserve
@@ -264,15 +375,14 @@ func newExtractor(f Format, opt Options) *extractor {
 		}
 		x.loud.subs = make([]float64, 0, f.Frames/int64(x.loud.subLen)+1)
 		x.odf = make([]float32, 0, n)
-		x.tenv = make([]float32, 0, n)
+		x.lowODF = make([]float32, 0, n)
+		x.midODF = make([]float32, 0, n)
 		if x.keepMFCC {
-			x.mfccs = make([][mfccCoeffs]float32, 0, n)
+			x.mfccs = make([]MFCCFrame, 0, n)
 		}
-		if x.keepChroma {
-			x.chrs = make([][chromaClasses]float32, 0, n/chromaEvery+1)
-		}
+		x.chrs = make([][chromaClasses]float32, 0, n/chromaEvery+1)
 		if x.keepSpec {
-			x.specs = make([][spectrumBands]float32, 0, n)
+			x.specs = make([]SpectrumFrame, 0, n)
 		}
 		if x.keepPitch {
 			x.pitch = make([]PitchFrame, 0, n/chromaEvery+1)
@@ -281,41 +391,14 @@ func newExtractor(f Format, opt Options) *extractor {
 	return x
 }
 
-// add consumes interleaved samples (whole frames).
-func (x *extractor) add(samples []float32) {
-	ch := x.f.Channels
-	x.tp.add(samples)
-	n := len(samples) / ch
-	if cap(x.z) < n {
-		x.z = make([]float64, n)
-	}
-	z := x.z[:n]
-	x.loud.filter(samples, z)
-	scale := 1 / float32(ch)
+// add consumes a block of the mono mix-down and its K-weighted powers.
+func (x *extractor) add(mono []float32, z []float64) {
+	n := len(mono)
 	// One run of sample frames up to the end of the current hop at a time.
 	for i := 0; i < n; {
 		k := min(n-i, HopSize-x.hopN)
 		dst := x.ring[x.pos+x.hopN:][:k]
-		src := samples[i*ch : (i+k)*ch]
-		switch ch {
-		case 1:
-			for j := range dst {
-				dst[j] = src[j] * scale
-			}
-		case 2:
-			src = src[:2*len(dst)]
-			for j := range dst {
-				dst[j] = (src[2*j] + src[2*j+1]) * scale
-			}
-		default:
-			for j := range dst {
-				var sum float32
-				for _, v := range src[j*ch : j*ch+ch] {
-					sum += v
-				}
-				dst[j] = sum * scale
-			}
-		}
+		copy(dst, mono[i:i+k])
 		x.loud.addBlock(z[i : i+k])
 		x.wave.addBlock(dst)
 		x.hopN += k
@@ -358,41 +441,19 @@ func (x *extractor) frame(momentary float64) {
 	var mf [mfccCoeffs]float32
 	x.mfcc.compute(x.pow, &mf)
 
-	// Onset envelope (SuperFlux-style): rectified rise of log mel energies
-	// (dB, floored at -100) over the maximum of the three neighbouring bands
-	// of the previous frame, so pitch glides (a kick's sweep) and vibrato do
-	// not read as onsets.
-	var odf float64
-	var cur [melBands]float64
-	for b, v := range x.mfcc.logMel {
-		cur[b] = max(v*(10/math.Ln10), -100)
-	}
-	if len(x.odf) > 0 {
-		for b, db := range cur {
-			ref := x.prevMel[b]
-			if b > 0 {
-				ref = max(ref, x.prevMel[b-1])
-			}
-			if b+1 < melBands {
-				ref = max(ref, x.prevMel[b+1])
-			}
-			if d := db - ref; d > 0 {
-				odf += d
-			}
-		}
-	}
-	x.prevMel = cur
+	ob := x.nov.frame(x.pow)
 	idx := len(x.odf)
-	x.odf = append(x.odf, float32(odf/melBands))
+	x.odf = append(x.odf, ob.all)
+	x.lowODF = append(x.lowODF, ob.low)
+	x.midODF = append(x.midODF, ob.mid)
 
 	if idx%chromaEvery == 0 {
 		pc, conf := x.chroma.compute(x.ring[end-chromaSize:end], &x.lastChr)
 		if x.keepPitch {
 			x.pitch = append(x.pitch, PitchFrame{Time: float64(idx*HopSize) / float64(x.f.SampleRate), Pitch: pc, Confidence: conf})
 		}
-		if x.keepChroma {
-			x.chrs = append(x.chrs, x.lastChr)
-		}
+		// Kept for every stem: bars and sections read harmonic change.
+		x.chrs = append(x.chrs, x.lastChr)
 	}
 	rms := math.Sqrt(sq / FrameSize)
 	vals := [numSeries]float64{
@@ -409,13 +470,16 @@ func (x *extractor) frame(momentary float64) {
 		}
 		x.series[i] = append(x.series[i], float32(v))
 	}
-	x.tenv = append(x.tenv, float32(sf.powerFlux))
 	// Arrays the stem does not emit are not kept (memory of long tracks).
 	if x.keepMFCC {
-		x.mfccs = append(x.mfccs, mf)
+		var h MFCCFrame
+		halves(h[:], mf[:])
+		x.mfccs = append(x.mfccs, h)
 	}
 	if x.keepSpec {
-		x.specs = append(x.specs, spec)
+		var h SpectrumFrame
+		halves(h[:], spec[:])
+		x.specs = append(x.specs, h)
 	}
 }
 
@@ -430,13 +494,15 @@ func (x *extractor) result(opt Options) *Analysis {
 		Normalization: map[string]NormMeta{},
 		Transients:    []Transient{},
 		Beats:         []float64{},
+		BeatPositions: []int{},
+		Downbeats:     []float64{},
+		Sections:      []Section{},
 		Onsets:        []float64{},
 		Waveform:      x.wave.result(),
 	}
 	for i := range a.FrameTimes {
 		a.FrameTimes[i] = float64(i*HopSize) / rate
 	}
-	eventTime := func(i int) float64 { return float64(i*HopSize+FrameSize/2) / rate }
 
 	// Summary.
 	peak := float64(x.tp.sample)
@@ -444,6 +510,7 @@ func (x *extractor) result(opt Options) *Analysis {
 	s := Summary{
 		Duration:        float64(x.frames) / rate,
 		SampleRate:      x.f.SampleRate,
+		SourceRate:      cmp.Or(x.f.SourceRate, x.f.SampleRate),
 		Channels:        x.f.Channels,
 		Frames:          x.frames,
 		LoudnessLUFS:    x.loud.integrated(),
@@ -462,55 +529,7 @@ func (x *extractor) result(opt Options) *Analysis {
 		}
 	}
 
-	// Events.
-	odf := x.odf
-	normalizeODF(odf)
-	peaks := pickPeaks(odf, x.fps)
-	a.Onsets = make([]float64, 0, len(peaks))
-	a.Transients = make([]Transient, 0, len(peaks))
-	for _, i := range peaks {
-		t := eventTime(i)
-		a.Onsets = append(a.Onsets, t)
-		rise := func(s int) float64 {
-			v := float64(x.series[s][i])
-			if i > 0 {
-				v -= float64(x.series[s][i-1])
-			}
-			return max(0, v)
-		}
-		a.Transients = append(a.Transients, Transient{Time: t, Intensity: odf[i],
-			Type: classify(rise(sBass), rise(sMid), rise(sTreble), float64(x.series[sFlatness][i]))})
-	}
-	// Tempo and beats follow level-weighted spectral flux: unlike the log-mel
-	// envelope it weighs hits by their level, so soft off-beat hats do not
-	// pull the tempo an octave up.
-	// The magnitude flux alone over-weighs broadband hats, the power flux
-	// alone over-weighs kicks; their sum (each scaled to 0..1) weighs both.
-	// (The flux is scaled on the fly: the series itself is emitted raw.)
-	env := x.tenv
-	normalizeODF(env)
-	flux := x.series[sFlux][:len(env)]
-	lo, scale, flat := odfScale(flux)
-	for i, v := range flux {
-		if flat {
-			v = 0
-		} else {
-			v = (v - lo) * scale
-		}
-		env[i] = (env[i] + v) / 2
-	}
-	// The onset envelope is spent: the beat tracker keeps its local score
-	// there, and one float64 scratch serves the autocorrelation, then the
-	// cumulative score (memory of long tracks).
-	scratch := make([]float64, len(env))
-	if period, conf := estimatePeriod(env, x.fps, scratch); period > 0 {
-		beats := trackBeats(env, period, odf[:len(env)], scratch)
-		for _, b := range beats {
-			a.Beats = append(a.Beats, eventTime(b))
-		}
-		s.BPM = math.Round(refineBPM(a.Beats, 60*x.fps/period)*100) / 100
-		s.BPMConfidence = conf
-	}
+	x.rhythm(a, &s)
 	a.Summary = s
 
 	// Emitted features.

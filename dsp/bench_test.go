@@ -72,9 +72,9 @@ func BenchmarkSTFT1024(b *testing.B) {
 	}
 }
 
-// BenchmarkAnalyzeFile analyses the WAV (or any format Open reads) named by
-// $DSP_BENCH_WAV, streamed from the file (used by scripts/bench-peers, and
-// under /usr/bin/time -v for peak RSS, see BENCHMARKS.md); it is skipped
+// BenchmarkAnalyzeFile analyses the file (any format OpenForAnalysis reads)
+// named by $DSP_BENCH_WAV, streamed from the file as `worker analyze` does
+// (under /usr/bin/time -v for peak RSS, see BENCHMARKS.md); it is skipped
 // when the variable is unset.
 func BenchmarkAnalyzeFile(b *testing.B) {
 	path := os.Getenv("DSP_BENCH_WAV")
@@ -86,7 +86,7 @@ func BenchmarkAnalyzeFile(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		d, c, err := Open(f, path, Limits{})
+		d, c, err := OpenForAnalysis(f, path, Limits{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -19,7 +19,29 @@ const (
 	keyMinHz = 55   // A1
 	keyMaxHz = 2000 // B6
 	keyFloor = 1e-6 // power, −60 dB
+
+	// Peaks under keyBassHz (the bass register, up to G3) count
+	// keyBassWeight times: the bass plays chord roots and the tonic.
+	keyBassHz     = 200
+	keyBassWeight = 1.5
+
+	// Each peak also counts for the notes whose 2nd, 3rd and 4th
+	// harmonic it can be, weighted keyHarmonicDecay^(h-1): a note's third
+	// harmonic (its fifth, an octave up) then adds to the note itself as
+	// much as to the fifth, which otherwise pulls the key to the dominant.
+	keyHarmonics     = 4
+	keyHarmonicDecay = 0.6
 )
+
+// keyHarmonicShift[h] is 12·log2(h+1) semitones; keyHarmonicWeight[h]
+// is keyHarmonicDecay^h.
+var keyHarmonicShift, keyHarmonicWeight = func() (s, w [keyHarmonics]float64) {
+	for h := range keyHarmonics {
+		s[h] = 12 * math.Log2(float64(h+1))
+		w[h] = math.Pow(keyHarmonicDecay, float64(h))
+	}
+	return s, w
+}()
 
 // ChromaEvery is the spacing, in analysis frames, of the chroma frames:
 // Analysis.Chroma and Analysis.Pitch have one entry per chroma frame.
@@ -36,6 +58,7 @@ type chroma struct {
 	class    []int8 // pitch class of bins lo..
 	rate     float64
 	klo, khi int                    // key peak bins klo..khi
+	kbass    float64                // bin of keyBassHz
 	sum      [chromaClasses]float64 // key chroma, sum-normalised per frame
 	count    int                    // frames in sum
 }
@@ -52,6 +75,7 @@ func newChroma(rate int) *chroma {
 	}
 	c.klo = max(1, int(math.Ceil(keyMinHz*chromaSize/float64(rate))))
 	c.khi = min(chromaSize/2-1, int(keyMaxHz*chromaSize/float64(rate)))
+	c.kbass = keyBassHz * chromaSize / float64(rate)
 	c.rate = float64(rate)
 	return c
 }
@@ -90,7 +114,8 @@ func (c *chroma) compute(frame []float32, out *[chromaClasses]float32) (int, flo
 // whose G is 6 dB louder, matched G major). Peak picking leaves out the
 // skirts of a kick's sweep and window leakage, and the semitone weighting
 // discounts partials between semitones (a 1.5 kHz click, 0.23 semitone
-// above F♯6, counts 0.56).
+// above F♯6, counts 0.56). Bass peaks count 1.5 times, and every peak
+// also counts for the notes it can be a harmonic of.
 func (c *chroma) addKey() {
 	pw := c.pow
 	var top float64
@@ -114,13 +139,21 @@ func (c *chroma) addKey() {
 		if den := a - 2*b + g; den < 0 {
 			delta = max(-0.5, min(0.5, 0.5*(a-g)/den))
 		}
-		f := (float64(k) + delta) * c.rate / chromaSize
+		bin := float64(k) + delta
+		f := bin * c.rate / chromaSize
 		midi := 69 + 12*math.Log2(f/chromaTuneA4)
-		r := math.Round(midi)
-		w := math.Cos(math.Pi * (midi - r))
-		v := w * w * math.Sqrt(p)
-		kc[(int(r)%12+12)%12] += v
-		sum += v
+		mag := math.Sqrt(p)
+		if bin < c.kbass {
+			mag *= keyBassWeight
+		}
+		for h, shift := range keyHarmonicShift {
+			m := midi - shift
+			r := math.Round(m)
+			w := math.Cos(math.Pi * (m - r))
+			v := w * w * mag * keyHarmonicWeight[h]
+			kc[(int(r)%12+12)%12] += v
+			sum += v
+		}
 	}
 	if !(sum > 0) {
 		return

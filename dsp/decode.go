@@ -30,17 +30,36 @@ func (nopCloser) Close() error { return nil }
 
 // Open recognises the format of r by its magic bytes (name, a file name, is
 // only a hint used when the bytes are not recognised) and returns a Decoder
-// for it, bounded by lim, and a Closer that releases what the decoder holds
-// (a no-op except for the ffmpeg subprocess, which it kills and reaps).
-// Close must be called once the decoder is no longer used.
+// for it at the file's own rate, bounded by lim, and a Closer that releases
+// what the decoder holds (a no-op except for the ffmpeg subprocess, which it
+// kills and reaps). Close must be called once the decoder is no longer used.
 //
-// WAV, MP3, FLAC and Ogg Vorbis are decoded in-process by pure-Go decoders;
-// every panic inside them is recovered into an ErrInvalid error. Anything else
-// (AAC/M4A, Opus, AIFF, WMA, …) is decoded by an ffmpeg subprocess; when
-// ffmpeg is not installed Open returns an error wrapping ErrNeedFFmpeg. Every
-// decoder stops with an ErrInvalid error once more than lim.MaxSeconds of
-// audio has been decoded, whatever the header claimed.
+// WAV is parsed in-process. MP3, FLAC, Ogg Vorbis and everything else
+// (AAC/M4A, Opus, AIFF, WMA, …) are decoded by an ffmpeg subprocess when
+// ffmpeg is installed (it decodes MP3 about 15× faster than go-mp3, FLAC and
+// Vorbis 3–4× faster than the Go decoders, on a core of its own). Without
+// ffmpeg, MP3, FLAC and Ogg Vorbis fall back to pure-Go decoders, whose panics
+// are recovered into ErrInvalid errors, and the other formats fail with an
+// error wrapping ErrNeedFFmpeg. Every decoder stops with an ErrInvalid error
+// once more than lim.MaxSeconds of audio has been decoded, whatever the
+// header claimed.
 func Open(r io.Reader, name string, lim Limits) (Decoder, io.Closer, error) {
+	return open(r, name, lim, 0)
+}
+
+// OpenForAnalysis is Open with the output at AnalysisRate, as Analyze wants
+// it: ffmpeg resamples in its own process (Format().SourceRate is then the
+// file's rate), in-process decoders are wrapped in Resample.
+func OpenForAnalysis(r io.Reader, name string, lim Limits) (Decoder, io.Closer, error) {
+	d, c, err := open(r, name, lim, AnalysisRate)
+	if err != nil {
+		return nil, nil, err
+	}
+	return Resample(d, AnalysisRate), c, nil
+}
+
+// open is Open; rate > 0 asks ffmpeg to resample to rate.
+func open(r io.Reader, name string, lim Limits, rate int) (Decoder, io.Closer, error) {
 	lim = lim.withDefaults()
 	br := bufio.NewReaderSize(r, sniffSize)
 	head, err := br.Peek(sniffSize)
@@ -51,6 +70,13 @@ func Open(r io.Reader, name string, lim Limits) (Decoder, io.Closer, error) {
 		return nil, nil, invalid("the audio file is empty")
 	}
 	kind := sniff(head, name)
+	if kind != kindWAV && ffmpegAvailable() {
+		fd, err := newFFmpegDecoder(br, kind, lim, rate)
+		if err != nil {
+			return nil, nil, err
+		}
+		return fd, fd, nil
+	}
 	var d Decoder
 	switch kind {
 	case kindWAV:
@@ -62,11 +88,9 @@ func Open(r io.Reader, name string, lim Limits) (Decoder, io.Closer, error) {
 	case kindVorbis:
 		d, err = guardOpen("Ogg Vorbis", func() (Decoder, error) { return newOggDecoder(br, lim) })
 	default:
-		fd, err := newFFmpegDecoder(br, kind, lim)
-		if err != nil {
-			return nil, nil, err
-		}
-		return fd, fd, nil
+		// Reports ErrNeedFFmpeg (or an unrecognised format).
+		_, err = newFFmpegDecoder(br, kind, lim, rate)
+		return nil, nil, err
 	}
 	if err != nil {
 		return nil, nil, err

@@ -1,14 +1,20 @@
 package dsp
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
+
+	"phonoglyph/childproc"
 )
 
 // ErrNeedFFmpeg is returned (wrapped) by Open for formats only ffmpeg decodes
@@ -21,6 +27,11 @@ var ErrNeedFFmpeg = errors.New("ffmpeg is required to decode this format but is 
 // seekable file rather than a pipe).
 const maxSpoolBytes = 1 << 30
 
+// ffmpegLimitGrace is how far, in seconds, ffmpeg's output may run past
+// Limits.MaxSeconds: the padding of the last codec frame (an AAC frame of
+// 2048 samples at 8 kHz is 0.26 s).
+const ffmpegLimitGrace = 0.5
+
 // FFmpegPath is the ffmpeg binary Open runs; empty means "ffmpeg" on PATH.
 var FFmpegPath = ""
 
@@ -29,19 +40,21 @@ var FFmpegPath = ""
 // duration limit apply). Close kills the process and removes the spool file.
 type ffmpegDecoder struct {
 	*WAVReader
+	format Format
 	cmd    *exec.Cmd
 	stdout io.ReadCloser
-	stderr *bytes.Buffer
+	log    *ffmpegLog
 	spool  string
 	once   sync.Once
 }
 
-func newFFmpegDecoder(r io.Reader, kind audioKind, lim Limits) (*ffmpegDecoder, error) {
-	bin := FFmpegPath
-	if bin == "" {
-		bin = "ffmpeg"
-	}
-	path, err := exec.LookPath(bin)
+// newFFmpegDecoder spools r to a temporary file (MP4 files often keep their
+// index at the end, and a seekable input gives ffmpeg the duration that sizes
+// Analyze's reservations) and starts ffmpeg on it; rate > 0 makes ffmpeg
+// resample to rate Hz (Format.SourceRate is then the file's rate, read from
+// ffmpeg's description of its input).
+func newFFmpegDecoder(r io.Reader, kind audioKind, lim Limits, rate int) (*ffmpegDecoder, error) {
+	path, err := ffmpegBinary()
 	if err != nil {
 		if kind == kindUnknown {
 			return nil, invalid("unrecognised audio format (WAV, MP3, FLAC and Ogg Vorbis are decoded natively; ffmpeg, which decodes the rest, is not installed)")
@@ -52,7 +65,7 @@ func newFFmpegDecoder(r io.Reader, kind audioKind, lim Limits) (*ffmpegDecoder, 
 	if err != nil {
 		return nil, fmt.Errorf("spooling audio for ffmpeg: %w", err)
 	}
-	d := &ffmpegDecoder{spool: tmp.Name(), stderr: &bytes.Buffer{}}
+	d := &ffmpegDecoder{spool: tmp.Name()}
 	n, err := io.Copy(tmp, io.LimitReader(r, maxSpoolBytes+1))
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
@@ -65,9 +78,21 @@ func newFFmpegDecoder(r io.Reader, kind audioKind, lim Limits) (*ffmpegDecoder, 
 		d.Close()
 		return nil, invalid("the audio file is larger than %d bytes", maxSpoolBytes)
 	}
-	d.cmd = exec.Command(path, "-nostdin", "-hide_banner", "-v", "error", "-i", d.spool,
-		"-map", "0:a:0", "-vn", "-sn", "-dn", "-c:a", "pcm_f32le", "-f", "wav", "pipe:1")
-	d.cmd.Stderr = &limitedBuffer{b: d.stderr, max: 4096}
+	args := []string{"-nostdin", "-hide_banner", "-nostats", "-v", "level+info", "-i", d.spool,
+		"-map", "0:a:0", "-vn", "-sn", "-dn"}
+	if rate > 0 {
+		// swr's filters at half their default length: resampling 192 kHz
+		// 8-channel audio to 44.1 kHz costs a third as much; the error
+		// stays 50 dB under a 15 kHz tone, 100 dB under 1 kHz
+		// (TestFFmpegResample).
+		args = append(args, "-af", "aresample="+strconv.Itoa(rate)+":filter_size=16")
+	}
+	d.cmd = childproc.Command(context.Background(), path, append(args, "-c:a", "pcm_f32le", "-f", "wav", "pipe:1")...)
+	stderr, err := d.cmd.StderrPipe()
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
 	if d.stdout, err = d.cmd.StdoutPipe(); err != nil {
 		d.Close()
 		return nil, err
@@ -77,7 +102,12 @@ func newFFmpegDecoder(r io.Reader, kind audioKind, lim Limits) (*ffmpegDecoder, 
 		d.Close()
 		return nil, fmt.Errorf("starting ffmpeg: %w", err)
 	}
-	d.WAVReader, err = NewWAVReader(d.stdout, lim)
+	d.log = readFFmpegLog(stderr)
+	// ffmpeg ends AAC (and Opus) on a whole codec frame: a file of exactly
+	// MaxSeconds decodes up to one frame longer.
+	wlim := lim
+	wlim.MaxSeconds += ffmpegLimitGrace
+	d.WAVReader, err = NewWAVReader(d.stdout, wlim)
 	if err != nil {
 		msg := d.wait()
 		d.Close()
@@ -86,12 +116,55 @@ func newFFmpegDecoder(r io.Reader, kind audioKind, lim Limits) (*ffmpegDecoder, 
 		}
 		return nil, err
 	}
-	if err := checkFormat(d.WAVReader.Format(), lim); err != nil {
+	d.WAVReader.maxSecs, d.WAVReader.what = lim.MaxSeconds, kind.String()
+	d.format = d.WAVReader.Format()
+	if err := checkFormat(d.format, lim); err != nil {
 		d.Close()
 		return nil, err
 	}
+	// ffmpeg describes its input before it writes the WAV header.
+	<-d.log.described
+	if src := d.log.rate; src != 0 && (src < minSampleRate || src > maxSampleRate) {
+		d.Close()
+		return nil, invalid("the %s audio's sample rate %d Hz is outside %d–%d Hz", kind, src, minSampleRate, maxSampleRate)
+	} else if rate > 0 && src > 0 && src != d.format.SampleRate {
+		d.format.SourceRate = src
+	}
+	if sec := d.log.duration; sec > lim.MaxSeconds+ffmpegLimitGrace {
+		// Refused before any sample is decoded, as the in-process
+		// decoders refuse a header that declares too much.
+		d.Close()
+		return nil, invalid("the %s file declares %.1f s of audio; the limit is %g s", kind, sec, lim.MaxSeconds)
+	} else if sec > 0 {
+		// An estimate that errs high: the decoded stream can be longer
+		// (AAC pads its last frame, a VBR MP3 without a Xing tag is timed
+		// from its bit rate), and a reservation one frame short would copy
+		// every per-frame array at the end. Unused capacity is never
+		// touched, so it costs no memory.
+		sec = min(sec*1.01+ffmpegLimitGrace, lim.MaxSeconds+ffmpegLimitGrace)
+		d.format.Frames = int64(math.Ceil(sec * float64(d.format.SampleRate)))
+	}
 	return d, nil
 }
+
+// ffmpegBinary resolves FFmpegPath (or "ffmpeg") on PATH.
+func ffmpegBinary() (string, error) {
+	bin := FFmpegPath
+	if bin == "" {
+		bin = "ffmpeg"
+	}
+	return exec.LookPath(bin)
+}
+
+// ffmpegAvailable reports whether Open can decode through ffmpeg.
+func ffmpegAvailable() bool {
+	_, err := ffmpegBinary()
+	return err == nil
+}
+
+// Format returns the stream format: WAVReader's, with the file's own rate
+// and the container's duration from ffmpeg's description of its input.
+func (d *ffmpegDecoder) Format() Format { return d.format }
 
 // Read reads decoded samples; ffmpeg's own error message is attached when
 // the stream ends in an error.
@@ -114,12 +187,13 @@ func (d *ffmpegDecoder) wait() string {
 		return ""
 	}
 	io.Copy(io.Discard, d.stdout)
+	<-d.log.done // Wait closes the pipe: every line must be read first
 	err := d.cmd.Wait()
 	d.cmd = nil
 	if err == nil {
 		return ""
 	}
-	msg := strings.TrimSpace(d.stderr.String())
+	msg := strings.TrimSpace(d.log.errors.String())
 	if msg == "" {
 		msg = err.Error()
 	}
@@ -131,6 +205,9 @@ func (d *ffmpegDecoder) Close() error {
 	d.once.Do(func() {
 		if d.cmd != nil && d.cmd.Process != nil {
 			d.cmd.Process.Kill()
+			if d.log != nil {
+				<-d.log.done
+			}
 			d.cmd.Wait()
 			d.cmd = nil
 		}
@@ -139,15 +216,108 @@ func (d *ffmpegDecoder) Close() error {
 	return nil
 }
 
-// limitedBuffer keeps the first max bytes written to it.
-type limitedBuffer struct {
-	b   *bytes.Buffer
-	max int
+// ffmpegLog reads ffmpeg's stderr (-v level+info): the first audio stream
+// of the input description gives the file's rate, its Duration line the
+// length; lines tagged [error], [fatal] or [panic] are kept (up to
+// maxFFmpegErrors bytes) for error messages.
+type ffmpegLog struct {
+	rate      int
+	duration  float64 // seconds; 0 when ffmpeg does not know ("N/A")
+	errors    bytes.Buffer
+	described chan struct{} // closed once the input is described (or stderr ends)
+	done      chan struct{} // closed when stderr ends
 }
 
-func (l *limitedBuffer) Write(p []byte) (int, error) {
-	if room := l.max - l.b.Len(); room > 0 {
-		l.b.Write(p[:min(room, len(p))])
+// maxFFmpegErrors caps the error text kept from ffmpeg; maxFFmpegLine caps
+// one line (metadata lines can be long; the rest of the line is dropped).
+const (
+	maxFFmpegErrors = 4096
+	maxFFmpegLine   = 4096
+)
+
+func readFFmpegLog(r io.Reader) *ffmpegLog {
+	l := &ffmpegLog{described: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		br := bufio.NewReaderSize(r, maxFFmpegLine)
+		input, described := false, false
+		for {
+			line, err := br.ReadSlice('\n')
+			if err == bufio.ErrBufferFull {
+				// Keep the start of an overlong line, drop its rest.
+				for err == bufio.ErrBufferFull {
+					_, err = br.ReadSlice('\n')
+				}
+			}
+			if len(line) > 0 {
+				input, described = l.parse(string(line), input, described)
+			}
+			if err != nil {
+				break
+			}
+		}
+		if !described {
+			close(l.described)
+		}
+	}()
+	return l
+}
+
+// parse reads one stderr line; input is whether the line belongs to the
+// input description, described whether it has ended.
+func (l *ffmpegLog) parse(line string, input, described bool) (bool, bool) {
+	// "[context @ 0x…] [level] text": the level is the bracket that
+	// names one.
+	var level, text string
+	for rest := line; strings.HasPrefix(rest, "["); {
+		tag, after, ok := strings.Cut(rest[1:], "] ")
+		if !ok {
+			break
+		}
+		if !strings.Contains(tag, " ") {
+			level, text = tag, after
+			break
+		}
+		rest = after
 	}
-	return len(p), nil
+	text = strings.TrimRight(text, "\r\n")
+	switch level {
+	case "error", "fatal", "panic":
+		if room := maxFFmpegErrors - l.errors.Len(); room > 0 {
+			if l.errors.Len() > 0 {
+				l.errors.WriteString("; ")
+			}
+			l.errors.WriteString(text[:min(len(text), room)])
+		}
+		return input, described
+	case "info":
+	default:
+		return input, described
+	}
+	t := strings.TrimSpace(text)
+	switch {
+	case described:
+	case strings.HasPrefix(t, "Input #0"):
+		input = true
+	case strings.HasPrefix(t, "Stream mapping:") || strings.HasPrefix(t, "Output #"):
+		close(l.described)
+		return false, true
+	case !input:
+	case strings.HasPrefix(t, "Duration: "):
+		var h, m int
+		var s float64
+		if _, err := fmt.Sscanf(t, "Duration: %d:%d:%f", &h, &m, &s); err == nil {
+			l.duration = float64(h*3600+m*60) + s
+		}
+	case l.rate == 0 && strings.HasPrefix(t, "Stream #0:") && strings.Contains(t, ": Audio: "):
+		for _, f := range strings.Split(t, ", ") {
+			if hz, ok := strings.CutSuffix(f, " Hz"); ok {
+				if v, err := strconv.Atoi(hz); err == nil {
+					l.rate = v
+				}
+				break
+			}
+		}
+	}
+	return input, described
 }

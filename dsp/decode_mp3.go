@@ -53,6 +53,11 @@ func newMP3Decoder(r io.Reader, head []byte, lim Limits) (*mp3Decoder, error) {
 		trim = mp3Gapless(head[off:])
 	}
 	f := Format{SampleRate: d.SampleRate(), Channels: ch, BitDepth: 16, Frames: -1}
+	if n := trim.end - trim.skip; trim.end >= 0 && float64(n) <= lim.MaxSeconds*float64(f.SampleRate) {
+		// The Xing tag's frame count, believed only within the limit: it
+		// sizes reservations.
+		f.Frames = n
+	}
 	if err := checkFormat(f, lim); err != nil {
 		return nil, err
 	}

@@ -17,6 +17,10 @@ type Limits struct {
 	MaxChannels int     // 0 = default 8
 }
 
+// Seconds is the longest audio the limits accept, in seconds: MaxSeconds,
+// or its default when unset.
+func (l Limits) Seconds() float64 { return l.withDefaults().MaxSeconds }
+
 // withDefaults replaces unset (zero, negative or NaN) fields by the defaults.
 func (l Limits) withDefaults() Limits {
 	if !(l.MaxSeconds > 0) {

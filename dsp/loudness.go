@@ -181,16 +181,19 @@ func (a *loudnessAcc) endHop() float64 {
 
 // blocks returns the mean-square powers of windows of n sub-blocks every
 // sub-block (400 ms: n = 4; 3 s: n = 30).
-func (a *loudnessAcc) blocks(n int) []float64 {
-	if len(a.subs) < n {
+func (a *loudnessAcc) blocks(n int) []float64 { return blocksOf(a.subs, n) }
+
+// blocksOf is blocks over the sub-blocks subs.
+func blocksOf(subs []float64, n int) []float64 {
+	if len(subs) < n {
 		return nil
 	}
-	out := make([]float64, 0, len(a.subs)-n+1)
+	out := make([]float64, 0, len(subs)-n+1)
 	var s float64
-	for i, v := range a.subs {
+	for i, v := range subs {
 		s += v
 		if i >= n {
-			s -= a.subs[i-n]
+			s -= subs[i-n]
 		}
 		if i >= n-1 {
 			out = append(out, max(0, s/float64(n)))
@@ -201,8 +204,19 @@ func (a *loudnessAcc) blocks(n int) []float64 {
 
 // integrated returns the gated integrated loudness (LUFS), LoudnessFloor for
 // silence or audio shorter than 400 ms.
-func (a *loudnessAcc) integrated() float64 {
-	bl := a.blocks(4)
+func (a *loudnessAcc) integrated() float64 { return gatedLoudness(a.blocks(4)) }
+
+// integratedSpan is the integrated loudness of the audio from start to end
+// seconds (a section).
+func (a *loudnessAcc) integratedSpan(start, end float64) float64 {
+	lo := min(len(a.subs), max(0, int(start*10)))
+	hi := min(len(a.subs), max(lo, int(math.Ceil(end*10))))
+	return gatedLoudness(blocksOf(a.subs[lo:hi], 4))
+}
+
+// gatedLoudness is BS.1770 gating (−70 LUFS absolute, −10 LU relative)
+// over 400 ms block powers.
+func gatedLoudness(bl []float64) float64 {
 	gate := func(thr float64) (float64, int) {
 		var s float64
 		n := 0

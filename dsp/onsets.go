@@ -1,16 +1,23 @@
 package dsp
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
-// Onset peak picking (librosa-style, in frames of the 512-sample hop at the
-// file's rate; the durations are converted to frames).
+// Onset peak picking, on the onset envelope in dB (novelty.frame's all):
+// a peak is the maximum within ±onsetMaxSec, rises onsetDeltaDB above the
+// median of the envelope within ±onsetMedianSec, and comes at least
+// onsetWaitSec after the previous onset. The median follows the local
+// density of the music (a busy mix raises it); the fixed delta is the
+// absolute floor that a stationary signal never reaches: a steady tone
+// has no rise at all, and the band levels of noise fluctuate by well under a
+// decibel on average (see novelty).
 const (
-	onsetPreMaxSec  = 0.03
-	onsetPostMaxSec = 0.0
-	onsetPreAvgSec  = 0.10
-	onsetPostAvgSec = 0.10
-	onsetWaitSec    = 0.03
-	onsetDelta      = 0.07 // on the envelope scaled to 0..1
+	onsetMaxSec    = 0.03
+	onsetMedianSec = 0.10
+	onsetWaitSec   = 0.03
+	onsetDeltaDB   = 0.8
 )
 
 // Transient types.
@@ -29,61 +36,19 @@ type Transient struct {
 	Type      string  `json:"type"`
 }
 
-// normalizeODF scales the onset envelope to 0..1 (min-max), in place.
-func normalizeODF(odf []float32) {
-	lo, s, flat := odfScale(odf)
-	for i := range odf {
-		if flat {
-			odf[i] = 0
-		} else {
-			odf[i] = (odf[i] - lo) * s
-		}
-	}
-}
-
-// odfScale returns normalizeODF's mapping of x: v → (v−lo)·s, or v → 0 when
-// flat (a constant or empty x).
-func odfScale(x []float32) (lo, s float32, flat bool) {
-	if len(x) == 0 {
-		return 0, 0, true
-	}
-	lo, hi := x[0], x[0]
-	for _, v := range x {
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	if hi-lo <= 1e-9 {
-		return 0, 0, true
-	}
-	return lo, 1 / (hi - lo), false
-}
-
-// pickPeaks returns the frames of onset peaks of the 0..1 envelope: x[i] is
-// the maximum of the pre-max window, exceeds the mean of the pre/post-average
-// window by delta, and lies at least wait frames after the previous onset.
+// pickPeaks returns the frames of onset peaks of the envelope x (dB).
 func pickPeaks(x []float32, fps float64) []int {
 	fr := func(s float64) int { return int(math.Ceil(s * fps)) }
-	preMax, postMax := fr(onsetPreMaxSec), fr(onsetPostMaxSec)
-	preAvg, postAvg := fr(onsetPreAvgSec), fr(onsetPostAvgSec)
-	wait := fr(onsetWaitSec)
+	win, med, wait := fr(onsetMaxSec), fr(onsetMedianSec), fr(onsetWaitSec)
 	var peaks []int
 	last := -wait - 1
-	// Running sum for the average window.
-	var sum float64
-	lo, hi := 0, 0 // window [lo, hi)
+	buf := make([]float32, 0, 2*med+1)
 	for i, v := range x {
-		for hi < len(x) && hi <= i+postAvg {
-			sum += float64(x[hi])
-			hi++
-		}
-		for lo < i-preAvg {
-			sum -= float64(x[lo])
-			lo++
-		}
-		if i-last <= wait || v <= 0 {
+		if i-last <= wait || v < onsetDeltaDB {
 			continue
 		}
 		isMax := true
-		for j := max(0, i-preMax); j <= min(len(x)-1, i+postMax); j++ {
+		for j := max(0, i-win); j <= min(len(x)-1, i+win); j++ {
 			if x[j] > v {
 				isMax = false
 				break
@@ -92,7 +57,9 @@ func pickPeaks(x []float32, fps float64) []int {
 		if !isMax {
 			continue
 		}
-		if float64(v) >= sum/float64(hi-lo)+onsetDelta {
+		buf = append(buf[:0], x[max(0, i-med):min(len(x), i+med+1)]...)
+		slices.Sort(buf)
+		if v >= buf[len(buf)/2]+onsetDeltaDB {
 			peaks = append(peaks, i)
 			last = i
 		}

@@ -101,7 +101,6 @@ func newSpectral(rate int) *spectral {
 // spectralFrame is the spectral features of one frame.
 type spectralFrame struct {
 	centroid, rolloff, flatness, flux float64
-	powerFlux                         float64    // Σ positive rises of |X|², the tempo envelope
 	bands                             [3]float64 // bass, mid, treble RMS amplitude
 	sharpness, spread                 float64
 }
@@ -118,8 +117,8 @@ func (s *spectral) compute(pow []float64, spec *[spectrumBands]float32) spectral
 	// Even and odd bins sum separately (two chains of additions the CPU
 	// overlaps); the halves are added at the end. The bin count is odd
 	// (FrameSize/2+1): the last bin goes to the even sums.
-	var m0, f0, p0, d0, e0 float64 // Σ mag, Σ f·mag, Σ pow, flux, power flux
-	var m1, f1, p1, d1, e1 float64
+	var m0, f0, p0, d0 float64 // Σ mag, Σ f·mag, Σ pow, flux
+	var m1, f1, p1, d1 float64
 	n2 := len(pow) &^ 1
 	prev, freq, mag = prev[:len(pow)], freq[:len(pow)], mag[:len(pow)]
 	for k := 0; k < n2; k += 2 {
@@ -137,8 +136,6 @@ func (s *spectral) compute(pow []float64, spec *[spectrumBands]float32) spectral
 		da, db = (da+math.Abs(da))*0.5, (db+math.Abs(db))*0.5
 		d0 += da
 		d1 += db
-		e0 += da * (ma + prev[k])
-		e1 += db * (mb + prev[k+1])
 	}
 	for k := n2; k < len(pow); k++ {
 		p := pow[k]
@@ -150,10 +147,9 @@ func (s *spectral) compute(pow []float64, spec *[spectrumBands]float32) spectral
 		d := m - prev[k]
 		d = (d + math.Abs(d)) * 0.5
 		d0 += d
-		e0 += d * (m + prev[k])
 	}
 	sumMag, sumFMag, sumPow = m0+m1, f0+f1, p0+p1
-	out.flux, out.powerFlux = d0+d1, e0+e1
+	out.flux = d0 + d1
 	// Band and Bark sums over their contiguous bin ranges (bins ascend in
 	// frequency).
 	for b := range bands {

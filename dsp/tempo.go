@@ -1,19 +1,39 @@
 package dsp
 
-import "math"
-
-// Tempo search range and prior.
-const (
-	tempoMinBPM     = 40
-	tempoMaxBPM     = 240
-	tempoPriorBPM   = 120
-	tempoPriorSigma = 1.5 // octaves
-	tempoACFSeconds = 4   // lags considered by the comb
-	tempoLagStep    = 0.1 // frames
-	beatTightness   = 100
+import (
+	"math"
+	"slices"
 )
 
-// autocorr returns the autocorrelation of the mean-removed envelope for lags
+// Tempo search: periodicities from tempoMinBPM to tempoMaxBPM are measured;
+// the beat is chosen among the metrical levels of the strongest one that lie
+// within the range a listener taps, beatMinBPM to beatMaxBPM.
+const (
+	tempoMinBPM     = 30
+	tempoMaxBPM     = 300
+	beatMinBPM      = 55
+	beatMaxBPM      = 185
+	tempoPriorBPM   = 110
+	tempoPriorSigma = 1.0 // octaves
+	// The level a listener taps: the metrical-level step weighs the two
+	// levels by a narrower log-normal around tapPriorBPM.
+	tapPriorBPM     = 120
+	tapPriorSigma   = 0.7 // octaves
+	tempoACFSeconds = 4   // lags considered by the comb
+	tempoLagStep    = 0.1 // frames
+	// beatLevelRatio: a level is subdivided into the next faster one when
+	// the positions between its beats carry at least this share of the
+	// accent (low and mid bands) its beats carry, times the prior's ratio
+	// of the two levels: then those positions are beats too (a
+	// kick-and-snare pattern read at half speed has them; a slow beat under
+	// quaver hats has not).
+	beatLevelRatio = 0.7
+	// minOnsetsPerMinute: fewer detected onsets than this is no rhythm to
+	// follow (a held tone, a pad, noise): no tempo, no beats.
+	minOnsetsPerMinute = 12
+)
+
+// autocorr returns the autocorrelation of the mean-removed x for lags
 // 0..maxLag; y (at least len(x)) is scratch.
 func autocorr(x []float32, maxLag int, y []float64) []float64 {
 	n := len(x)
@@ -38,217 +58,187 @@ func autocorr(x []float32, maxLag int, y []float64) []float64 {
 	return ac
 }
 
-// estimatePeriod returns the beat period in frames and a 0..1 confidence;
-// scratch (at least len(odf)) is work space.
-// Every candidate lag L is scored by its comb (Σ_k A(kL))²/n over the n
-// multiples within 4 s: the true period beats both its double (half the
-// terms) and its half (every other term missing) by a factor of two. A mild
-// log-normal prior centred on 120 BPM breaks near ties.
-func estimatePeriod(odf []float32, fps float64, scratch []float64) (float64, float64) {
-	maxLag := int(tempoACFSeconds * fps)
-	if len(odf) < 2*int(60*fps/tempoMaxBPM) {
-		return 0, 0
+// comb is the periodicity salience of an envelope: the mean of its
+// autocorrelation at the multiples of a lag within tempoACFSeconds.
+type comb struct {
+	ac     []float64
+	maxLag int
+}
+
+// at returns the autocorrelation at lag x, interpolated linearly.
+func (c comb) at(x float64) float64 {
+	i := int(x)
+	if i+1 >= len(c.ac) {
+		return c.ac[len(c.ac)-1]
 	}
-	ac := autocorr(odf, maxLag+2, scratch)
-	if ac[0] <= 0 {
-		return 0, 0
+	f := x - float64(i)
+	return c.ac[i]*(1-f) + c.ac[i+1]*f
+}
+
+// salience returns the comb score of lag L (frames).
+func (c comb) salience(L float64) float64 {
+	n := int(float64(c.maxLag) / L)
+	if n < 1 {
+		return math.Inf(-1)
 	}
-	at := func(x float64) float64 { // max of A within ±1 frame of x
-		i := int(math.Round(x))
-		best := 0.0
-		for j := max(1, i-1); j <= min(len(ac)-1, i+1); j++ {
-			best = max(best, ac[j])
-		}
-		return best
+	var s float64
+	for k := 1; k <= n; k++ {
+		s += c.at(float64(k) * L)
 	}
-	lo, hi := 60*fps/tempoMaxBPM, 60*fps/tempoMinBPM
-	bestL, bestS := 0.0, 0.0
+	return s / float64(n)
+}
+
+// best returns the lag of highest salience within [lo, hi] frames, weighted
+// by w(lag).
+func (c comb) best(lo, hi float64, w func(float64) float64) float64 {
+	bestL, bestS := 0.0, math.Inf(-1)
 	for L := lo; L <= hi; L += tempoLagStep {
-		n := int(float64(maxLag) / L)
-		if n < 1 {
+		if s := c.salience(L) * w(L); s > bestS {
+			bestS, bestL = s, L
+		}
+	}
+	return bestL
+}
+
+// estimatePeriod returns the beat period in frames (0 when there is no
+// periodicity), the normalised autocorrelation at it, and whether the beat
+// divides in three rather than two (compound meter, or a shuffle). env is the onset
+// envelope of the low and mid bands (kick, bass, snare, chords: where the
+// beat lives, while hats and cymbals subdivide it); scratch (at least
+// len(env)) is work space.
+//
+// The strongest periodicity (comb salience with a broad log-normal prior
+// around tempoPriorBPM, a tie-breaker only) fixes the metrical grid; its
+// levels ×1/3 … ×2 within beatMinBPM–beatMaxBPM are the candidates. Starting
+// from the slowest, a level gives way to its half (or third) while the
+// positions between its beats carry beatLevelRatio of its beats' accent.
+func estimatePeriod(env []float32, fps float64, scratch []float64) (period, clarity float64, compound bool) {
+	minLag := 60 * fps / tempoMaxBPM
+	if len(env) < int(4*minLag) {
+		return 0, 0, false
+	}
+	c := comb{ac: autocorr(env, int(tempoACFSeconds*fps)+2, scratch), maxLag: int(tempoACFSeconds * fps)}
+	if c.ac[0] <= 0 {
+		return 0, 0, false
+	}
+	logNormal := func(L, centre, sigma float64) float64 {
+		oct := math.Log2(60 * fps / L / centre)
+		return math.Exp(-0.5 * oct * oct / (sigma * sigma))
+	}
+	prior := func(L float64) float64 { return logNormal(L, tempoPriorBPM, tempoPriorSigma) }
+	tap := func(L float64) float64 { return logNormal(L, tapPriorBPM, tapPriorSigma) }
+	p0 := c.best(minLag, 60*fps/tempoMinBPM, prior)
+	if p0 == 0 {
+		return 0, 0, false
+	}
+	lo, hi := 60*fps/beatMaxBPM, 60*fps/beatMinBPM
+	refine := func(L float64) float64 {
+		return c.best(L*0.97, L*1.03, func(float64) float64 { return 1 })
+	}
+	// The slowest candidate level within the tapping range.
+	P := 0.0
+	for _, m := range []float64{6, 4, 3, 2, 1, 0.5, 1.0 / 3} {
+		if L := p0 * m; L >= lo && L <= hi {
+			P = refine(L)
 			break
 		}
-		var s float64
-		for k := 1; k <= n; k++ {
-			s += at(float64(k) * L)
+	}
+	if P == 0 {
+		P = math.Min(math.Max(p0, lo), hi)
+	}
+	for {
+		on, half, third := gridAccents(env, P)
+		compound = third > half
+		if on <= 0 {
+			break
 		}
-		if s <= 0 {
+		// The prior tilts the ratio: a slow level gives way more easily
+		// to a faster one nearer the tempi people tap.
+		need := func(k float64) float64 { return beatLevelRatio * on * tap(P) / tap(P/k) }
+		switch {
+		case half >= need(2) && P/2 >= lo:
+			P = refine(P / 2)
+			continue
+		case third >= need(3) && P/3 >= lo:
+			P = refine(P / 3)
 			continue
 		}
-		oct := math.Log2(60 * fps / L / tempoPriorBPM)
-		score := s * s / float64(n) * math.Exp(-0.5*oct*oct/(tempoPriorSigma*tempoPriorSigma))
-		if score > bestS {
-			bestS, bestL = score, L
-		}
+		break
 	}
-	if bestL == 0 {
-		return 0, 0
-	}
-	conf := at(bestL) / ac[0]
-	return bestL, math.Max(0, math.Min(1, conf))
+	return P, math.Max(0, math.Min(1, c.at(P)/c.ac[0])), compound
 }
 
-// trackBeats runs Ellis' dynamic-programming beat tracker on the onset
-// envelope with the given period (frames) and returns beat frames. local
-// (float32) and cum (at least len(odf) each) are work space; local may not
-// be odf.
-func trackBeats(odf []float32, period float64, local []float32, cum []float64) []int {
-	n := len(odf)
-	if n == 0 || period <= 0 {
-		return nil
-	}
-	// Local score: the envelope (scaled by its std) smoothed by a Gaussian
-	// of width period/32.
-	var mean, sq float64
-	for _, v := range odf {
-		mean += float64(v)
-	}
-	mean /= float64(n)
-	for _, v := range odf {
-		d := float64(v) - mean
-		sq += d * d
-	}
-	std := math.Sqrt(sq / float64(n))
-	if std == 0 {
-		return nil
-	}
-	half := int(math.Round(period))
-	kern := make([]float64, 2*half+1)
-	for i := range kern {
-		x := float64(i-half) * 32 / period
-		kern[i] = math.Exp(-0.5 * x * x)
-	}
-	local, cum = local[:n], cum[:n]
-	for i := range n {
-		var s float64
-		for j := max(0, i-half); j <= min(n-1, i+half); j++ {
-			s += kern[j-i+half] * float64(odf[j])
+// gridBeats is the span of gridAccents' windows, in beats: short enough
+// that a period a little off (or a drifting tempo) stays within a frame.
+const gridBeats = 8
+
+// gridAccents places a grid of period P (frames) on the accent envelope,
+// window by window (gridBeats beats each, at the phase that collects the
+// most accent there), and returns the mean accent on its beats, at the
+// midpoints between them and at the thirds between them (each the maximum
+// within ±2 frames).
+func gridAccents(acc []float32, P float64) (on, half, third float64) {
+	n := len(acc)
+	at := func(x float64) float64 {
+		i := int(math.Round(x))
+		v := float32(0)
+		for j := max(0, i-2); j <= min(n-1, i+2); j++ {
+			v = max(v, acc[j])
 		}
-		local[i] = float32(s / std)
+		return float64(v)
 	}
-	back := make([]int32, n)
-	lo, hi := int(math.Round(period/2)), int(math.Round(2*period))
-	pen := make([]float64, hi+1)
-	for d := lo; d <= hi; d++ {
-		l := math.Log(float64(d) / period)
-		pen[d] = -beatTightness * l * l
-	}
-	for i := range n {
-		best, arg := math.Inf(-1), int32(-1)
-		for d := lo; d <= hi && i-d >= 0; d++ {
-			if s := cum[i-d] + pen[d]; s > best {
-				best, arg = s, int32(i-d)
+	win := P * gridBeats
+	var k int
+	for start := 0.0; start+win <= float64(n); start += win {
+		sum := func(ph float64) float64 {
+			var s float64
+			for b := range gridBeats {
+				s += at(start + ph + float64(b)*P)
+			}
+			return s
+		}
+		bestS, best := -1.0, 0.0
+		for ph := 0.0; ph < P; ph++ {
+			if s := sum(ph); s > bestS {
+				bestS, best = s, ph
 			}
 		}
-		cum[i] = float64(local[i])
-		back[i] = arg
-		if arg >= 0 && best > 0 {
-			cum[i] += best
-		} else {
-			back[i] = -1
-		}
+		on += bestS
+		half += sum(best + P/2)
+		third += (sum(best+P/3) + sum(best+2*P/3)) / 2
+		k += gridBeats
 	}
-	// Last beat: the last local maximum of cum above half the median of
-	// local maxima.
-	isMax := func(i int) bool { return cum[i] > cum[i-1] && cum[i] >= cum[i+1] }
-	count := 0
-	for i := 1; i+1 < n; i++ {
-		if isMax(i) {
-			count++
-		}
+	if k == 0 {
+		return 0, 0, 0
 	}
-	if count == 0 {
-		return nil
-	}
-	maxima := make([]float64, 0, count)
-	for i := 1; i+1 < n; i++ {
-		if isMax(i) {
-			maxima = append(maxima, cum[i])
-		}
-	}
-	sortFloat64s(maxima)
-	med := medianSorted(maxima)
-	last := -1
-	for i := n - 2; i >= 1; i-- {
-		if cum[i] > cum[i-1] && cum[i] >= cum[i+1] && cum[i] >= 0.5*med {
-			last = i
-			break
-		}
-	}
-	if last < 0 {
-		return nil
-	}
-	var beats []int
-	for i := last; i >= 0; i = int(back[i]) {
-		beats = append(beats, i)
-		if back[i] < 0 {
-			break
-		}
-	}
-	for i, j := 0, len(beats)-1; i < j; i, j = i+1, j-1 {
-		beats[i], beats[j] = beats[j], beats[i]
-	}
-	// Trim weak beats at both ends (below half the RMS of beat strengths).
-	var rs float64
-	for _, b := range beats {
-		rs += float64(local[b]) * float64(local[b])
-	}
-	thr := 0.5 * math.Sqrt(rs/float64(len(beats)))
-	for len(beats) > 0 && float64(local[beats[0]]) < thr {
-		beats = beats[1:]
-	}
-	for len(beats) > 0 && float64(local[beats[len(beats)-1]]) < thr {
-		beats = beats[:len(beats)-1]
-	}
-	return beats
+	return on / float64(k), half / float64(k), third / float64(k)
 }
 
-// refineBPM fits beat index against beat time by least squares and returns
-// 60/slope when the beats are regular (inter-beat intervals within 10% of
-// their median); otherwise fallback.
-func refineBPM(times []float64, fallback float64) float64 {
-	if len(times) < 8 {
-		return fallback
+// bpmSpan is the number of beat intervals gridBPM averages over.
+const bpmSpan = 8
+
+// gridBPM returns the tempo of a beat grid: 60 over the median of the mean
+// inter-beat interval over every run of bpmSpan intervals (fewer when there
+// are fewer beats). Averaging over runs of beats cancels the frame
+// quantisation of each beat time; the median follows the prevailing tempo
+// of a track that changes it and ignores a skipped beat. 0 for fewer than
+// two beats.
+func gridBPM(times []float64) float64 {
+	if len(times) < 2 {
+		return 0
 	}
-	ibi := make([]float64, len(times)-1)
-	for i := range ibi {
-		ibi[i] = times[i+1] - times[i]
+	span := min(bpmSpan, len(times)-1)
+	ibi := make([]float64, 0, len(times)-span)
+	for i := 0; i+span < len(times); i++ {
+		ibi = append(ibi, (times[i+span]-times[i])/float64(span))
 	}
-	med := median(ibi)
-	var irregular int
-	for _, d := range ibi {
-		if math.Abs(d-med) > 0.1*med {
-			irregular++
-		}
-	}
-	if irregular > len(ibi)/10 {
-		return fallback
-	}
-	// Beat numbers come from the median interval, so a skipped beat does not
-	// bend the fit.
-	n := float64(len(times))
-	var sx, sy, sxx, sxy float64
-	x := 0.0
-	for i, t := range times {
-		if i > 0 {
-			x += max(1, math.Round(ibi[i-1]/med))
-		}
-		sx += x
-		sy += t
-		sxx += x * x
-		sxy += x * t
-	}
-	slope := (n*sxy - sx*sy) / (n*sxx - sx*sx)
-	if !(slope > 0) {
-		return fallback
-	}
-	return 60 / slope
+	return 60 / median(ibi)
 }
 
 // median returns the median of v (v is not modified).
 func median(v []float64) float64 {
 	s := append([]float64(nil), v...)
-	sortFloat64s(s)
+	slices.Sort(s)
 	return medianSorted(s)
 }
 

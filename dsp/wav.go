@@ -25,9 +25,16 @@ const maxLimitFrames = 1 << 62
 type Format struct {
 	SampleRate int
 	Channels   int
-	BitDepth   int   // 8,16,24,32,64
-	Float      bool  // IEEE float samples
-	Frames     int64 // frames declared by the header; -1 when unknown (data size 0 or 0xFFFFFFFF streaming WAVs)
+	BitDepth   int  // 8,16,24,32,64
+	Float      bool // IEEE float samples
+	// Frames is the length declared by the header (for ffmpeg-decoded
+	// streams, the container's duration: an estimate), -1 when unknown
+	// (data size 0 or 0xFFFFFFFF streaming WAVs, Ogg, most MP3s). It only
+	// sizes reservations; decoders deliver what the stream holds.
+	Frames int64
+	// SourceRate is the file's own rate when the stream was resampled
+	// (by Resample, or by ffmpeg for OpenForAnalysis); 0 otherwise.
+	SourceRate int
 }
 
 // WAVReader streams frames from a WAV file. It reads the data chunk only: it
@@ -41,6 +48,7 @@ type WAVReader struct {
 	read      int64   // frames delivered so far
 	maxFrames int64   // MaxSeconds·SampleRate, checked on unknown-size streams
 	maxSecs   float64 // MaxSeconds, for messages
+	what      string  // what the stream is, for messages ("WAV")
 	err       error   // sticky; returned once the samples read before it are delivered
 }
 
@@ -154,6 +162,7 @@ func newWAVReader(r io.Reader, f Format, blockAlign int, size uint32, lim Limits
 		buf:       make([]byte, readBufFrames*blockAlign),
 		maxFrames: maxFrames,
 		maxSecs:   lim.MaxSeconds,
+		what:      "WAV",
 	}
 	return w, nil
 }
@@ -212,7 +221,7 @@ func (w *WAVReader) Read(dst []float32) (int, error) {
 		w.err = io.EOF
 	}
 	if !known && w.read > w.maxFrames {
-		w.err = invalid("WAV audio is longer than the %g s limit", w.maxSecs)
+		w.err = invalid("%s audio is longer than the %g s limit", w.what, w.maxSecs)
 		return 0, w.err
 	}
 	if got == 0 {

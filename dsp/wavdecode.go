@@ -59,10 +59,15 @@ func decodeS32(dst []float32, src []byte) {
 }
 
 // decodeF32 decodes IEEE float32 samples, clamped to [-1,1] (NaN → 0).
+// Samples already in range (all of them, from ffmpeg) skip the clamp.
 func decodeF32(dst []float32, src []byte) {
 	src = src[:4*len(dst)]
 	for i := range dst {
-		dst[i] = clampUnit(float64(math.Float32frombits(binary.LittleEndian.Uint32(src[4*i:]))))
+		v := math.Float32frombits(binary.LittleEndian.Uint32(src[4*i:]))
+		if !(v >= -1 && v <= 1) {
+			v = clampUnit(float64(v))
+		}
+		dst[i] = v
 	}
 }
 

@@ -7,8 +7,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"hash"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -67,16 +70,43 @@ func (c *Client) RequestAnalysis(ctx context.Context, tx *store.Tx, f *phonoglyp
 }
 
 // analysisKind decodes an uploaded audio file and stores its analysis: the
-// per-frame document as a blob under the file, the summary, beats and
-// waveform on the row, and a waveform thumbnail. The same bytes with the
-// same stem type are analysed once, whoever uploads them (the content
-// cache).
+// per-frame document and a waveform thumbnail as blobs, the summary, beats
+// and waveform on the row. The same bytes with the same stem type are
+// analysed once, whoever uploads them (the content cache), and every file
+// with those bytes names the one stored document and thumbnail
+// (objectkey.ContentAnalysis), freed when the last file naming them goes.
 func analysisKind(c *Client) Kind[AnalysisArgs] {
-	w := &analysisWork{deps: &c.deps}
-	return Kind[AnalysisArgs]{Table: store.AnalysisJobs, Timeout: 10 * time.Minute, Work: w.work}
+	w := &analysisWork{client: c, deps: &c.deps}
+	return Kind[AnalysisArgs]{Table: store.AnalysisJobs, Timeout: 10 * time.Minute, Work: w.work, Leftovers: analysisLeftovers}
 }
 
-type analysisWork struct{ deps *Deps }
+type analysisWork struct {
+	client *Client
+	deps   *Deps
+}
+
+// errCacheGone is the Complete error of a cached analysis deleted before
+// it could be shared: the job then analyses the bytes itself.
+var errCacheGone = errors.New("cached analysis deleted meanwhile")
+
+// analysisResult is what a job stores: the row, and the thumbnail the file
+// names; written are the objects among them this job wrote itself (the
+// shared ones it names are not its own).
+type analysisResult struct {
+	analysis  *phonoglyph.Analysis
+	thumbnail string
+	written   []string
+}
+
+// analysisLeftovers are what an analysis of a file may write: its document
+// (for whichever stem type the file was) and its thumbnail.
+func analysisLeftovers(a AnalysisArgs) []string {
+	keys := []string{objectkey.Thumbnail(a.FileID)}
+	for _, stem := range phonoglyph.StemTypes {
+		keys = append(keys, objectkey.AnalysisData(a.UserID, a.FileID, stem, AnalysisVersion))
+	}
+	return keys
+}
 
 func (w *analysisWork) work(ctx context.Context, run *Run, a AnalysisArgs) error {
 	file, err := w.deps.Store.FileByID(ctx, a.UserID, a.FileID)
@@ -84,34 +114,38 @@ func (w *analysisWork) work(ctx context.Context, run *Run, a AnalysisArgs) error
 		return err
 	}
 	started := time.Now()
+	// The completed upload is sealed (objectkey.Sealed): no URL writes it,
+	// so this hash names the bytes analyse reads, which it checks again.
 	sum, err := w.hash(ctx, file.Key)
 	if err != nil {
 		return err
 	}
 	stem := file.AnalysisStem()
-	analysis, err := w.fromCache(ctx, sum, stem, file)
+	hit, err := w.deps.Store.AnalysisByContent(ctx, sum, stem, AnalysisVersion)
+	switch {
+	case err == nil && hit.DataKey != nil:
+		var res *analysisResult
+		err = run.Complete(ctx, func(tx *store.Tx) (err error) {
+			if res, err = w.share(ctx, tx, run, file, hit, sum, started); err != nil {
+				return err
+			}
+			return w.store(ctx, tx, run, file, res)
+		})
+		if !errors.Is(err, errCacheGone) {
+			return err
+		}
+	case err != nil && phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND:
+		return err
+	}
+	res, err := w.analyze(ctx, run, file, stem, sum)
+	if res != nil { // freed by the lifecycle if the file goes meanwhile
+		run.Writes(res.written...)
+	}
 	if err != nil {
 		return err
 	}
-	if analysis == nil {
-		if analysis, err = w.analyze(ctx, run, file, stem); err != nil {
-			return err
-		}
-	}
-	analysis.ContentSHA256 = &sum
-	analysis.AnalysisDurationMS = int(time.Since(started).Milliseconds())
-	if err := w.thumbnail(ctx, file, analysis.Waveform); err != nil {
-		return err
-	}
-	return run.Complete(ctx, func(tx *store.Tx) error {
-		if err := tx.PutAnalysis(ctx, analysis); err != nil {
-			return err
-		}
-		if err := tx.SetThumbnail(ctx, file.ID, objectkey.Thumbnail(file.ID)); err != nil {
-			return err
-		}
-		return tx.SetAnalysisResult(ctx, run.ID(), analysis)
-	})
+	res.analysis.AnalysisDurationMS = int(time.Since(started).Milliseconds())
+	return run.Complete(ctx, func(tx *store.Tx) error { return w.store(ctx, tx, run, file, res) })
 }
 
 // hash is the SHA-256 of the file's bytes, the content cache's key.
@@ -128,64 +162,85 @@ func (w *analysisWork) hash(ctx context.Context, key string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// fromCache copies an analysis of the same bytes (any owner's) to file:
-// its per-frame document is copied to the file's own key, so each owner's
-// data lives and dies with their file. nil when there is none.
-func (w *analysisWork) fromCache(ctx context.Context, sum string, stem phonoglyph.StemType, file *phonoglyph.File) (*phonoglyph.Analysis, error) {
-	hit, err := w.deps.Store.AnalysisByContent(ctx, sum, stem, AnalysisVersion)
-	if phonoglyph.ErrorCode(err) == phonoglyph.ENOTFOUND {
-		return nil, nil
-	} else if err != nil || hit.DataKey == nil {
+// share returns, in the job's completing transaction, file's analysis as
+// the cached one hit: the same document and thumbnail, named, not copied.
+// The hit is locked first (ShareAnalysis), so a deletion of its file either
+// sees this reference or happened before and makes this errCacheGone.
+func (w *analysisWork) share(ctx context.Context, tx *store.Tx, run *Run, file *phonoglyph.File, hit *phonoglyph.Analysis, sum string, started time.Time) (*analysisResult, error) {
+	dataKey, thumb, err := tx.ShareAnalysis(ctx, hit.ID)
+	if phonoglyph.ErrorCode(err) == phonoglyph.ENOTFOUND || (err == nil && dataKey == nil) {
+		return nil, errCacheGone
+	} else if err != nil {
 		return nil, err
 	}
-	key := objectkey.AnalysisData(file.UserID, file.ID, stem, AnalysisVersion)
-	if *hit.DataKey != key {
-		rc, info, err := w.deps.Blobs.Open(ctx, *hit.DataKey)
-		if errors.Is(err, storage.ErrNotFound) {
-			return nil, nil // deleted meanwhile: analyse afresh
-		} else if err != nil {
-			return nil, err
-		}
-		defer rc.Close()
-		if err := w.deps.Blobs.Put(ctx, key, rc, info.Size, "application/json"); err != nil {
-			return nil, err
-		}
-	}
 	cp := *hit
-	cp.ID, cp.UserID, cp.FileID, cp.DataKey = uuid.NewString(), file.UserID, file.ID, &key
-	return &cp, nil
+	cp.ID, cp.UserID, cp.FileID, cp.DataKey = uuid.NewString(), file.UserID, file.ID, dataKey
+	cp.ContentSHA256 = &sum
+	cp.AnalysisDurationMS = int(time.Since(started).Milliseconds())
+	res := &analysisResult{analysis: &cp}
+	if thumb != nil {
+		res.thumbnail = *thumb
+		return res, nil
+	}
+	// The cached file has no thumbnail: draw this job's own.
+	res.thumbnail = objectkey.ContentThumbnail(sum, hit.StemType, AnalysisVersion, run.ID())
+	res.written = []string{res.thumbnail}
+	run.Writes(res.written...)
+	return res, w.thumbnail(ctx, res.thumbnail, hit.Waveform)
+}
+
+// store writes the analysis row, the file's thumbnail and the job's result
+// in tx, and frees in the same transaction (a cleanup job) the document and
+// thumbnail an earlier analysis of the file named that nothing names now.
+func (w *analysisWork) store(ctx context.Context, tx *store.Tx, run *Run, file *phonoglyph.File, res *analysisResult) error {
+	before, err := tx.AnalysisObjects(ctx, file.ID, res.analysis.StemType, AnalysisVersion)
+	if err != nil {
+		return err
+	}
+	if err := tx.PutAnalysis(ctx, res.analysis); err != nil {
+		return err
+	}
+	if err := tx.SetThumbnail(ctx, file.ID, res.thumbnail); err != nil {
+		return err
+	}
+	if err := tx.SetAnalysisResult(ctx, run.ID(), res.analysis); err != nil {
+		return err
+	}
+	freed, err := tx.Unreferenced(ctx, before)
+	if err != nil {
+		return err
+	}
+	return w.client.RequestCleanup(ctx, tx, freed)
 }
 
 // analyze decodes the file and runs the full extractor for its stem type,
-// storing the per-frame document as a blob and the summary on the row.
-func (w *analysisWork) analyze(ctx context.Context, run *Run, file *phonoglyph.File, stem phonoglyph.StemType) (*phonoglyph.Analysis, error) {
+// storing the per-frame document and the thumbnail as blobs under keys of
+// the content and this job. The bytes decoded are hashed as they stream in:
+// the result is refused unless they are the bytes hashed as sum, so no
+// analysis is ever cached under the hash of other bytes.
+func (w *analysisWork) analyze(ctx context.Context, run *Run, file *phonoglyph.File, stem phonoglyph.StemType, sum string) (*analysisResult, error) {
 	rc, info, err := w.deps.Blobs.Open(ctx, file.Key)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	progress := &progressReader{r: rc, total: info.Size, report: func(pct int) { run.Progress(ctx, pct) }}
-	dec, closer, err := dsp.Open(progress, file.FileName, w.deps.AudioLimits)
-	if err == nil {
-		defer closer.Close()
-	}
-	var a *dsp.Analysis
-	if err == nil {
-		a, err = dsp.Analyze(dec, dsp.Options{Stem: string(stem)})
-	}
-	switch {
-	case errors.Is(err, dsp.ErrInvalid):
-		return nil, Failf("The audio file could not be analysed: %s.", strings.TrimPrefix(err.Error(), dsp.ErrInvalid.Error()+": "))
-	case errors.Is(err, dsp.ErrNeedFFmpeg):
-		return nil, Fail("This audio format needs ffmpeg, which this worker does not have.")
-	case err != nil:
+	h := &lockedHash{h: sha256.New()}
+	progress := &progressReader{r: io.TeeReader(rc, h), total: info.Size, report: func(pct int) { run.Progress(ctx, pct) }}
+	a, err := w.decode(progress, file, stem)
+	if err != nil {
 		return nil, err
+	}
+	if _, err := io.Copy(io.Discard, progress); err != nil { // the bytes the decoder left unread
+		return nil, err
+	}
+	if got := h.sum(); got != sum {
+		return nil, fmt.Errorf("the bytes of %s changed while they were analysed (sha256 %s, then %s)", file.Key, sum, got)
 	}
 	data, err := fullData(a)
 	if err != nil {
 		return nil, err
 	}
-	key := objectkey.AnalysisData(file.UserID, file.ID, stem, AnalysisVersion)
+	key := objectkey.ContentAnalysis(sum, stem, AnalysisVersion, run.ID())
 	if err := w.deps.Blobs.Put(ctx, key, bytes.NewReader(data), int64(len(data)), "application/json"); err != nil {
 		return nil, err
 	}
@@ -197,13 +252,58 @@ func (w *analysisWork) analyze(ctx context.Context, run *Run, file *phonoglyph.F
 	if err != nil {
 		return nil, err
 	}
-	return &phonoglyph.Analysis{ID: uuid.NewString(), UserID: file.UserID, FileID: file.ID, StemType: stem,
-		Version: AnalysisVersion, SampleRate: a.Summary.SampleRate, Duration: a.Summary.Duration, BufferSize: dsp.FrameSize,
-		Features: a.Features, Data: summary, Waveform: wave, DataKey: &key}, nil
+	thumb := objectkey.ContentThumbnail(sum, stem, AnalysisVersion, run.ID())
+	if err := w.thumbnail(ctx, thumb, wave); err != nil {
+		return nil, err
+	}
+	return &analysisResult{thumbnail: thumb, written: []string{key, thumb}, analysis: &phonoglyph.Analysis{ID: uuid.NewString(), UserID: file.UserID, FileID: file.ID,
+		StemType: stem, Version: AnalysisVersion, SampleRate: a.Summary.SampleRate, Duration: a.Summary.Duration,
+		BufferSize: dsp.FrameSize, Features: a.Features, Data: summary, Waveform: wave, DataKey: &key, ContentSHA256: &sum}}, nil
 }
 
-// thumbnail stores the waveform thumbnail PNG of the file.
-func (w *analysisWork) thumbnail(ctx context.Context, file *phonoglyph.File, waveformJSON []byte) error {
+// decode runs the extractor on the file's bytes read from r; the decoder
+// (an ffmpeg subprocess included) is closed before it returns, so r is no
+// longer read.
+func (w *analysisWork) decode(r io.Reader, file *phonoglyph.File, stem phonoglyph.StemType) (*dsp.Analysis, error) {
+	dec, closer, err := dsp.OpenForAnalysis(r, file.FileName, w.deps.AudioLimits)
+	var a *dsp.Analysis
+	if err == nil {
+		a, err = dsp.Analyze(dec, dsp.Options{Stem: string(stem)})
+		closer.Close()
+	}
+	switch {
+	case errors.Is(err, dsp.ErrInvalid):
+		return nil, Failf("The audio file could not be analysed: %s.", strings.TrimPrefix(err.Error(), dsp.ErrInvalid.Error()+": "))
+	case errors.Is(err, dsp.ErrNeedFFmpeg):
+		return nil, Fail("This audio format needs ffmpeg, which this worker does not have.")
+	case err != nil:
+		return nil, err
+	}
+	return a, nil
+}
+
+// lockedHash is a hash written by the decoder's goroutines (ffmpeg's stdin
+// copy) and read once they are done.
+type lockedHash struct {
+	mu sync.Mutex
+	h  hash.Hash
+}
+
+func (l *lockedHash) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.h.Write(p)
+}
+
+func (l *lockedHash) sum() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return hex.EncodeToString(l.h.Sum(nil))
+}
+
+// thumbnail stores the waveform thumbnail PNG drawn from a row's
+// waveformData under key.
+func (w *analysisWork) thumbnail(ctx context.Context, key string, waveformJSON []byte) error {
 	wave, err := waveformOf(waveformJSON)
 	if err != nil {
 		return err
@@ -212,7 +312,7 @@ func (w *analysisWork) thumbnail(ctx context.Context, file *phonoglyph.File, wav
 	if err != nil {
 		return err
 	}
-	return w.deps.Blobs.Put(ctx, objectkey.Thumbnail(file.ID), bytes.NewReader(png), int64(len(png)), "image/png")
+	return w.deps.Blobs.Put(ctx, key, bytes.NewReader(png), int64(len(png)), "image/png")
 }
 
 // progressReader reports read progress in 10 % steps.
@@ -259,6 +359,7 @@ func fullData(a *dsp.Analysis) ([]byte, error) {
 		doc["amplitudeSpectrum"] = a.Spectrum
 	}
 	doc["transients"], doc["beats"], doc["onsets"] = a.Transients, a.Beats, a.Onsets
+	doc["downbeats"], doc["beatPositions"], doc["sections"] = a.Downbeats, a.BeatPositions, a.Sections
 	doc["normalizationMeta"], doc["bpm"], doc["summary"] = a.Normalization, a.Summary.BPM, a.Summary
 	return json.Marshal(doc)
 }
@@ -266,7 +367,8 @@ func fullData(a *dsp.Analysis) ([]byte, error) {
 // rowData is the small part of the analysis kept on the row: the summary
 // and the beats (what renders and listings read without the blob).
 func rowData(a *dsp.Analysis) ([]byte, error) {
-	return json.Marshal(map[string]any{"summary": a.Summary, "bpm": a.Summary.BPM, "beats": a.Beats})
+	return json.Marshal(map[string]any{"summary": a.Summary, "bpm": a.Summary.BPM, "beats": a.Beats,
+		"downbeats": a.Downbeats, "sections": a.Sections})
 }
 
 // marker is a waveform marker the frontend draws.

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +27,8 @@ type Deps struct {
 	Store       *store.Store
 	Blobs       storage.Blobs
 	AudioLimits dsp.Limits
+	// Temp is the process's temp directory and budget (nil: no budget).
+	Temp *TempDir
 	// UploadGrace is how long after its declaration an upload that never
 	// completed is swept: the upload URL's lifetime plus a margin.
 	UploadGrace time.Duration
@@ -34,6 +37,10 @@ type Deps struct {
 	// Render configures video renders.
 	Render RenderDeps
 }
+
+// rescueMargin is how long after the longest kind's timeout River's own
+// rescuer may take over a running job that has no heartbeat.
+const rescueMargin = 30 * time.Minute
 
 // How often the maintenance jobs run.
 const (
@@ -49,6 +56,10 @@ type Config struct {
 	MIDIQueue string // default "midi"
 	// Kinds are user-facing job kinds to work beyond this package's own.
 	Kinds []AnyKind
+	// BeatInterval is how often a worker process beats its running
+	// attempts (default 20 s), and StaleAfter how old a beat may get before
+	// the attempt is rescued for another worker (default 90 s).
+	BeatInterval, StaleAfter time.Duration
 }
 
 // Client inserts jobs and, when it has queues, works them. River stays
@@ -59,6 +70,7 @@ type Client struct {
 	log       *slog.Logger
 	midiQueue string
 	working   bool
+	beats     *beater
 }
 
 // New returns the job client of a process. With queues in cfg it works them
@@ -72,11 +84,20 @@ func New(pool *pgxpool.Pool, log *slog.Logger, deps Deps, cfg Config) (*Client, 
 	rc := &river.Config{Logger: log}
 	if c.working {
 		workers := river.NewWorkers()
+		var tables []store.JobTable
+		longest := time.Duration(0)
 		for _, k := range append(c.kinds(), cfg.Kinds...) {
 			if err := k.register(workers, c); err != nil {
 				return nil, err
 			}
+			tables = append(tables, k.table())
+			longest = max(longest, k.timeout())
 		}
+		c.beats = newBeater(deps.Store, log, cmp.Or(cfg.BeatInterval, defaultBeatInterval), cmp.Or(cfg.StaleAfter, defaultStaleAfter), tables)
+		rc.Middleware = []rivertype.Middleware{&beatMiddleware{b: c.beats}}
+		// River's own rescuer is only the fallback behind the heartbeat: it
+		// must never take over an attempt still inside its kind's timeout.
+		rc.RescueStuckJobsAfter = longest + rescueMargin
 		for _, err := range []error{
 			river.AddWorkerSafely(workers, &cleanupWorker{client: c}),
 			river.AddWorkerSafely(workers, &sweepWorker{client: c}),
@@ -122,7 +143,11 @@ func (c *Client) Start(ctx context.Context) error {
 	if !c.working {
 		return nil
 	}
-	return c.river.Start(context.WithoutCancel(ctx))
+	if err := c.river.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	c.beats.start()
+	return nil
 }
 
 // Stop stops fetching new jobs and waits for running ones to finish. When
@@ -133,6 +158,7 @@ func (c *Client) Stop(ctx context.Context, timeout time.Duration) error {
 	if !c.working {
 		return nil
 	}
+	defer c.beats.halt() // after the attempts ended: they beat until then
 	soft, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	err := c.river.Stop(soft)

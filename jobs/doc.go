@@ -26,6 +26,42 @@
 // request, the service's id after it, and a job that finds the mark without
 // an id fails rather than risk sending twice. Polling is a River snooze.
 //
+// # Every job ends
+//
+// A panic in a kind's work is recovered into an error and settled like one.
+// What River ends without the lifecycle (a job discarded because its worker
+// died during the last attempt, one an operator cancelled or deleted) is
+// ended on its row by the reaper (store.EndAbandonedJobs): failed with a
+// sentence, or cancelled. A failure message is one short line for people
+// (humanMessage); the whole error goes to the log.
+//
+// # Crash recovery
+//
+// River's rescuer has one delay for every kind and ignores a job while it
+// is inside its worker's timeout, so on its own a job of a killed worker
+// waits an hour. Instead every attempt beats (heartbeat.go): a River
+// middleware records each attempt in job_attempts with its worker process,
+// the process beats all its attempts in one UPDATE every BeatInterval (20 s)
+// and a reaper, on one worker at a time (advisory lock), hands back every
+// running River job whose attempt has not been beaten for StaleAfter (90 s):
+// available at once, discarded without attempts left, cancelled if its
+// owner cancelled it (store.RescueStale). A killed worker's job runs again
+// within StaleAfter + BeatInterval + River's fetch interval, about two
+// minutes, whatever its kind's timeout.
+//
+// A live attempt is never taken over: it keeps beating; a beat that finds
+// the attempt held by another worker cancels it, a process that cannot beat
+// for two thirds of StaleAfter cancels its own attempts before any reaper
+// may act, and Run.Complete commits only while the process still holds the
+// attempt (store.OwnsAttempt, locked in the completing transaction).
+// River's own rescuer remains the fallback, after the longest kind timeout
+// plus rescueMargin, so it never takes an attempt inside its timeout.
+//
+// Child processes (ffmpeg) start through package childproc and die with
+// their worker; each worker process keeps its temp files in its own
+// directory (OwnTempDir), removes those of dead processes at start and has
+// a temp budget (TempDir.Reserve).
+//
 // # Adding a job kind
 //
 // A fifth kind is its work, not its bookkeeping: a table with the lifecycle

@@ -1,9 +1,11 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -35,12 +37,22 @@ type Kind[A Args] struct {
 	// as ENOTFOUND for an input deleted meanwhile), fails the job for good
 	// with that message; any other error is retried.
 	Work func(ctx context.Context, run *Run, args A) error
+	// Leftovers, when set, are the objects an attempt may have written,
+	// known from the args alone: freed when a later attempt finds the row
+	// gone (an attempt killed with its worker never reached its end).
+	Leftovers func(args A) []string
 }
 
 // AnyKind is a Kind of any args type, as Config.Kinds lists them.
 type AnyKind interface {
 	register(workers *river.Workers, c *Client) error
+	table() store.JobTable
+	timeout() time.Duration
 }
+
+func (k Kind[A]) table() store.JobTable { return k.Table }
+
+func (k Kind[A]) timeout() time.Duration { return cmp.Or(k.Timeout, river.JobTimeoutDefault) }
 
 func (k Kind[A]) register(workers *river.Workers, c *Client) error {
 	return river.AddWorkerSafely(workers, &lifecycle[A]{kind: k, client: c})
@@ -57,19 +69,38 @@ type lifecycle[A Args] struct {
 // Timeout is the kind's.
 func (l *lifecycle[A]) Timeout(*river.Job[A]) time.Duration { return l.kind.Timeout }
 
-// Work begins the job, runs the kind's work and settles its outcome.
+// Work begins the job, runs the kind's work and settles its outcome. A
+// panic in the work is an error like any other: retried, and recorded on
+// the row on the last attempt.
 func (l *lifecycle[A]) Work(ctx context.Context, job *river.Job[A]) error {
-	run := &Run{client: l.client, table: l.kind.Table, id: job.Args.RowID(), last: job.Attempt >= job.MaxAttempts,
+	run := &Run{client: l.client, table: l.kind.Table, id: job.Args.RowID(), riverID: job.ID, last: job.Attempt >= job.MaxAttempts,
 		completeRiver: func(ctx context.Context, tx pgx.Tx) error {
 			_, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
 			return err
 		}}
 	if err := l.client.deps.Store.StartJob(ctx, run.table, run.id); errors.Is(err, phonoglyph.ErrJobFinished) {
-		return nil // cancelled, or ended by another attempt: nothing left to do
+		// Cancelled, or ended by another attempt: nothing left to do. When
+		// the row is gone (its file deleted after an earlier attempt's worker
+		// died), what that attempt may have written is freed.
+		if l.kind.Leftovers != nil {
+			run.writes = l.kind.Leftovers(job.Args)
+		}
+		return run.freeIfGone(ctx)
 	} else if err != nil {
 		return err
 	}
-	return run.settle(ctx, l.kind.Work(ctx, run, job.Args))
+	return run.settle(ctx, l.work(ctx, run, job.Args))
+}
+
+// work runs the kind's work, turning a panic into an error.
+func (l *lifecycle[A]) work(ctx context.Context, run *Run, args A) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			l.client.log.ErrorContext(ctx, "job panicked", "job", run.id, "table", run.table.Name, "panic", p, "trace", string(debug.Stack()))
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return l.kind.Work(ctx, run, args)
 }
 
 // Run is one attempt of a user-facing job, handed to its kind's work.
@@ -77,8 +108,10 @@ type Run struct {
 	client        *Client
 	table         store.JobTable
 	id            string
+	riverID       int64
 	last          bool     // River gives the job no further attempt
 	owns          []string // objects the job writes, freed when it fails
+	writes        []string // objects the job writes for its row, freed when the row is gone
 	completeRiver func(context.Context, pgx.Tx) error
 }
 
@@ -92,6 +125,12 @@ func (r *Run) Client() *Client { return r.client }
 // Owns declares objects the job writes (or may have written): if the job
 // fails they are freed by a cleanup job committed with the failure.
 func (r *Run) Owns(keys ...string) { r.owns = append(r.owns, keys...) }
+
+// Writes declares objects the job writes that belong to its row (an
+// analysis document, a thumbnail): when the job fails, freed unless a row
+// refers to them (an earlier result may use the same key); when the job
+// ends and finds its row gone (its file deleted meanwhile), freed.
+func (r *Run) Writes(keys ...string) { r.writes = append(r.writes, keys...) }
 
 // Progress records how far the job got, 0..99 (completion is 100). It is
 // best effort: a lost progress update is not worth failing the job for.
@@ -109,6 +148,14 @@ func (r *Run) Progress(ctx context.Context, pct int) {
 // it) keeps nothing of the result.
 func (r *Run) Complete(ctx context.Context, write func(tx *store.Tx) error) error {
 	return r.client.deps.Store.InTx(ctx, func(tx *store.Tx) error {
+		if held, err := tx.OwnsAttempt(ctx, r.riverID, r.client.beats.worker); err != nil {
+			return err
+		} else if !held {
+			return errTakenOver // another worker has the job now: this attempt keeps nothing
+		}
+		if err := tx.LockParent(ctx, r.table, r.id); err != nil {
+			return err
+		}
 		if err := tx.FinishJob(ctx, r.table, r.id, phonoglyph.StatusCompleted, nil); err != nil {
 			return err
 		}
@@ -135,9 +182,6 @@ func Fail(msg string) error { return &failure{msg: msg} }
 // Failf is Fail with a formatted message.
 func Failf(format string, args ...any) error { return Fail(fmt.Sprintf(format, args...)) }
 
-// attemptsExhausted is the message of a job whose attempts ran out.
-const attemptsExhausted = "The job failed after several attempts; please try again later."
-
 // settle turns the work's outcome into River's: a failure ends the job for
 // good, snoozes and cancellations pass through, a job that ended elsewhere
 // stops quietly, and any other error is retried by River — on the last
@@ -154,34 +198,74 @@ func (r *Run) settle(ctx context.Context, err error) error {
 		err = f
 	}
 	switch {
-	case err == nil, errors.Is(err, phonoglyph.ErrJobFinished):
+	case err == nil:
 		return nil
+	case errors.Is(err, phonoglyph.ErrJobFinished):
+		return r.freeIfGone(ctx)
 	case errors.As(err, &f):
 		if ferr := r.end(ctx, f.msg); ferr != nil {
 			return ferr // the row could not be updated: River retries the attempt
 		}
 		return river.JobCancel(f)
-	case errors.As(err, &snooze), errors.As(err, &cancel), !r.last:
+	case errors.As(err, &snooze), errors.As(err, &cancel), errors.Is(err, errTakenOver), !r.last:
 		return err
 	}
-	if ferr := r.end(ctx, attemptsExhausted); ferr != nil {
+	if ferr := r.end(ctx, store.AttemptsExhausted); ferr != nil {
 		return errors.Join(err, ferr)
 	}
 	return err
 }
 
-// end fails the row with msg and frees the objects the job owns, in one
-// transaction. It runs even when the work's context ended (a timeout), so
-// the failure is always recorded.
-func (r *Run) end(ctx context.Context, msg string) error {
+// freeIfGone ends an attempt that found its job ended: when the row itself
+// is gone (its file or project was deleted during the job) nothing refers
+// to what the job wrote, so it is freed.
+func (r *Run) freeIfGone(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	return r.client.deps.Store.InTx(ctx, func(tx *store.Tx) error {
+		return r.freeGone(ctx, tx, nil)
+	})
+}
+
+// freeGone frees what the job wrote when its row is gone; otherwise it
+// frees free and those of the job's writes no row refers to (a failed
+// analysis's document, which no analysis row names).
+func (r *Run) freeGone(ctx context.Context, tx *store.Tx, free []string) error {
+	exists, err := tx.JobExists(ctx, r.table, r.id)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return r.client.RequestCleanup(ctx, tx, append(append([]string(nil), r.owns...), r.writes...))
+	}
+	if len(r.writes) > 0 {
+		unused, err := unreferencedDerived(tx.Queries)(ctx, r.writes)
+		if err != nil {
+			return err
+		}
+		free = append(append([]string(nil), free...), unused...)
+	}
+	return r.client.RequestCleanup(ctx, tx, free)
+}
+
+// end fails the row with msg (its short human form; the whole of it goes
+// to the log) and frees the objects the job owns (and, when
+// the row is gone, all it wrote), in one transaction. It runs even when the
+// work's context ended (a timeout), so the failure is always recorded.
+func (r *Run) end(ctx context.Context, msg string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	r.client.log.InfoContext(ctx, "job failed", "job", r.id, "table", r.table.Name, "error", msg)
+	msg = humanMessage(msg)
+	return r.client.deps.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.LockParent(ctx, r.table, r.id); err != nil {
+			return err
+		}
 		err := tx.FinishJob(ctx, r.table, r.id, phonoglyph.StatusFailed, &msg)
 		if err != nil && !errors.Is(err, phonoglyph.ErrJobFinished) {
 			return err
 		}
-		return r.client.RequestCleanup(ctx, tx, r.owns)
+		return r.freeGone(ctx, tx, r.owns)
 	})
 }
 

@@ -73,7 +73,10 @@ func (c *Client) RequestRender(ctx context.Context, tx *store.Tx, r *phonoglyph.
 // long track is not.
 func renderKind(c *Client) Kind[RenderArgs] {
 	w := &renderWork{deps: &c.deps}
-	return Kind[RenderArgs]{Table: store.Renders, Timeout: time.Hour, Work: w.work}
+	return Kind[RenderArgs]{Table: store.Renders, Timeout: time.Hour, Work: w.work,
+		Leftovers: func(a RenderArgs) []string {
+			return []string{objectkey.RenderAnalysis(a.UserID, a.RenderID), objectkey.Render(a.UserID, a.RenderID)}
+		}}
 }
 
 type renderWork struct{ deps *Deps }

@@ -37,9 +37,10 @@ func (StemArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: string(phonoglyph.KindStemSeparation), MaxAttempts: 8}
 }
 
-// SeparateFunc separates the WAV read from r into the stems of variant,
-// writing each through open and reporting progress 0..1 (separate.Separate).
-type SeparateFunc func(ctx context.Context, r io.Reader, variant string, open func(stem string) (io.WriteCloser, error), progress func(float64)) error
+// SeparateFunc separates the WAV read from r into the stems of variant at
+// rate Hz in format (wav or mp3), writing each through open and reporting
+// progress 0..1 (separate.Separate).
+type SeparateFunc func(ctx context.Context, r io.Reader, variant string, rate int, format string, open func(stem string) (io.WriteCloser, error), progress func(float64)) error
 
 // StemDeps configure stem separation: RunPod when RunPod is set, the local
 // separator otherwise.
@@ -75,7 +76,19 @@ func (c *Client) RequestStems(ctx context.Context, tx *store.Tx, f *phonoglyph.F
 // quick, a local separation of a long track is not.
 func stemKind(c *Client) Kind[StemArgs] {
 	w := &stemWork{deps: &c.deps}
-	return Kind[StemArgs]{Table: store.StemJobs, Timeout: 30 * time.Minute, Work: w.work}
+	return Kind[StemArgs]{Table: store.StemJobs, Timeout: 30 * time.Minute, Work: w.work, Leftovers: stemLeftovers}
+}
+
+// stemLeftovers are what a separation may write: any stem, in either
+// output format (the row that chose them is gone).
+func stemLeftovers(a StemArgs) []string {
+	var keys []string
+	for _, stem := range phonoglyph.StemTypes {
+		for _, format := range []string{"wav", "mp3"} {
+			keys = append(keys, objectkey.Stem(a.UserID, a.JobID, stem, format))
+		}
+	}
+	return keys
 }
 
 type stemWork struct{ deps *Deps }

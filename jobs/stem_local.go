@@ -6,17 +6,22 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"phonoglyph"
 	"phonoglyph/dsp"
 	"phonoglyph/objectkey"
+	"phonoglyph/runpod"
+	"phonoglyph/separate"
 	"phonoglyph/storage"
 )
 
 // local separates on this worker with the embedded separator.
 func (w *stemWork) local(ctx context.Context, run *Run, row *phonoglyph.StemJob, source *phonoglyph.File) error {
-	if row.Config.Quality.OutputFormat != "wav" {
-		return Fail("The local separator writes WAV stems only; ask for output_format wav, or configure RunPod.")
+	format := row.Config.Quality.OutputFormat
+	rate, err := strconv.Atoi(row.Config.Quality.SampleRate)
+	if err != nil {
+		return Failf("The sample rate %q is not a number.", row.Config.Quality.SampleRate)
 	}
 	wanted := map[string]bool{}
 	for _, s := range row.Config.WantedStems() {
@@ -33,13 +38,14 @@ func (w *stemWork) local(ctx context.Context, run *Run, row *phonoglyph.StemJob,
 		return err
 	}
 	wav := filepath.Join(dir, "source.wav")
-	err = transcodeWAV(rc, source.FileName, wav, w.deps.AudioLimits)
+	release, err := transcodeWAV(rc, source.FileName, wav, w.deps.AudioLimits, w.deps.Temp, len(wanted))
 	rc.Close()
 	if errors.Is(err, dsp.ErrInvalid) || errors.Is(err, dsp.ErrNeedFFmpeg) {
 		return Failf("The audio file could not be separated: %v.", err)
 	} else if err != nil {
 		return err
 	}
+	defer release()
 	src, err := os.Open(wav)
 	if err != nil {
 		return err
@@ -50,7 +56,7 @@ func (w *stemWork) local(ctx context.Context, run *Run, row *phonoglyph.StemJob,
 		if !wanted[stem] {
 			return nopWriteCloser{io.Discard}, nil
 		}
-		f, err := os.CreateTemp(dir, stem+"-*.wav")
+		f, err := os.CreateTemp(dir, stem+"-*."+format)
 		if err == nil {
 			written[stem] = f.Name()
 		}
@@ -63,14 +69,16 @@ func (w *stemWork) local(ctx context.Context, run *Run, row *phonoglyph.StemJob,
 			run.Progress(ctx, pct)
 		}
 	}
-	err = w.deps.Stems.LocalSeparate(ctx, src, row.Config.ModelVariant, open, progress)
+	err = w.deps.Stems.LocalSeparate(ctx, src, row.Config.ModelVariant, rate, format, open, progress)
 	if errors.Is(err, dsp.ErrInvalid) {
 		return Failf("The audio file could not be separated: %v.", err)
+	} else if errors.Is(err, separate.ErrNeedFFmpeg) || errors.Is(err, separate.ErrFormat) {
+		return Failf("The stems could not be written: %v.", err)
 	} else if err != nil {
 		return err
 	}
 	for stem, name := range written {
-		if err := putFile(ctx, w.deps.Blobs, name, objectkey.Stem(row.UserID, row.ID, phonoglyph.StemType(stem), "wav"), "audio/wav"); err != nil {
+		if err := putFile(ctx, w.deps.Blobs, name, objectkey.Stem(row.UserID, row.ID, phonoglyph.StemType(stem), format), runpod.ContentType(format)); err != nil {
 			return err
 		}
 	}

@@ -35,8 +35,9 @@ func (SweepArgs) InsertOpts() river.InsertOpts {
 // sweepWorker deletes what an abandoned upload leaves behind: rows still
 // uploading after their URL expired, and objects under the upload prefixes
 // (objectkey.UploadPrefixes) that no row names — an upload whose row was
-// swept or never committed. Derived objects lie outside those prefixes:
-// workers write them only for rows that exist.
+// swept or never committed. It also lists every derived prefix
+// (objectkey.DerivedPrefixes) for objects no row refers to and no live job
+// is writing: what a job wrote for a row deleted while it ran.
 type sweepWorker struct {
 	river.WorkerDefaults[SweepArgs]
 	client *Client
@@ -72,19 +73,38 @@ func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 		return nil
 	}
 	for _, prefix := range objectkey.UploadPrefixes() {
-		if err := w.sweepObjects(ctx, lister, prefix, cutoff); err != nil {
+		if err := w.sweepObjects(ctx, lister, prefix, cutoff, deps.Store.UnknownKeys); err != nil {
+			return err
+		}
+	}
+	for _, prefix := range objectkey.DerivedPrefixes() {
+		if err := w.sweepObjects(ctx, lister, prefix, cutoff, unreferencedDerived(deps.Store.Queries)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// sweepObjects deletes objects under prefix older than cutoff that no row
-// names, checking the database a batch of keys at a time.
-func (w *sweepWorker) sweepObjects(ctx context.Context, lister storage.Lister, prefix string, cutoff time.Time) error {
+// unreferencedDerived picks, among derived keys, those nothing refers to,
+// as q (the pool, or a transaction) sees the rows.
+func unreferencedDerived(q *store.Queries) func(context.Context, []string) ([]string, error) {
+	return func(ctx context.Context, keys []string) ([]string, error) {
+		writers := make([]string, len(keys))
+		for i, k := range keys {
+			writers[i], _ = objectkey.Writer(k) // "" for a key of no known shape: nothing live writes it
+		}
+		return q.UnreferencedDerived(ctx, keys, writers)
+	}
+}
+
+// sweepObjects deletes objects under prefix older than cutoff that unknown
+// picks (no row names them), checking the database a batch of keys at a
+// time.
+func (w *sweepWorker) sweepObjects(ctx context.Context, lister storage.Lister, prefix string, cutoff time.Time,
+	unknown func(context.Context, []string) ([]string, error)) error {
 	var batch []string
 	flush := func() error {
-		unknown, err := w.client.deps.Store.UnknownKeys(ctx, batch)
+		unknown, err := unknown(ctx, batch)
 		if err != nil {
 			return err
 		}

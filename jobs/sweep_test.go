@@ -13,6 +13,7 @@ import (
 	"phonoglyph/dbtest"
 	"phonoglyph/eventually"
 	"phonoglyph/jobs"
+	"phonoglyph/objectkey"
 	"phonoglyph/storage"
 	"phonoglyph/storage/s3test"
 	"phonoglyph/store"
@@ -62,7 +63,29 @@ func sweepAbandonedUploads(t *testing.T, blobs storage.Blobs) {
 		t.Fatal(err)
 	}
 	put("audio/u/orphan.wav")
-	put("analysis/u/derived.json")
+	// Derived objects: those of a file deleted during its analysis, and the
+	// stems of a failed separation, go; a live separation's stems stay.
+	gonefile := uuid.NewString()
+	orphanAnalysis := objectkey.AnalysisData(owner, gonefile, phonoglyph.StemMaster, jobs.AnalysisVersion)
+	orphanThumb := objectkey.Thumbnail(gonefile)
+	put(orphanAnalysis)
+	put(orphanThumb)
+	stemJob := func() *phonoglyph.StemJob {
+		j, _, err := st.CreateStemJob(ctx, &phonoglyph.StemJob{Job: phonoglyph.Job{ID: uuid.NewString(), FileID: &kept},
+			UserID: owner, FileKey: "audio/u/kept.wav", Config: phonoglyph.StemConfig{ModelVariant: uuid.NewString()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j
+	}
+	failed, running := stemJob(), stemJob()
+	if err := st.FinishJob(ctx, store.StemJobs, failed.ID, phonoglyph.StatusFailed, nil); err != nil {
+		t.Fatal(err)
+	}
+	failedStem := objectkey.Stem(owner, failed.ID, phonoglyph.StemVocals, "wav")
+	liveStem := objectkey.Stem(owner, running.ID, phonoglyph.StemVocals, "wav")
+	put(failedStem)
+	put(liveStem)
 	time.Sleep(1100 * time.Millisecond) // objects are now older than the grace below (S3 times have 1 s resolution)
 
 	w, err := jobs.New(pool, discard(),
@@ -80,8 +103,8 @@ func sweepAbandonedUploads(t *testing.T, blobs storage.Blobs) {
 		_, err := blobs.Head(ctx, key)
 		return errors.Is(err, storage.ErrNotFound)
 	}
-	eventually.True(t, 15*time.Second, "the abandoned upload and the orphan object are deleted", func() bool {
-		return gone("audio/u/abandoned.wav") && gone("audio/u/orphan.wav")
+	eventually.True(t, 15*time.Second, "the abandoned upload and the orphan objects are deleted", func() bool {
+		return gone("audio/u/abandoned.wav") && gone("audio/u/orphan.wav") && gone(orphanAnalysis) && gone(orphanThumb) && gone(failedStem)
 	})
 	if _, err := st.FileByID(ctx, owner, abandoned); phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND {
 		t.Errorf("abandoned row: %v", err)
@@ -89,7 +112,7 @@ func sweepAbandonedUploads(t *testing.T, blobs storage.Blobs) {
 	if _, err := st.FileByID(ctx, owner, kept); err != nil {
 		t.Errorf("completed row swept: %v", err)
 	}
-	if gone("audio/u/kept.wav") || gone("analysis/u/derived.json") {
-		t.Error("sweeper deleted an object that belongs to a row or lies outside the upload prefixes")
+	if gone("audio/u/kept.wav") || gone(liveStem) {
+		t.Error("sweeper deleted an object that belongs to a row or a live job")
 	}
 }

@@ -259,9 +259,10 @@ func (t *rawTrack) meta(tick int64, typ byte, body []byte) error {
 const maxDenominatorPower = 30
 
 // text decodes a text meta event: UTF-8 when valid, else Latin-1 (common in
-// older files); surrounding spaces and NULs are trimmed.
+// older files); surrounding spaces are trimmed and NULs removed (Postgres
+// cannot store a NUL in text or jsonb: SQLSTATE 22P05).
 func text(b []byte) string {
-	b = bytes.Trim(b, " \t\r\n\x00")
+	b = bytes.Trim(bytes.ReplaceAll(b, []byte{0}, nil), " \t\r\n")
 	if utf8.Valid(b) {
 		return string(b)
 	}

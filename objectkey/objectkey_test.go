@@ -22,7 +22,8 @@ func TestSweepNeverListsDerivedObjects(t *testing.T) {
 	job := &phonoglyph.StemJob{Job: phonoglyph.Job{ID: id}, UserID: user,
 		Config: phonoglyph.StemConfig{ModelVariant: "4stems", Stems: map[phonoglyph.StemType]bool{phonoglyph.StemVocals: true, phonoglyph.StemBass: true},
 			Quality: phonoglyph.StemQuality{OutputFormat: "wav"}}}
-	derived := append(Stems(job), AnalysisData(user, id, phonoglyph.StemMaster, "2.0-native"), Thumbnail(id),
+	derived := append(Stems(job), ContentAnalysis(strings.Repeat("ab", 32), phonoglyph.StemMaster, "2.0-native", id),
+		ContentThumbnail(strings.Repeat("ab", 32), phonoglyph.StemMaster, "2.0-native", id),
 		Render(user, id), RenderAnalysis(user, id))
 	if len(derived) != 6 {
 		t.Fatalf("derived keys = %v", derived)
@@ -54,5 +55,40 @@ func TestUploadKey(t *testing.T) {
 	long := Upload(phonoglyph.FileAudio, "u", strings.Repeat("x", 300)+".wav", now)
 	if name := long[strings.LastIndexByte(long, '_')+1:]; len(name) != maxName || !strings.HasSuffix(name, ".wav") {
 		t.Errorf("long name kept as %q (%d bytes)", name, len(name))
+	}
+}
+
+// A sealed key is never an upload key, differs per completion attempt, keeps
+// the extension and lies under its upload's kind prefix and sealed folder.
+func TestSealedKey(t *testing.T) {
+	up := Upload(phonoglyph.FileAudio, "u", "song.wav", time.UnixMilli(1700000000000))
+	a, b := Sealed(up), Sealed(up)
+	if a == b || !strings.HasPrefix(a, SealedPrefix(up)) || !strings.HasSuffix(a, ".wav") || !under(a, UploadPrefixes()) {
+		t.Errorf("sealed keys %s and %s of %s (prefix %s)", a, b, up, SealedPrefix(up))
+	}
+	if strings.Count(up, "/") == strings.Count(a, "/") {
+		t.Errorf("sealed key %s has an upload key's shape", a)
+	}
+	if other := Upload(phonoglyph.FileAudio, "u", "song.wav", time.UnixMilli(1700000000001)); strings.HasPrefix(Sealed(other), SealedPrefix(up)) {
+		t.Error("two uploads share a sealed folder")
+	}
+}
+
+// Every derived key names the row whose job writes it, so the sweep can ask
+// whether that job still runs; an upload key names none.
+func TestWriterOfDerivedKeys(t *testing.T) {
+	user, row := "6f1c3c36-1d0e-4d55-9a55-8d2f4e0b6a11", "0b7c2f6e-8a1d-4c3b-9e5f-2a4d6c8e0f12"
+	for _, key := range []string{
+		Stem(user, row, phonoglyph.StemVocals, "wav"), AnalysisData(user, row, phonoglyph.StemMaster, "2.0-native"),
+		Thumbnail(row), Render(user, row), RenderAnalysis(user, row),
+		ContentAnalysis(strings.Repeat("ab", 32), phonoglyph.StemMaster, "2.0-native", row),
+		ContentThumbnail(strings.Repeat("ab", 32), phonoglyph.StemMaster, "2.0-native", row),
+	} {
+		if got, ok := Writer(key); !ok || got != row {
+			t.Errorf("Writer(%q) = %q, %v; want %q", key, got, ok, row)
+		}
+	}
+	if got, ok := Writer(Upload(phonoglyph.FileAudio, user, "song.wav", time.Now())); ok {
+		t.Errorf("an upload key has writer %q", got)
 	}
 }

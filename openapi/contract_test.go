@@ -44,6 +44,8 @@ func TestEveryRouteAnswersAsDocumented(t *testing.T) {
 
 	// System.
 	c.want(200, "GET", "/health", "", nil)
+	c.want(200, "GET", "/health/live", "", nil)
+	c.want(200, "GET", "/health/ready", "", nil)
 	c.want(200, "POST", "/test", "", map[string]any{"hello": "world"})
 	c.want(400, "POST", "/test", "", []byte(`{"hello":`))
 	c.want(200, "GET", openapi.Path, "", nil)
@@ -64,6 +66,12 @@ func TestEveryRouteAnswersAsDocumented(t *testing.T) {
 	c.want(401, "GET", "/api/v1/me", "not-a-jwt", nil)
 	c.want(403, "GET", "/api/v1/files", "", nil, "X-Guest-Session", guest.Token)
 	c.want(401, "GET", "/api/v1/jobs/"+uuid.NewString(), "", nil)
+	// Event streams' refusals (a 200 streams on: events_test.go reads those).
+	c.want(401, "GET", "/api/v1/events", "", nil)
+	c.want(403, "GET", "/api/v1/events", "", nil, "X-Guest-Session", guest.Token)
+	c.want(400, "GET", "/api/v1/events", user, nil, "Last-Event-ID", "bogus")
+	c.want(404, "GET", "/api/v1/jobs/"+uuid.NewString()+"/events", user, nil)
+	c.want(400, "GET", "/api/v1/jobs/"+uuid.NewString()+"/events", user, nil, "Last-Event-ID", "1.x")
 
 	// Upload, complete, analyse, read.
 	song := c.upload(user, "song.wav", "audio/wav", wavtest.Sine(44100, 1, 1.5, 440, 0.5), "")
@@ -75,7 +83,8 @@ func TestEveryRouteAnswersAsDocumented(t *testing.T) {
 	c.want(200, "GET", "/api/v1/files/"+song.file+"/analysis?stem=master", user, nil)
 	c.want(404, "GET", "/api/v1/files/"+song.file+"/analysis?stem=drums", user, nil)
 	c.want(200, "POST", "/api/v1/files/"+song.file+"/complete", user, nil) // again: the same answer
-	c.want(202, "POST", "/api/v1/files/"+song.file+"/analysis", user, nil)
+	c.want(200, "POST", "/api/v1/files/"+song.file+"/analysis", user, nil) // analysed: the finished job, nothing runs again
+	c.want(202, "POST", "/api/v1/files/"+song.file+"/analysis", user, map[string]any{"reason": "contract: run again"})
 	c.follow(c.want(302, "GET", "/api/v1/files/"+song.file+"/thumbnail", user, nil))
 	dl := c.want(302, "GET", "/api/v1/files/"+song.file+"/download", user, nil)
 	c.follow(dl)

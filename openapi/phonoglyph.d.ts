@@ -42,6 +42,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every job of the caller, pushed
+         * @description Every change of every job of the caller, on one connection however many jobs; a new connection starts with the next change. Data events are `Job` objects. Never another user's job.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/files": {
         parameters: {
             query?: never;
@@ -106,7 +126,10 @@ export interface paths {
          */
         get: operations["getAnalysis"];
         put?: never;
-        /** Enqueue an analysis, or return the one queued or running */
+        /**
+         * Enqueue an analysis, or return the one queued or running, or the finished one
+         * @description A file already analysed gets its finished job back (200) and nothing runs again, unless the request says why: `{"reason":"…"}` in the body or `?force=true&reason=…`. The reason is logged. Live analyses count against `QUOTA_LIVE_ANALYSES` (403 `quota_exceeded`).
+         */
         post: operations["requestAnalysis"];
         delete?: never;
         options?: never;
@@ -215,6 +238,29 @@ export interface paths {
          * @description The status of any job kind: `audio_analysis`, `midi_parse`, `stem_separation`, `render`.
          */
         get: operations["getJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A job id of any kind. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One job's changes, pushed
+         * @description Starts with the job's current state (or, with `Last-Event-ID`, with it only if it changed since), then every change. Data events are `Job` objects.
+         */
+        get: operations["streamJobEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -698,6 +744,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness: the process is up
+         * @description Answers 200 while the process serves HTTP, whatever its dependencies do: restart the process only when this fails.
+         */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness: every part a request needs
+         * @description Checks, each within 2 s, the database, the queue schema (River's migrations at the version this build expects) and the blob store. Route traffic to a process only while this answers 200.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -788,6 +874,8 @@ export interface components {
         AnalysisData: {
             amplitudeSpectrum?: number[][];
             bass?: components["schemas"]["Series"];
+            /** @description Each beat's place in its bar (1 = the downbeat), one per entry of `beats`. */
+            beatPositions?: number[];
             /** @description Seconds (frame centres). */
             beats: number[];
             bpm: number;
@@ -799,6 +887,8 @@ export interface components {
             }[];
             /** @description 12 bins every 8 frames; entry j belongs to `frameTimes[8j]`. */
             chromaVectors?: number[][];
+            /** @description Seconds: the beats at position 1. */
+            downbeats?: number[];
             energy?: components["schemas"]["Series"];
             /** @description Frame start times in seconds. */
             frameTimes?: number[];
@@ -816,6 +906,8 @@ export interface components {
             perceptualSharpness?: components["schemas"]["Series"];
             perceptualSpread?: components["schemas"]["Series"];
             rms?: components["schemas"]["Series"];
+            /** @description Where the arrangement or dynamics change, snapped to downbeats. */
+            sections?: components["schemas"]["Section"][];
             spectralCentroid?: components["schemas"]["Series"];
             spectralFlatness?: components["schemas"]["Series"];
             spectralFlux?: components["schemas"]["Series"];
@@ -877,13 +969,21 @@ export interface components {
             /** @enum {string} */
             mode: "" | "major" | "minor";
             peak_dbfs: number;
+            /** @description The analysis rate (44100): the rate of `frameTimes` and `frames`. */
             sample_rate: number;
+            /** @description The file's own sample rate. */
+            source_sample_rate?: number;
+            time_signature?: {
+                /** @description 3 or 4 (6/8 is read as 2 at slow compound tempi); 0 without beats. */
+                beats_per_bar: number;
+                confidence: number;
+            };
             true_peak_dbtp: number;
         };
         ApiError: {
             error: {
                 /** @enum {string} */
-                code: "invalid" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "too_large" | "internal";
+                code: "invalid" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "too_large" | "internal" | "quota_exceeded" | "rate_limited";
                 /** @description Safe to show to the person who caused it. */
                 message: string;
             };
@@ -1058,6 +1158,10 @@ export interface components {
         };
         /** @enum {string} */
         JobStatus: "queued" | "processing" | "completed" | "failed" | "cancelled";
+        Liveness: {
+            /** @enum {string} */
+            status: "ok";
+        };
         Me: {
             /** @description From the token; empty when it has none. */
             email: string;
@@ -1201,6 +1305,16 @@ export interface components {
             total: number;
         };
         ProjectPatch: components["schemas"]["ProjectFields"];
+        Readiness: {
+            /** @description Each part (`database`, `storage`, `queue`): `ok`, or what is wrong with it. */
+            checks: {
+                [key: string]: string;
+            };
+            /** @description The parts that fail, by name. */
+            failing: string[];
+            /** @enum {string} */
+            status: "ok" | "error";
+        };
         Render: {
             /** @description What Lambda reported the render cost. */
             costs: Record<string, never> | null;
@@ -1214,7 +1328,7 @@ export interface components {
             project_id: string | null;
             project_name: string | null;
             request: components["schemas"]["RenderRequest"];
-            status: components["schemas"]["JobStatus"];
+            status: components["schemas"]["RenderStatus"];
             updated_at: components["schemas"]["Timestamp"];
         };
         RenderEnvelope: {
@@ -1263,9 +1377,26 @@ export interface components {
             project_id?: string | null;
             project_name?: string;
         };
+        /**
+         * @description A render's status: the job statuses, and `expired` for a completed render whose output was removed (after `RENDER_RETENTION`, or with its project).
+         * @enum {string}
+         */
+        RenderStatus: "queued" | "processing" | "completed" | "failed" | "cancelled" | "expired";
         SaveStateRequest: {
             /** @description The editor state JSON, at most 512 KiB; not null. */
             data: unknown;
+        };
+        Section: {
+            /** @description Seconds. */
+            end: number;
+            /** @description Relative to the loudest section (0..1). */
+            energy: number;
+            /** @enum {string} */
+            label: "intro" | "verse" | "chorus" | "break" | "drop" | "outro";
+            /** @description EBU R128 integrated over the section. */
+            loudness_lufs: number;
+            /** @description Seconds. */
+            start: number;
         };
         /** @description One value per frame of `frameTimes`. */
         Series: number[];
@@ -1412,28 +1543,23 @@ export interface components {
         };
     };
     responses: {
-        /** @description An S3-style error, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>…</Message></Error>`. */
+        /** @description An error of a signed blob URL in the API's error shape; the S3 code (`AccessDenied`, `SignatureDoesNotMatch`, `EntityTooLarge`, `NoSuchKey`…) is in `X-Blob-Error`. */
         BlobError: {
             headers: {
+                /** @description The S3-style error code. */
+                "X-Blob-Error": string;
                 [name: string]: unknown;
             };
             content: {
                 /**
                  * @example {
-                 *       "Code": "AccessDenied",
-                 *       "Message": "The URL has expired."
+                 *       "error": {
+                 *         "code": "forbidden",
+                 *         "message": "The URL has expired."
+                 *       }
                  *     }
                  */
-                "application/xml": {
-                    /**
-                     * @example AccessDenied
-                     * @example SignatureDoesNotMatch
-                     * @example EntityTooLarge
-                     * @example NoSuchKey
-                     */
-                    Code: string;
-                    Message: string;
-                };
+                "application/json": components["schemas"]["ApiError"];
             };
         };
         /** @description `conflict`: the object is not in a state that allows this. */
@@ -1454,7 +1580,7 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
-        /** @description `forbidden`: a guest session on a user-data endpoint. */
+        /** @description `forbidden`: a guest session on a user-data endpoint; `quota_exceeded`: the caller's storage, files-per-project or live-job quota is used up (the message says which). */
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestID"];
@@ -1490,7 +1616,7 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
-        /** @description `invalid`: a malformed request, naming the offending field. */
+        /** @description `invalid`: a malformed request, naming the offending field or parameter: a wrong value, a body that is not exactly one `application/json` value, NUL characters, invalid UTF-8, unpaired surrogates or out-of-range numbers anywhere in it or in a path or query parameter. */
         Invalid: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestID"];
@@ -1552,6 +1678,25 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
+        /** @description `rate_limited`: the caller sent more than `RATE_LIMIT_RPS` requests a second (bursts of `RATE_LIMIT_BURST`); retry after `Retry-After` seconds. */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-Id": components["headers"]["RequestID"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "rate_limited",
+                 *         "message": "Too many requests: try again in 1 s."
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApiError"];
+            };
+        };
         /** @description `unauthorized`: no credentials where they are needed, or a bad token. */
         Unauthorized: {
             headers: {
@@ -1593,6 +1738,8 @@ export interface components {
     headers: {
         /** @description The request id, also in the server's log line for this request. */
         RequestID: string;
+        /** @description Whole seconds to wait before the next request is admitted. */
+        RetryAfter: string;
     };
     pathItems: never;
 }
@@ -1619,6 +1766,7 @@ export type JobEnvelope = components['schemas']['JobEnvelope'];
 export type JobKind = components['schemas']['JobKind'];
 export type JobRef = components['schemas']['JobRef'];
 export type JobStatus = components['schemas']['JobStatus'];
+export type Liveness = components['schemas']['Liveness'];
 export type Me = components['schemas']['Me'];
 export type MidiData = components['schemas']['MIDIData'];
 export type MidiFile = components['schemas']['MIDIFile'];
@@ -1633,13 +1781,16 @@ export type ProjectEnvelope = components['schemas']['ProjectEnvelope'];
 export type ProjectFields = components['schemas']['ProjectFields'];
 export type ProjectList = components['schemas']['ProjectList'];
 export type ProjectPatch = components['schemas']['ProjectPatch'];
+export type Readiness = components['schemas']['Readiness'];
 export type Render = components['schemas']['Render'];
 export type RenderEnvelope = components['schemas']['RenderEnvelope'];
 export type RenderJobResult = components['schemas']['RenderJobResult'];
 export type RenderList = components['schemas']['RenderList'];
 export type RenderOutput = components['schemas']['RenderOutput'];
 export type RenderRequest = components['schemas']['RenderRequest'];
+export type RenderStatus = components['schemas']['RenderStatus'];
 export type SaveStateRequest = components['schemas']['SaveStateRequest'];
+export type Section = components['schemas']['Section'];
 export type Series = components['schemas']['Series'];
 export type SettingsEnvelope = components['schemas']['SettingsEnvelope'];
 export type SignedUrl = components['schemas']['SignedURL'];
@@ -1665,6 +1816,7 @@ export type ResponseInvalid = components['responses']['Invalid'];
 export type ResponseNotFound = components['responses']['NotFound'];
 export type ResponseSignedRedirect = components['responses']['SignedRedirect'];
 export type ResponseTooLarge = components['responses']['TooLarge'];
+export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ParameterCursor = components['parameters']['Cursor'];
 export type ParameterFileId = components['parameters']['FileID'];
@@ -1675,6 +1827,7 @@ export type ParameterRenderId = components['parameters']['RenderID'];
 export type ParameterStateId = components['parameters']['StateID'];
 export type ParameterStemJobId = components['parameters']['StemJobID'];
 export type HeaderRequestId = components['headers']['RequestID'];
+export type HeaderRetryAfter = components['headers']['RetryAfter'];
 export type $defs = Record<string, never>;
 export interface operations {
     console: {
@@ -1741,6 +1894,45 @@ export interface operations {
                 };
             };
             400: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `id` of the last event received on an earlier connection: the stream resumes after it. Anything else answers 400.
+                 * @example 41.907
+                 */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A stream of Server-Sent Events. Each event's `data` is the job exactly as `GET /api/v1/jobs/{id}` answers it, sent on every change of status, progress, error or result, from whichever process works the job; `id` is an opaque resume point, `retry` the reconnection delay, and a `: heartbeat` comment comes every 15 s on a quiet stream. Reconnect with `Last-Event-ID` and nothing is lost: the current state of every job changed since that event comes first (a job already seen may come again). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 2000
+                     *
+                     *     id: 41.907
+                     *     data: {"id":"0b6f7c1e-2f57-4d55-9a3b-6a2d1c4e8f10","kind":"audio_analysis","status":"processing","progress":40,"error":null,"result":null,"file_id":"9d3f1a2b-7c4e-4b8a-a1f0-3e2d5c6b7a89","created_at":"2026-03-01T12:00:00.123456Z","updated_at":"2026-03-01T12:00:00.923456Z"}
+                     *
+                     *     : heartbeat
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1770,6 +1962,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1806,6 +1999,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1830,9 +2024,11 @@ export interface operations {
                     "application/json": components["schemas"]["FileEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1855,9 +2051,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1894,15 +2092,22 @@ export interface operations {
                     "application/json": components["schemas"]["JobEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
     requestAnalysis: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true` runs the analysis again; needs `reason`. */
+                force?: "true" | "false";
+                /** @description Why the analysis should run again. */
+                reason?: string;
+            };
             header?: never;
             path: {
                 /** @description A file id. */
@@ -1910,8 +2115,24 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Why a finished analysis should run again. */
+                    reason?: string;
+                };
+            };
+        };
         responses: {
+            /** @description The finished analysis job: the file is analysed and no reason was given to run it again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobEnvelope"];
+                };
+            };
             /** @description The analysis job. */
             202: {
                 headers: {
@@ -1927,6 +2148,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1957,6 +2179,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1973,10 +2196,12 @@ export interface operations {
         requestBody?: never;
         responses: {
             302: components["responses"]["SignedRedirect"];
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -1993,9 +2218,11 @@ export interface operations {
         requestBody?: never;
         responses: {
             302: components["responses"]["SignedRedirect"];
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2017,7 +2244,9 @@ export interface operations {
                     "application/json": components["schemas"]["GuestSession"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2058,6 +2287,50 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    streamJobEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `id` of the last event received on an earlier connection: the stream resumes after it. Anything else answers 400.
+                 * @example 41.907
+                 */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                /** @description A job id of any kind. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A stream of Server-Sent Events. Each event's `data` is the job exactly as `GET /api/v1/jobs/{id}` answers it, sent on every change of status, progress, error or result, from whichever process works the job; `id` is an opaque resume point, `retry` the reconnection delay, and a `: heartbeat` comment comes every 15 s on a quiet stream. Reconnect with `Last-Event-ID` and nothing is lost: the current state of every job changed since that event comes first (a job already seen may come again). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 2000
+                     *
+                     *     id: 41.907
+                     *     data: {"id":"0b6f7c1e-2f57-4d55-9a3b-6a2d1c4e8f10","kind":"audio_analysis","status":"processing","progress":40,"error":null,"result":null,"file_id":"9d3f1a2b-7c4e-4b8a-a1f0-3e2d5c6b7a89","created_at":"2026-03-01T12:00:00.123456Z","updated_at":"2026-03-01T12:00:00.923456Z"}
+                     *
+                     *     : heartbeat
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2090,7 +2363,9 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2118,6 +2393,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2142,9 +2418,11 @@ export interface operations {
                     "application/json": components["schemas"]["MIDIResponse"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2169,9 +2447,11 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2213,6 +2493,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2244,6 +2525,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2279,6 +2561,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2303,9 +2586,11 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2328,9 +2613,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2369,6 +2656,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2408,6 +2696,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2441,6 +2730,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2472,6 +2762,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2512,6 +2803,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2534,9 +2826,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2561,9 +2855,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2590,10 +2886,12 @@ export interface operations {
                     "application/json": components["schemas"]["StateEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2618,9 +2916,11 @@ export interface operations {
                     "application/json": components["schemas"]["StateEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2650,6 +2950,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2693,6 +2994,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2717,9 +3019,11 @@ export interface operations {
                     "application/json": components["schemas"]["RenderEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2744,11 +3048,13 @@ export interface operations {
                     "application/json": components["schemas"]["RenderEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2765,10 +3071,12 @@ export interface operations {
         requestBody?: never;
         responses: {
             302: components["responses"]["SignedRedirect"];
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2798,6 +3106,7 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2839,6 +3148,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2863,9 +3173,11 @@ export interface operations {
                     "application/json": components["schemas"]["StemJobEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2890,11 +3202,13 @@ export interface operations {
                     "application/json": components["schemas"]["StemJobEnvelope"];
                 };
             };
+            400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };
     };
@@ -3105,6 +3419,84 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is up. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Liveness"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every part answers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "checks": {
+                     *         "database": "ok",
+                     *         "storage": "ok",
+                     *         "queue": "ok"
+                     *       },
+                     *       "failing": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description A part fails: `failing` names it and `checks` says what is wrong. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "checks": {
+                     *         "database": "ok",
+                     *         "storage": "ok",
+                     *         "queue": "river schema not current: migrations not applied: 6"
+                     *       },
+                     *       "failing": [
+                     *         "queue"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
         };

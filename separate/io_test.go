@@ -80,7 +80,7 @@ func TestSeparateDeterministic(t *testing.T) {
 func TestSeparateProgress(t *testing.T) {
 	wav, _ := noiseWAV(8000, 1, 40000)
 	var got []float64
-	err := Separate(context.Background(), bytes.NewReader(wav), "2stems", memStems{}.open, func(p float64) { got = append(got, p) })
+	err := Separate(context.Background(), bytes.NewReader(wav), "2stems", 0, "wav", memStems{}.open, func(p float64) { got = append(got, p) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestSeparateCancel(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		stems := memStems{}
-		if err := Separate(ctx, bytes.NewReader(wav), "4stems", stems.open, nil); err != context.Canceled {
+		if err := Separate(ctx, bytes.NewReader(wav), "4stems", 0, "wav", stems.open, nil); err != context.Canceled {
 			t.Fatalf("error %v, want context.Canceled", err)
 		}
 		if len(stems) != 0 {
@@ -118,7 +118,7 @@ func TestSeparateCancel(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			stems := memStems{}
-			err := Separate(ctx, &cancelReader{r: bytes.NewReader(tc.wav), cancel: cancel, after: 20000}, "4stems", stems.open, nil)
+			err := Separate(ctx, &cancelReader{r: bytes.NewReader(tc.wav), cancel: cancel, after: 20000}, "4stems", 0, "wav", stems.open, nil)
 			if err != context.Canceled {
 				t.Fatalf("error %v, want context.Canceled", err)
 			}
@@ -157,7 +157,7 @@ func TestSeparateTooLong(t *testing.T) {
 	wav, _ := noiseWAV(8000, 2, 8001)
 	for name, wav := range map[string][]byte{"declared": wav, "undeclared": unknownLength(wav)} {
 		stems := memStems{}
-		err := Separate(context.Background(), bytes.NewReader(wav), "2stems", stems.open, nil)
+		err := Separate(context.Background(), bytes.NewReader(wav), "2stems", 0, "wav", stems.open, nil)
 		if !errors.Is(err, ErrTooLong) || !errors.Is(err, dsp.ErrInvalid) {
 			t.Errorf("%s: error %v, want ErrTooLong and dsp.ErrInvalid", name, err)
 		}
@@ -177,7 +177,7 @@ func TestSeparateMalformed(t *testing.T) {
 		"truncated": wav[:len(wav)-1000],
 		"header":    wav[:30],
 	} {
-		err := Separate(context.Background(), bytes.NewReader(input), "4stems", memStems{}.open, nil)
+		err := Separate(context.Background(), bytes.NewReader(input), "4stems", 0, "wav", memStems{}.open, nil)
 		if !errors.Is(err, dsp.ErrInvalid) {
 			t.Errorf("%s: error %v, want dsp.ErrInvalid", name, err)
 		}
@@ -217,7 +217,7 @@ func TestSeparateWriterErrors(t *testing.T) {
 			}
 			return &failingStem{n: n, closed: closed[name]}, nil
 		}
-		if err := Separate(context.Background(), bytes.NewReader(wav), "4stems", open, nil); !errors.Is(err, errDisk) {
+		if err := Separate(context.Background(), bytes.NewReader(wav), "4stems", 0, "wav", open, nil); !errors.Is(err, errDisk) {
 			t.Errorf("write failing after %d bytes: error %v, want errDisk", limit, err)
 		}
 		for name, c := range closed {
@@ -236,7 +236,7 @@ func TestSeparateWriterErrors(t *testing.T) {
 		opened = append(opened, w)
 		return w, nil
 	}
-	if err := Separate(context.Background(), bytes.NewReader(wav), "4stems", open, nil); !errors.Is(err, errDisk) {
+	if err := Separate(context.Background(), bytes.NewReader(wav), "4stems", 0, "wav", open, nil); !errors.Is(err, errDisk) {
 		t.Errorf("open failing: error %v, want errDisk", err)
 	}
 	for _, w := range opened {

@@ -42,26 +42,28 @@ func wiener(a, b float64) float64 {
 	return a / (a + b)
 }
 
-// masker computes the soft masks of one STFT frame. Every bin is split into
-// four parts that sum to 1:
+// masker computes the soft masks of one STFT frame from the mask model's
+// shares and the harmonic/percussive and mid/side analysis. Every bin is
+// split into parts that sum to 1:
 //
-//   - percussive 1 − H;
-//   - low harmonic H·b, b the bass band weight;
-//   - centred harmonic H·(1−b)·c, c the centre weight from mid/side energy;
-//   - residual harmonic H·(1−b)·(1−c).
+//   - drums D and bass B, the model's shares of the bin (see maskModel);
+//   - centred harmonic R·H·(1−b)·c of the rest R = 1 − D − B;
+//   - the remainder.
 //
 // H = h²/(h²+p²) is the harmonic mask of median filtering: h is the median of
 // the bin's magnitude over time (steady sounds). The percussive magnitude p
 // is the smaller of the median over neighbouring bins (broadband sounds) and
 // the transient excess 2·max(0, |X|−h), so that dense steady chords are not
-// taken as broadband; in the bass band p is the transient excess alone, as a
-// kick drum is narrow there.
+// taken as broadband; in the bass band p is the transient excess alone. b is
+// the bass band weight and c the centre weight from mid/side energy.
 //
-// The stems take drums = 1 − H, bass = H·b, vocals = H·(1−b)·c; piano takes
-// the residual harmonic part in the piano band; the last stem of every
-// variant (accompaniment or other) is what the others leave.
+// The stems take drums = D, bass = B, vocals = R·H·(1−b)·c; piano takes the
+// rest's non-centred harmonic part R·H·(1−b)·(1−c) in the piano band; the
+// last stem of every variant (accompaniment or other) is what the others
+// leave.
 type masker struct {
-	bass, piano []float64 // band weights per bin
+	bass, piano   []float64 // band weights per bin
+	drums, basses []float64 // the model's shares per bin
 
 	// masks holds the masks of the last frame computed, per part and bin.
 	masks [numParts][]float64
@@ -82,7 +84,8 @@ const (
 // newMasker prepares the masks of bins STFT bins of frames of n samples at
 // rate Hz.
 func newMasker(bins, n, rate int) *masker {
-	m := &masker{bass: make([]float64, bins), piano: make([]float64, bins)}
+	m := &masker{bass: make([]float64, bins), piano: make([]float64, bins),
+		drums: make([]float64, bins), basses: make([]float64, bins)}
 	for p := range m.masks {
 		m.masks[p] = make([]float64, bins)
 	}
@@ -94,19 +97,21 @@ func newMasker(bins, n, rate int) *masker {
 	return m
 }
 
-// compute fills the masks of a frame from its per-channel spectra spec, its
-// magnitude mag (over the channels) and the time median harm and frequency
-// median perc of that magnitude.
-func (m *masker) compute(spec [][]complex128, mag, harm, perc []float32) {
-	inv := 1 / float64(len(spec))
+// compute fills the masks of frame f, whose model shares are spread over
+// the bins by bm.
+func (m *masker) compute(f *frame, bm *bandMap) {
+	bands := len(f.shares) / 3
+	bm.expand(m.drums, f.shares[:bands])
+	bm.expand(m.basses, f.shares[bands:2*bands])
+	inv := 1 / float64(len(f.spec))
 	for b := range m.bass {
 		var mid complex128
-		for _, x := range spec {
+		for _, x := range f.spec {
 			mid += x[b]
 		}
 		mid *= complex(inv, 0)
 		var side float64
-		for _, x := range spec {
+		for _, x := range f.spec {
 			d := x[b] - mid
 			side += real(d)*real(d) + imag(d)*imag(d)
 		}
@@ -114,12 +119,13 @@ func (m *masker) compute(spec [][]complex128, mag, harm, perc []float32) {
 		midE := real(mid)*real(mid) + imag(mid)*imag(mid)
 		c := wiener(midE, centreSharpness*side)
 
-		excess := transientGain * max(0, float64(mag[b]-harm[b]))
-		p := m.bass[b]*excess + (1-m.bass[b])*min(float64(perc[b]), excess)
-		h := wiener(float64(harm[b]), p)
-		high := h * (1 - m.bass[b])
-		m.masks[partDrums][b] = 1 - h
-		m.masks[partBass][b] = h * m.bass[b]
+		excess := transientGain * max(0, float64(f.mag[b]-f.harm[b]))
+		p := m.bass[b]*excess + (1-m.bass[b])*min(float64(f.perc[b]), excess)
+		h := wiener(float64(f.harm[b]), p)
+		d, bs := m.drums[b], m.basses[b]
+		high := max(0, 1-d-bs) * h * (1 - m.bass[b])
+		m.masks[partDrums][b] = d
+		m.masks[partBass][b] = bs
 		m.masks[partVocals][b] = high * c
 		m.masks[partPiano][b] = high * (1 - c) * m.piano[b]
 	}

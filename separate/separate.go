@@ -1,32 +1,36 @@
 // Package separate is the local stem separator: a native, deterministic
 // stand-in for Spleeter that writes the same stems (see Stems) from a WAV.
 //
-// Each STFT bin (periodic Hann frames of ~46 ms, 75% overlap) is split by soft,
-// Wiener-like masks that sum to 1 (details on masker):
+// Each STFT bin (periodic Hann frames of ~46 ms, 75% overlap) is split by soft
+// masks that sum to 1 (details on masker):
 //
-//   - drums: the percussive part of a median-filter harmonic/percussive
-//     separation (harmonic: steady over 0.3 s; percussive: broadband over
-//     600 Hz and above the steady level, or in the bass band just above it);
-//   - bass: the harmonic part below a 150–300 Hz crossover;
-//   - vocals: the harmonic part above it, weighted by how centred the bin is
-//     (mid energy against side energy across the channels);
-//   - piano (5stems): the rest of the harmonic part below a 1.5–3 kHz
+//   - drums and bass: the shares a small learned model gives them (see
+//     maskModel: a convolutional network over 0.73 s of frames, reading the
+//     power and stereo width of 64 bands, trained on General MIDI
+//     arrangements rendered with several soundfonts and on synthetic tones;
+//     weights in mask.bin, recipe in scripts/bench-separate);
+//   - vocals: of the rest, the harmonic part (median-filter
+//     harmonic/percussive separation: steady over 0.3 s) above a 150–300 Hz
+//     crossover, weighted by how centred the bin is (mid energy against side
+//     energy across the channels);
+//   - piano (5stems): the rest of that harmonic part below a 1.5–3 kHz
 //     crossover;
 //   - other / accompaniment: whatever the other masks leave.
 //
 // Every channel is masked with the same masks. Mono input has no side energy,
-// so its vocals take all the harmonic content above the bass band. The stems
+// so its vocals take all the harmonic rest above the bass band. The stems
 // sum back to the input up to 16-bit rounding (and clipping, if a stem
-// exceeds full scale).
+// exceeds full scale); at another output rate they sum back to the
+// resampled input; mp3 stems only approximately.
 //
 // # Memory
 //
-// Separation streams: it keeps 0.3 s of spectra and writes every stem as it
-// goes, about 2.6 MB in all for 44.1 or 48 kHz stereo and 40 MB for 8
-// channels at 192 kHz, whatever the length. Only a WAV whose header does not
-// declare its length (streaming writers) is first decoded into memory, since
-// the stem headers need the length: 4 bytes per sample more (318 MB for 15
-// minutes of 44.1 kHz stereo).
+// Separation streams: it keeps 0.73 s of spectra and writes every stem as it
+// goes, whatever the length: about 8 MB of resident memory for 44.1 kHz
+// stereo, for 3 minutes as for 15 (BENCHMARKS.md). Only a WAV whose header
+// does not declare its length (streaming writers) is first decoded into
+// memory, since the stem headers need the length: 4 bytes per sample more
+// (318 MB for 15 minutes of 44.1 kHz stereo).
 package separate
 
 import (
@@ -87,22 +91,29 @@ func lookup(name string) (variant, error) {
 }
 
 // Separate reads a WAV from r (any rate and channel count dsp.NewWAVReader
-// accepts) and writes one WAV per stem of variant (see Stems) to the writer
-// open(stem) returns: 16-bit PCM at the input's rate and channel count, as
-// long as the input. progress, when not nil, is called with 0 at the start,
-// with the fraction done after each chunk of about 0.2 s, and with 1 once
-// every stem is written and closed.
+// accepts) and writes one file per stem of variant (see Stems) to the
+// writer open(stem) returns, as long as the input and with its channels:
+// at rate Hz (0: the input's rate; another rate is reached by resampling
+// the input first), in format "wav" (16-bit PCM; "" too) or "mp3" (192 kb/s
+// through ffmpeg, stereo at most, at an MP3 rate). progress, when not nil,
+// is called with 0 at the start, with the fraction done after each chunk of
+// about 0.2 s, and with 1 once every stem is written and closed.
 //
 // Separate closes every writer it opened, also when it fails; after an error
 // the stems are incomplete and must be discarded. The context is checked
 // between chunks: once it is done Separate returns ctx.Err() as is. Errors
 // caused by the input wrap dsp.ErrInvalid (an input longer than MaxSeconds
-// also wraps ErrTooLong); errors of r, open and the writers are wrapped as
-// they are. The output depends only on the input.
-func Separate(ctx context.Context, r io.Reader, variant string, open func(stem string) (io.WriteCloser, error), progress func(float64)) error {
+// also wraps ErrTooLong); a format or rate it does not write wraps
+// ErrFormat, mp3 without ffmpeg ErrNeedFFmpeg; errors of r, open and the
+// writers are wrapped as they are. The output depends only on the input.
+func Separate(ctx context.Context, r io.Reader, variant string, rate int, format string,
+	open func(stem string) (io.WriteCloser, error), progress func(float64)) error {
 	v, err := lookup(variant)
 	if err != nil {
 		return err
+	}
+	if rate != 0 && (rate < minRate || rate > maxRate) {
+		return fmt.Errorf("separate: %w: %d Hz (from %d to %d Hz)", ErrFormat, rate, minRate, maxRate)
 	}
 	if progress == nil {
 		progress = func(float64) {}
@@ -117,6 +128,13 @@ func Separate(ctx context.Context, r io.Reader, variant string, open func(stem s
 		return fmt.Errorf("separate: %w", err)
 	}
 	f := dec.Format()
+	if rate == 0 {
+		rate = f.SampleRate
+	}
+	encoder, err := checkOutput(format, rate)
+	if err != nil {
+		return err
+	}
 	limit := maxFrames(f)
 	src, frames := dec.Read, f.Frames
 	if frames < 0 {
@@ -129,13 +147,25 @@ func Separate(ctx context.Context, r io.Reader, variant string, open func(stem s
 	if frames > limit {
 		return tooLong(f, frames, limit)
 	}
+	if rate != f.SampleRate {
+		n := resampledFrames(frames, f.SampleRate, rate)
+		if n > dsp.MaxWAVFrames(f.Channels) {
+			return fmt.Errorf("separate: %w: %w: %d frames at %d Hz do not fit a WAV", dsp.ErrInvalid, ErrTooLong, n, rate)
+		}
+		src, frames = newResampler(src, f.Channels, f.SampleRate, rate, n).Read, n
+		f.SampleRate = rate
+	}
 
-	ws, err := openAll(v.names, open)
+	model, err := theModel()
+	if err != nil {
+		return err
+	}
+	ws, err := openAll(ctx, v.names, open, encoder, f.Channels)
 	if err != nil {
 		return err
 	}
 	progress(0)
-	err = newPipeline(f, frames, v).run(ctx, src, ws, progress)
+	err = newPipeline(f, frames, v, model).run(ctx, src, ws, progress)
 	for i, w := range ws {
 		if cerr := w.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("separate: closing stem %s: %w", v.names[i], cerr)
@@ -147,6 +177,9 @@ func Separate(ctx context.Context, r io.Reader, variant string, open func(stem s
 	progress(1)
 	return nil
 }
+
+// The output rates Separate writes.
+const minRate, maxRate = 8000, 192000
 
 // maxFrames returns how many frames of f Separate accepts: MaxSeconds, and no
 // more than a 16-bit WAV data chunk can hold.
@@ -206,11 +239,20 @@ func blockSource(blocks [][]float32) func([]float32) (int, error) {
 	}
 }
 
-// openAll opens a writer per stem; on failure it closes those already open.
-func openAll(names []string, open func(string) (io.WriteCloser, error)) ([]io.WriteCloser, error) {
+// openAll opens a writer per stem, through an mp3 encoder when encoder (an
+// ffmpeg binary) is set; on failure it closes those already open.
+func openAll(ctx context.Context, names []string, open func(string) (io.WriteCloser, error), encoder string, channels int) ([]io.WriteCloser, error) {
 	ws := make([]io.WriteCloser, 0, len(names))
 	for _, name := range names {
 		w, err := open(name)
+		if err == nil && encoder != "" {
+			var e *mp3Encoder
+			if e, err = newMP3Encoder(ctx, encoder, channels, w); err != nil {
+				_ = w.Close() // the encoder's error is the one reported
+			} else {
+				w = e
+			}
+		}
 		if err != nil {
 			for _, w := range ws {
 				_ = w.Close() // the open error is the one reported

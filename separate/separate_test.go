@@ -39,7 +39,7 @@ func (s memStems) open(name string) (io.WriteCloser, error) {
 func separate(t testing.TB, wav []byte, variant string) memStems {
 	t.Helper()
 	stems := memStems{}
-	if err := Separate(context.Background(), bytes.NewReader(wav), variant, stems.open, nil); err != nil {
+	if err := Separate(context.Background(), bytes.NewReader(wav), variant, 0, "wav", stems.open, nil); err != nil {
 		t.Fatalf("Separate(%s): %v", variant, err)
 	}
 	return stems
@@ -128,7 +128,7 @@ func TestStems(t *testing.T) {
 		if _, err := Stems(variant); !errors.Is(err, ErrUnknownVariant) {
 			t.Errorf("Stems(%q) error = %v, want ErrUnknownVariant", variant, err)
 		}
-		err := Separate(context.Background(), bytes.NewReader(wavtest.Sine(8000, 1, 0.1, 440, 0.5)), variant, memStems{}.open, nil)
+		err := Separate(context.Background(), bytes.NewReader(wavtest.Sine(8000, 1, 0.1, 440, 0.5)), variant, 0, "wav", memStems{}.open, nil)
 		if !errors.Is(err, ErrUnknownVariant) {
 			t.Errorf("Separate(%q) error = %v, want ErrUnknownVariant", variant, err)
 		}

@@ -1,10 +1,6 @@
 package separate
 
-import (
-	"math"
-
-	"gonum.org/v1/gonum/dsp/fourier"
-)
+import "math"
 
 // overlap is the number of STFT frames covering each sample: the hop is a
 // quarter of the frame (75% overlap).
@@ -19,7 +15,7 @@ const hannSquaredSum = 1.5
 const frameSeconds = 0.04
 
 // stft is the short-time Fourier transform shared by every channel and stem of
-// one separation: one FFT plan, its windows and scratch buffers (not safe for
+// one separation: one FFT, its windows and scratch buffers (not safe for
 // concurrent use).
 //
 // Frames are n samples long with a hop of n/4, analysed with a periodic Hann
@@ -29,7 +25,7 @@ const frameSeconds = 0.04
 // the input exactly (COLA) wherever four frames cover a sample.
 type stft struct {
 	n, hop, bins int
-	plan         *fourier.FFT
+	fft          *realFFT
 	win          []float64 // periodic Hann
 	synth        []float64 // periodic Hann / (hannSquaredSum·n)
 	buf          []float64 // n samples of scratch
@@ -51,7 +47,7 @@ func newSTFT(rate int) *stft {
 		n:     n,
 		hop:   n / overlap,
 		bins:  n/2 + 1,
-		plan:  fourier.NewFFT(n),
+		fft:   newRealFFT(n),
 		win:   make([]float64, n),
 		synth: make([]float64, n),
 		buf:   make([]float64, n),
@@ -69,13 +65,13 @@ func (s *stft) analyze(dst []complex128, frame []float64) {
 	for i, v := range frame {
 		s.buf[i] = v * s.win[i]
 	}
-	s.plan.Coefficients(dst, s.buf)
+	s.fft.forward(dst, s.buf)
 }
 
 // synthesize inverse-transforms spec (bins values) and adds the frame,
 // windowed and scaled, to acc[:n].
 func (s *stft) synthesize(acc []float64, spec []complex128) {
-	s.plan.Sequence(s.buf, spec)
+	s.fft.inverse(s.buf, spec)
 	for i, v := range s.buf {
 		acc[i] += v * s.synth[i]
 	}

@@ -49,6 +49,11 @@ type Blobs interface {
 	// ReadHead returns the first n bytes of the object, fewer when it is
 	// shorter.
 	ReadHead(ctx context.Context, key string, n int) ([]byte, error)
+	// Copy stores a copy of the object under src at dst (bytes and content
+	// type), replacing any object there. The copy is one consistent version
+	// of src even while src is being overwritten: what a completed upload
+	// is sealed with (see objectkey.Sealed).
+	Copy(ctx context.Context, src, dst string) error
 	// Delete removes the object; a missing key is not an error.
 	Delete(ctx context.Context, key string) error
 	// DeletePrefix removes every object whose key starts with prefix + "/".

@@ -1,7 +1,7 @@
 package storage
 
 import (
-	"encoding/xml"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -14,8 +14,8 @@ import (
 
 // Handler serves GET/HEAD and PUT for signed URLs (mounted by the API at the
 // baseURL path; the caller strips that prefix with http.StripPrefix, so the
-// request path is "/" + key). Errors answer like S3: a status and an XML
-// <Error> body.
+// request path is "/" + key). Errors answer S3's statuses in the API's JSON
+// error shape (s3Error.write).
 func (l *Local) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
@@ -57,6 +57,9 @@ func (l *Local) servePut(w http.ResponseWriter, r *http.Request, f signedFields)
 	}
 	if r.ContentLength > maxSize {
 		return errTooLarge
+	}
+	if e := l.checkWritable(r, f.key); e != nil {
+		return e
 	}
 	etag, err := l.put(r.Context(), f.key, http.MaxBytesReader(w, r.Body, maxSize), r.ContentLength, f.contentType)
 	var tooLarge *http.MaxBytesError
@@ -122,15 +125,33 @@ func errSignature(msg string) *s3Error {
 	return &s3Error{http.StatusForbidden, "SignatureDoesNotMatch", msg}
 }
 
-// write sends the error as <Error><Code>…</Code><Message>…</Message></Error>.
+// appCode is the application error code (the API's JSON error shape) of
+// an S3-style error code.
+var appCode = map[string]string{
+	"AccessDenied": phonoglyph.EFORBIDDEN, "SignatureDoesNotMatch": phonoglyph.EFORBIDDEN,
+	"EntityTooLarge": phonoglyph.ETOOLARGE, "NoSuchKey": phonoglyph.ENOTFOUND, "MethodNotAllowed": phonoglyph.ENOTFOUND,
+	"InvalidURI": phonoglyph.EINVALID, "IncompleteBody": phonoglyph.EINVALID,
+	"InternalError": phonoglyph.EINTERNAL,
+}
+
+// write sends the error in the API's JSON error shape,
+// {"error":{"code","message"}}, the S3 code (AccessDenied, NoSuchKey…) in
+// the X-Blob-Error header for whoever needs the finer reason.
 func (e *s3Error) write(w http.ResponseWriter) {
-	body, _ := xml.Marshal(struct {
-		XMLName xml.Name `xml:"Error"`
-		Code    string
-		Message string
-	}{Code: e.code, Message: e.message}) // cannot fail: two strings
-	w.Header().Set("Content-Type", "application/xml")
+	code, ok := appCode[e.code]
+	if !ok {
+		code = phonoglyph.EINTERNAL
+	}
+	var body struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	body.Error.Code, body.Error.Message = code, e.message
+	raw, _ := json.Marshal(body) // cannot fail: two strings
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Blob-Error", e.code)
 	w.WriteHeader(e.status)
-	w.Write([]byte(xml.Header))
-	w.Write(body)
+	w.Write(raw)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -103,12 +104,22 @@ func (s *server) signGet(t *testing.T, key, name string) string {
 	return u.URL
 }
 
-// refused checks an S3-style error answer.
+// refused checks an error answer: S3's status and code (X-Blob-Error) in
+// the API's JSON error shape.
 func refused(t *testing.T, what string, res response, status int, code string) {
 	t.Helper()
-	if res.status != status || !strings.Contains(res.body, "<Code>"+code+"</Code>") {
+	if res.status != status || res.header.Get("X-Blob-Error") != code || !jsonError(res) {
 		t.Errorf("%s: %d %s, want %d %s", what, res.status, res.body, status, code)
 	}
+}
+
+// jsonError reports whether res carries the API's JSON error shape.
+func jsonError(res response) bool {
+	var b struct {
+		Error struct{ Code, Message string }
+	}
+	return res.header.Get("Content-Type") == "application/json" && json.Unmarshal([]byte(res.body), &b) == nil &&
+		b.Error.Code != "" && b.Error.Message != ""
 }
 
 // stored reports whether key has an object, checking no partial upload is
@@ -287,7 +298,7 @@ func TestTamperedURLsAreRefused(t *testing.T) {
 	}
 	for what, u := range gets {
 		res := do(t, "GET", u, nil, nil)
-		if res.status != http.StatusForbidden || !strings.Contains(res.body, "<Error><Code>") {
+		if res.status != http.StatusForbidden || !jsonError(res) {
 			t.Errorf("GET with %s: %d %s, want 403", what, res.status, res.body)
 		}
 	}

@@ -47,6 +47,7 @@ type Local struct {
 	baseURL string
 	secret  []byte
 	now     func() time.Time
+	closed  func(ctx context.Context, key string) (bool, error) // see RefuseWrites
 }
 
 var _ Blobs = (*Local)(nil)
@@ -134,15 +135,24 @@ func (l *Local) put(ctx context.Context, key string, r io.Reader, size int64, co
 		return "", fail("put", key, err)
 	}
 	defer l.root.Remove(side)
-	for _, mv := range [][2]string{{side, path.Join(metaDir, key)}, {data, path.Join(objectsDir, key)}} {
-		if err := l.root.MkdirAll(path.Dir(mv[1]), dirPerm); err != nil {
-			return "", fail("put", key, err)
-		}
-		if err := l.root.Rename(mv[0], mv[1]); err != nil {
-			return "", fail("put", key, err)
-		}
+	if err := l.place(key, side, data); err != nil {
+		return "", err
 	}
 	return m.ETag, nil
+}
+
+// place renames a finished sidecar and data file from tmp/ into key's
+// place, sidecar first.
+func (l *Local) place(key, side, data string) error {
+	for _, mv := range [][2]string{{side, path.Join(metaDir, key)}, {data, path.Join(objectsDir, key)}} {
+		if err := l.root.MkdirAll(path.Dir(mv[1]), dirPerm); err != nil {
+			return fail("put", key, err)
+		}
+		if err := l.root.Rename(mv[0], mv[1]); err != nil {
+			return fail("put", key, err)
+		}
+	}
+	return nil
 }
 
 // writeTemp copies r into a new, synced file under tmp/ and returns its name

@@ -52,11 +52,35 @@ func (q *Queries) Analysis(ctx context.Context, userID, fileID string, stem phon
 }
 
 // AnalysisByContent finds an analysis of the same audio bytes, stem type and
-// version, whoever owns it: the content cache. Callers copy it to their own
-// file; it is never served across users.
+// version, whoever owns it: the content cache. Callers share its document
+// with their own file (ShareAnalysis); it is never served across users.
 func (q *Queries) AnalysisByContent(ctx context.Context, sha256 string, stem phonoglyph.StemType, version string) (*phonoglyph.Analysis, error) {
 	return scanAnalysis(q.db.QueryRow(ctx, `SELECT `+analysisColumns+` FROM audio_analysis_cache
 		WHERE content_sha256 = $1 AND stem_type = $2 AND analysis_version = $3 ORDER BY created_at LIMIT 1`, sha256, stem, version))
+}
+
+// ShareAnalysis locks the cached analysis id and its file against deletion
+// until the transaction ends (FOR KEY SHARE, which a delete waits for) and
+// returns the document key and thumbnail key they name, which the caller
+// may then name too. ENOTFOUND when the analysis is gone: its document may
+// be about to be freed and must not be shared.
+func (q *Queries) ShareAnalysis(ctx context.Context, id string) (dataKey, thumbnailKey *string, err error) {
+	err = q.db.QueryRow(ctx, `SELECT a.data_key, f.thumbnail_key FROM audio_analysis_cache a
+		JOIN file_metadata f ON f.id = a.file_metadata_id WHERE a.id = $1 FOR KEY SHARE`, id).Scan(&dataKey, &thumbnailKey)
+	return dataKey, thumbnailKey, notFound(err, "Analysis")
+}
+
+// AnalysisObjects returns the objects a file's analysis of stem and version
+// names now (its document and the file's thumbnail), before a new analysis
+// replaces them.
+func (q *Queries) AnalysisObjects(ctx context.Context, fileID string, stem phonoglyph.StemType, version string) ([]string, error) {
+	rows, err := q.db.Query(ctx, `SELECT thumbnail_key FROM file_metadata WHERE id = $1 AND thumbnail_key IS NOT NULL
+		UNION SELECT data_key FROM audio_analysis_cache
+		WHERE file_metadata_id = $1 AND stem_type = $2 AND analysis_version = $3 AND data_key IS NOT NULL`, fileID, stem, version)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
 // SetThumbnail records a file's thumbnail object.

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"phonoglyph"
+	"phonoglyph/objectkey"
 )
 
 const fileColumns = `id::text, user_id::text, project_id, parent_file_id::text, file_name, file_type, mime_type,
@@ -92,8 +93,30 @@ func (q *Queries) deleteFiles(ctx context.Context, roots string, args ...any) ([
 		),
 		gone AS (DELETE FROM file_metadata WHERE id IN (SELECT id FROM root))
 		SELECT s3_key FROM tree
-		UNION ALL SELECT thumbnail_key FROM tree WHERE thumbnail_key IS NOT NULL
-		UNION ALL SELECT a.data_key FROM audio_analysis_cache a JOIN tree t ON a.file_metadata_id = t.id WHERE a.data_key IS NOT NULL`, args...)
+		UNION SELECT thumbnail_key FROM tree WHERE thumbnail_key IS NOT NULL
+		UNION SELECT a.data_key FROM audio_analysis_cache a JOIN tree t ON a.file_metadata_id = t.id WHERE a.data_key IS NOT NULL`, args...)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(keys) == 0 {
+		return keys, err
+	}
+	// Analysis documents and thumbnails are shared by every file with the
+	// same content: free only those nothing else names. This must be a
+	// statement of its own, after the delete: it then sees every reference
+	// committed while the delete waited for the rows an analysis job was
+	// sharing (ShareAnalysis), and the job sees this deletion.
+	return q.Unreferenced(ctx, keys)
+}
+
+// Unreferenced returns the keys among keys that no file (its object or
+// thumbnail) and no analysis (its document) names: the objects that may be
+// freed.
+func (q *Queries) Unreferenced(ctx context.Context, keys []string) ([]string, error) {
+	rows, err := q.db.Query(ctx, `SELECT k FROM unnest($1::text[]) AS k
+		WHERE NOT EXISTS (SELECT 1 FROM file_metadata f WHERE f.s3_key = k OR f.thumbnail_key = k)
+		AND NOT EXISTS (SELECT 1 FROM audio_analysis_cache a WHERE a.data_key = k)`, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -116,4 +139,26 @@ func (q *Queries) UnknownKeys(ctx context.Context, keys []string) ([]string, err
 		return nil, err
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// SealUpload records the completion of an upload: the file now names its
+// sealed copy (objectkey.Sealed), which no URL can write.
+func (q *Queries) SealUpload(ctx context.Context, userID, id, sealedKey string) error {
+	tag, err := q.db.Exec(ctx, `UPDATE file_metadata SET upload_status = 'completed', upload_error = NULL, s3_key = $3
+		WHERE id = $1 AND user_id = $2`, id, userID, sealedKey)
+	if err == nil && tag.RowsAffected() == 0 {
+		return phonoglyph.Errorf(phonoglyph.ENOTFOUND, "File not found.")
+	}
+	return err
+}
+
+// UploadClosed reports whether the upload key may no longer be written: a
+// file names it and has left `uploading`, or a file names one of its sealed
+// copies (objectkey.Sealed). It is the local blob handler's write check
+// (storage.Local.RefuseWrites).
+func (q *Queries) UploadClosed(ctx context.Context, key string) (bool, error) {
+	var closed bool
+	err := q.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM file_metadata
+		WHERE (s3_key = $1 AND upload_status <> 'uploading') OR starts_with(s3_key, $2))`, key, objectkey.SealedPrefix(key)).Scan(&closed)
+	return closed, err
 }

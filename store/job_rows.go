@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
 
 	"phonoglyph"
 )
@@ -20,15 +23,34 @@ import (
 type JobTable struct {
 	Name     string // the table: a constant of the code, never user input
 	External string // column holding the external service's id; "" when the kind never dispatches
+	// Parent is the row a job belongs to, "table.column" with column the
+	// job's reference to it (file_metadata.file_metadata_id); "" for none.
+	// One lock order holds everywhere: the parent row before the job row
+	// (LockParent), as the API locks a file before inserting its jobs.
+	Parent string
 }
 
 // The user-facing job tables.
 var (
-	AnalysisJobs = JobTable{Name: "audio_analysis_jobs"}
-	MIDIParses   = JobTable{Name: "midi_files"}
-	StemJobs     = JobTable{Name: "stem_separation_jobs", External: "external_id"}
-	Renders      = JobTable{Name: "renders", External: "render_id"}
+	AnalysisJobs = JobTable{Name: "audio_analysis_jobs", Parent: "file_metadata.file_metadata_id"}
+	MIDIParses   = JobTable{Name: "midi_files", Parent: "file_metadata.file_metadata_id"}
+	StemJobs     = JobTable{Name: "stem_separation_jobs", External: "external_id", Parent: "file_metadata.file_metadata_id"}
+	Renders      = JobTable{Name: "renders", External: "render_id", Parent: "projects.project_id"}
 )
+
+// LockParent takes a key-share lock on the row a job belongs to (its file,
+// its project) before anything locks the job's row, in a transaction that
+// finishes the job: the API locks the parent first too (a file FOR UPDATE
+// before inserting its stem job), so the two wait instead of deadlocking.
+func (q *Queries) LockParent(ctx context.Context, t JobTable, id string) error {
+	table, column, ok := strings.Cut(t.Parent, ".")
+	if !ok {
+		return nil
+	}
+	_, err := q.db.Exec(ctx, `SELECT 1 FROM `+table+` p WHERE p.id = (SELECT `+column+` FROM `+t.Name+` WHERE id = $1)
+		FOR KEY SHARE OF p`, id)
+	return err
+}
 
 // live selects jobs that have not reached a terminal status.
 const live = `status IN ('queued', 'processing')`
@@ -57,6 +79,14 @@ func (q *Queries) FinishJob(ctx context.Context, t JobTable, id string, status p
 	return q.move(ctx, `UPDATE `+t.Name+` SET status = $2::text, error = $3,
 		progress = CASE WHEN $2::text = 'completed' THEN 100 ELSE progress END
 		WHERE id = $1 AND `+live, id, status, errMsg)
+}
+
+// JobExists reports whether a job's row is still there (deleting its file
+// or project deletes it).
+func (q *Queries) JobExists(ctx context.Context, t JobTable, id string) (bool, error) {
+	var n int
+	err := q.db.QueryRow(ctx, `SELECT count(*) FROM `+t.Name+` WHERE id = $1`, id).Scan(&n)
+	return n == 1, err
 }
 
 // LinkRiverJob records the River job that works a job row.
@@ -105,4 +135,43 @@ func (q *Queries) move(ctx context.Context, sql string, args ...any) error {
 		return phonoglyph.ErrJobFinished
 	}
 	return err
+}
+
+// AttemptsExhausted is the message of a job whose attempts ran out.
+const AttemptsExhausted = "The job failed after several attempts; please try again later."
+
+// Messages of jobs ended by EndAbandonedJobs.
+const (
+	abandonedRemoved  = "The job was stopped by an operator."
+	abandonedNoResult = "The job ended without a result; please try again."
+)
+
+// EndAbandonedJobs ends the live rows of t whose River job has ended
+// without them, or is gone: River discarded it (attempts exhausted by a
+// worker that died, a timeout or a panic), an operator cancelled or deleted
+// it, or it completed without the row. A discarded job's row fails with a
+// sentence for its owner, a cancelled one is cancelled. A River job still
+// queued or running is its lifecycle's to end. It returns the rows it ended,
+// each with its River job's state, for the log.
+func (q *Queries) EndAbandonedJobs(ctx context.Context, t JobTable) ([]string, error) {
+	rows, err := q.db.Query(ctx, `
+		WITH ended AS (
+			SELECT r.id, j.state AS river_state FROM `+t.Name+` r LEFT JOIN river_job j ON j.id = r.river_job_id
+			WHERE r.`+live+` AND r.river_job_id IS NOT NULL
+			AND (j.id IS NULL OR j.state IN ('discarded', 'cancelled', 'completed'))
+			FOR UPDATE OF r SKIP LOCKED)
+		UPDATE `+t.Name+` r SET
+			status = CASE WHEN ended.river_state IS NULL OR ended.river_state = 'cancelled' THEN 'cancelled' ELSE 'failed' END,
+			error = CASE ended.river_state WHEN 'discarded' THEN $1 WHEN 'completed' THEN $3 ELSE $2 END
+		FROM ended WHERE r.id = ended.id AND r.`+live+`
+		RETURNING r.id::text, coalesce(ended.river_state::text, 'deleted')`,
+		AttemptsExhausted, abandonedRemoved, abandonedNoResult)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (string, error) {
+		var id, state string
+		err := row.Scan(&id, &state)
+		return id + " (River job " + state + ")", err
+	})
 }

@@ -12,6 +12,7 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -56,11 +57,34 @@ type Tx struct {
 func (t *Tx) PGX() pgx.Tx { return t.tx }
 
 // InTx runs fn in one transaction, committing when fn returns nil and
-// rolling back otherwise.
+// rolling back otherwise. A transaction Postgres aborted as a deadlock
+// victim or a serialization failure (SQLSTATE 40P01, 40001) is run again,
+// a few times: fn must do nothing outside the transaction that a second
+// run would repeat wrongly.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
-	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		return fn(&Tx{Queries: &Queries{db: tx}, tx: tx})
-	})
+	for attempt := 1; ; attempt++ {
+		err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+			return fn(&Tx{Queries: &Queries{db: tx}, tx: tx})
+		})
+		if !retryable(err) || attempt == maxTxAttempts {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt*attempt) * 10 * time.Millisecond):
+		}
+	}
+}
+
+// maxTxAttempts bounds the runs of one InTx.
+const maxTxAttempts = 5
+
+// retryable reports a transaction Postgres aborted so that running it again
+// may succeed: a deadlock victim or a serialization failure.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }
 
 // Ping checks that the database answers.

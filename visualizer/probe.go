@@ -4,9 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os/exec"
 	"strconv"
 	"strings"
+
+	"phonoglyph/childproc"
 )
 
 // Info is what Probe learns about a media file.
@@ -28,7 +29,7 @@ func Probe(ctx context.Context, ffprobe, path string) (*Info, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, bin, "-v", "error", "-of", "json",
+	cmd := childproc.Command(ctx, bin, "-v", "error", "-of", "json",
 		"-show_entries", "format=duration:stream=codec_type,codec_name,width,height,avg_frame_rate",
 		fileURL(path))
 	cmd.WaitDelay = waitDelay

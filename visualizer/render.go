@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"phonoglyph/childproc"
 )
 
 // ErrNoFFmpeg is returned (wrapped) by Render and Probe when the ffmpeg or
@@ -89,7 +91,7 @@ func Render(ctx context.Context, opt Options, progress func(float64)) error {
 		return fmt.Errorf("writing the filtergraph: %w", err)
 	}
 
-	cmd := exec.CommandContext(ctx, ffmpeg,
+	cmd := childproc.Command(ctx, ffmpeg,
 		"-nostdin", "-hide_banner", "-v", "error", "-nostats", "-progress", "pipe:1", "-y",
 		"-i", fileURL(opt.Audio),
 		"-filter_complex_script", script,
@@ -147,7 +149,7 @@ func titleFiles(ctx context.Context, ffmpeg, dir, title string) (fontFile, textF
 	if fontFile == "" {
 		return "", "", nil
 	}
-	filters, err := exec.CommandContext(ctx, ffmpeg, "-hide_banner", "-filters").Output()
+	filters, err := childproc.Command(ctx, ffmpeg, "-hide_banner", "-filters").Output()
 	if err != nil || !strings.Contains(string(filters), " drawtext ") {
 		return "", "", nil
 	}

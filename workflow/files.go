@@ -6,16 +6,21 @@ import (
 
 	"phonoglyph"
 	"phonoglyph/filetype"
+	"phonoglyph/objectkey"
 	"phonoglyph/storage"
 	"phonoglyph/store"
 )
 
-// CompleteUpload checks an uploaded object against its declaration (size,
-// magic bytes), marks the file completed and, in the same transaction,
-// enqueues what a completed file of its kind needs (jobs.ProcessFile). A
-// file failing the check is marked failed and its object removed; the
-// problem is returned as the error. Completing twice is harmless: the
-// second completion answers the file's latest processing job.
+// CompleteUpload seals an upload and checks it against its declaration
+// (size, magic bytes): the object is first copied to a key no URL was ever
+// signed for (objectkey.Sealed), the copy is what is checked, and the file
+// row is switched to it as it is marked completed, so a PUT racing or
+// following the completion can never change the bytes that are checked,
+// hashed and analysed. In the same transaction it enqueues what a
+// completed file of its kind needs (jobs.ProcessFile). A file failing the
+// check is marked failed and its objects removed; the problem is returned as
+// the error. Completing twice is harmless: the second completion answers
+// the file's latest processing job.
 func (s *Service) CompleteUpload(ctx context.Context, owner, fileID string) (*phonoglyph.File, []*phonoglyph.Job, error) {
 	f, err := s.store.FileByID(ctx, owner, fileID)
 	if err != nil {
@@ -27,20 +32,20 @@ func (s *Service) CompleteUpload(ctx context.Context, owner, fileID string) (*ph
 	case phonoglyph.UploadCompleted:
 		return s.withProcessingJob(ctx, f, nil)
 	}
-	if problem, err := s.checkUpload(ctx, f); err != nil {
+	uploadKey := f.Key
+	sealed, problem, err := s.seal(ctx, f)
+	if err != nil {
 		return nil, nil, err
 	} else if problem != nil {
-		msg := problem.Message
-		if err := s.store.SetUploadStatus(ctx, owner, f.ID, phonoglyph.UploadFailed, &msg); err != nil {
+		if err := s.reject(ctx, f, problem.Message); err != nil {
 			return nil, nil, err
-		}
-		if err := s.blobs.Delete(ctx, f.Key); err != nil {
-			s.log.WarnContext(ctx, "delete rejected upload", "key", f.Key, "error", err)
 		}
 		return nil, nil, problem
 	}
 	var queued []*phonoglyph.Job
+	won := false
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		queued, won = nil, false // InTx may run this again
 		locked, err := tx.FileForUpdate(ctx, owner, f.ID)
 		if err != nil {
 			return err
@@ -49,38 +54,91 @@ func (s *Service) CompleteUpload(ctx context.Context, owner, fileID string) (*ph
 			f = locked
 			return nil
 		}
-		if err := tx.SetUploadStatus(ctx, owner, f.ID, phonoglyph.UploadCompleted, nil); err != nil {
+		if err := tx.SealUpload(ctx, owner, f.ID, sealed); err != nil {
 			return err
 		}
 		if f, err = tx.FileByID(ctx, owner, f.ID); err != nil {
 			return err
 		}
+		won = true
 		job, err := s.jobs.ProcessFile(ctx, tx, f)
 		if job != nil {
 			queued = append(queued, job)
 		}
 		return err
 	})
+	if err != nil || !won { // our copy is named by no row
+		s.deleteQuietly(ctx, "delete unused sealed copy", sealed)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
+	// The upload key is named by no row now: a late PUT to it writes an
+	// orphan the sweep frees.
+	s.deleteQuietly(ctx, "delete sealed upload's original", uploadKey)
 	return s.withProcessingJob(ctx, f, queued)
 }
 
-// checkUpload returns the problem that makes an uploaded object unacceptable
-// (as a user-facing error), nil when it is fine, or err when the check itself
-// could not run.
-func (s *Service) checkUpload(ctx context.Context, f *phonoglyph.File) (problem *phonoglyph.Error, err error) {
-	info, err := s.blobs.Head(ctx, f.Key)
+// reject fails an upload whose sealed copy failed its check and deletes
+// its object, unless a concurrent completion of the same file (which
+// checked its own copy) completed it meanwhile.
+func (s *Service) reject(ctx context.Context, f *phonoglyph.File, msg string) error {
+	failed := false
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		failed = false // InTx may run this again
+		locked, err := tx.FileForUpdate(ctx, f.UserID, f.ID)
+		if err != nil || locked.UploadStatus != phonoglyph.UploadUploading {
+			return err
+		}
+		failed = true
+		return tx.SetUploadStatus(ctx, f.UserID, f.ID, phonoglyph.UploadFailed, &msg)
+	})
+	if err == nil && failed {
+		s.deleteQuietly(ctx, "delete rejected upload", f.Key)
+	}
+	return err
+}
+
+// seal copies the upload to a new sealed key and checks the copy. It
+// returns the sealed key, or the problem that makes the upload
+// unacceptable (as a user-facing error, with the copy removed), or err
+// when sealing itself could not run.
+func (s *Service) seal(ctx context.Context, f *phonoglyph.File) (sealed string, problem *phonoglyph.Error, err error) {
+	sealed = objectkey.Sealed(f.Key)
+	err = s.blobs.Copy(ctx, f.Key, sealed)
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, phonoglyph.Errorf(phonoglyph.ECONFLICT, "No bytes were uploaded yet: PUT the file to the upload URL first.")
+		return "", nil, phonoglyph.Errorf(phonoglyph.ECONFLICT, "No bytes were uploaded yet: PUT the file to the upload URL first.")
 	} else if err != nil {
+		return "", nil, err
+	}
+	problem, err = s.checkUpload(ctx, f, sealed)
+	if problem != nil || err != nil {
+		s.deleteQuietly(ctx, "delete sealed copy", sealed)
+		return "", problem, err
+	}
+	return sealed, nil, nil
+}
+
+// deleteQuietly removes an object nothing names any more, logging a
+// failure: the sweep frees what is left.
+func (s *Service) deleteQuietly(ctx context.Context, what, key string) {
+	if err := s.blobs.Delete(context.WithoutCancel(ctx), key); err != nil {
+		s.log.WarnContext(ctx, what, "key", key, "error", err)
+	}
+}
+
+// checkUpload returns the problem that makes the object under key, f's
+// sealed upload, unacceptable (as a user-facing error), nil when it is fine,
+// or err when the check itself could not run.
+func (s *Service) checkUpload(ctx context.Context, f *phonoglyph.File, key string) (problem *phonoglyph.Error, err error) {
+	info, err := s.blobs.Head(ctx, key)
+	if err != nil {
 		return nil, err
 	}
 	if info.Size != f.FileSize {
 		return phonoglyph.Errorf(phonoglyph.EINVALID, "Uploaded size %d bytes does not match the declared %d bytes.", info.Size, f.FileSize), nil
 	}
-	head, err := s.blobs.ReadHead(ctx, f.Key, filetype.SniffLen)
+	head, err := s.blobs.ReadHead(ctx, key, filetype.SniffLen)
 	if err != nil {
 		return nil, err
 	}
@@ -125,21 +183,6 @@ func (s *Service) withProcessingJob(ctx context.Context, f *phonoglyph.File, que
 		return f, nil, nil
 	}
 	return f, []*phonoglyph.Job{job}, nil
-}
-
-// RequestAnalysis enqueues an analysis of the caller's file, or returns the
-// one already queued or running.
-func (s *Service) RequestAnalysis(ctx context.Context, owner, fileID string) (*phonoglyph.Job, error) {
-	var job *phonoglyph.Job
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		f, err := tx.FileForUpdate(ctx, owner, fileID)
-		if err != nil {
-			return err
-		}
-		job, err = s.jobs.RequestAnalysis(ctx, tx, f)
-		return err
-	})
-	return job, err
 }
 
 // DeleteFile deletes the caller's file with everything derived from it:

@@ -27,7 +27,8 @@ type Duplicate struct {
 // copied — new objects, new rows, and what every completed file gets
 // (jobs.ProcessFile: analysis for audio, parsing for MIDI) — rather than
 // shared, so deleting either project never breaks the other. The primary
-// MIDI file points at its copy.
+// MIDI file points at its copy. The copies count against the caller's
+// storage quota and their analyses against the live-analysis quota.
 func (s *Service) DuplicateProject(ctx context.Context, owner, projectID string, name *string, includeFiles bool) (*Duplicate, error) {
 	src, err := s.store.Project(ctx, owner, projectID)
 	if err != nil {
@@ -52,12 +53,27 @@ func (s *Service) DuplicateProject(ctx context.Context, owner, projectID string,
 			return nil, phonoglyph.Errorf(phonoglyph.EINVALID, "include_files: a project with more than %d files cannot be duplicated with its files.", maxDuplicateFiles)
 		}
 	}
+	var size int64
+	for _, f := range files {
+		size += f.FileSize
+	}
+	// A first check before copying any object; the binding one is in the
+	// transaction below.
+	if err := s.store.InTx(ctx, func(tx *store.Tx) error { return s.checkStorage(ctx, tx, owner, size, nil, 0) }); err != nil {
+		return nil, err
+	}
 	copies, err := s.copyFiles(ctx, files, dup.ID)
 	if err != nil {
 		return nil, err
 	}
 	out := &Duplicate{Project: &dup, Files: copies}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.LockUserQuota(ctx, owner); err != nil {
+			return err
+		}
+		if err := s.checkStorage(ctx, tx, owner, size, &dup.ID, len(copies)); err != nil {
+			return err
+		}
 		if err := tx.CreateProject(ctx, &dup); err != nil {
 			return err
 		}
@@ -74,6 +90,9 @@ func (s *Service) DuplicateProject(ctx context.Context, owner, projectID string,
 			} else if job != nil {
 				out.Jobs = append(out.Jobs, job)
 			}
+		}
+		if err := s.checkLive(ctx, tx, store.AnalysisJobs, owner); err != nil {
+			return err
 		}
 		if dup.PrimaryMIDIFileID != nil {
 			return tx.UpdateProject(ctx, &dup)

@@ -12,12 +12,16 @@ import (
 
 // CreateRender validates a render request (its own fields, then that the
 // files and project it names are the caller's), records it and enqueues it.
+// Live renders count against Quotas.LiveRenders.
 func (s *Service) CreateRender(ctx context.Context, owner string, req phonoglyph.RenderRequest) (*phonoglyph.Render, error) {
 	if err := req.Normalize(); err != nil {
 		return nil, err
 	}
 	r := &phonoglyph.Render{ID: uuid.NewString(), UserID: owner}
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.LockUserQuota(ctx, owner); err != nil {
+			return err
+		}
 		if err := s.checkReferences(ctx, tx, owner, &req); err != nil {
 			return err
 		}
@@ -25,7 +29,10 @@ func (s *Service) CreateRender(ctx context.Context, owner string, req phonoglyph
 		if req.ProjectName != "" {
 			r.ProjectName = &req.ProjectName
 		}
-		return s.jobs.RequestRender(ctx, tx, r)
+		if err := s.jobs.RequestRender(ctx, tx, r); err != nil {
+			return err
+		}
+		return s.checkLive(ctx, tx, store.Renders, owner)
 	})
 	if err != nil {
 		return nil, err

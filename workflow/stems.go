@@ -10,18 +10,23 @@ import (
 
 // RequestStems enqueues a separation of the caller's audio file with cfg
 // (normalised by the caller), or returns the live one for the same file
-// and config.
+// and config. Live separations count against Quotas.LiveStemJobs.
 func (s *Service) RequestStems(ctx context.Context, owner, fileID string, cfg phonoglyph.StemConfig) (*phonoglyph.StemJob, error) {
 	var job *phonoglyph.StemJob
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.LockUserQuota(ctx, owner); err != nil {
+			return err
+		}
 		f, err := tx.FileForUpdate(ctx, owner, fileID)
 		if phonoglyph.ErrorCode(err) == phonoglyph.ENOTFOUND {
 			return phonoglyph.Errorf(phonoglyph.EINVALID, "file_id: must be the id of one of your audio files.")
 		} else if err != nil {
 			return err
 		}
-		job, err = s.jobs.RequestStems(ctx, tx, f, cfg)
-		return err
+		if job, err = s.jobs.RequestStems(ctx, tx, f, cfg); err != nil {
+			return err
+		}
+		return s.checkLive(ctx, tx, store.StemJobs, owner)
 	})
 	return job, err
 }

@@ -18,13 +18,14 @@ import (
 // Service runs the workflows over the database, the blob store and the job
 // client.
 type Service struct {
-	store *store.Store
-	blobs storage.Blobs
-	jobs  *jobs.Client
-	log   *slog.Logger
+	store  *store.Store
+	blobs  storage.Blobs
+	jobs   *jobs.Client
+	log    *slog.Logger
+	quotas Quotas
 }
 
-// New returns the workflows over st, blobs and jc.
+// New returns the workflows over st, blobs and jc, with DefaultQuotas.
 func New(st *store.Store, blobs storage.Blobs, jc *jobs.Client, log *slog.Logger) *Service {
-	return &Service{store: st, blobs: blobs, jobs: jc, log: log}
+	return &Service{store: st, blobs: blobs, jobs: jc, log: log, quotas: DefaultQuotas()}
 }

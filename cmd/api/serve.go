@@ -15,6 +15,11 @@ import (
 	"phonoglyph/app"
 	"phonoglyph/auth"
 	"phonoglyph/config"
+	"phonoglyph/debug"
+	"phonoglyph/events"
+	"phonoglyph/jobs"
+	"phonoglyph/migrations"
+	"phonoglyph/workflow"
 )
 
 // serve runs the API on PORT until ctx ends (SIGTERM), then shuts down
@@ -33,6 +38,16 @@ func serve(ctx context.Context, withWorker bool) error {
 		return err
 	}
 	defer a.Close()
+	if withWorker {
+		// As cmd/worker: the in-process workers' own temp directory, and
+		// those of killed processes removed.
+		temp, err := jobs.OwnTempDir(cfg.WorkerTempBudget)
+		if err != nil {
+			return fmt.Errorf("temp directory: %w", err)
+		}
+		defer temp.Remove()
+		a.Temp = temp
+	}
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 	if err != nil {
 		return err
@@ -61,15 +76,30 @@ func runServer(ctx context.Context, a *app.App, withWorker bool, ln net.Listener
 	if err := ui.Start(ctx); err != nil {
 		return fmt.Errorf("river ui: %w", err)
 	}
+	if err := debug.Serve(ctx, cfg.DebugAddr, log); err != nil {
+		return err
+	}
+	hub := events.New(a.Store.Pool, a.Store, log)
+	go hub.Run(ctx)
+	wf := a.Workflows(jc)
+	wf.SetQuotas(workflow.Quotas{StorageBytes: cfg.QuotaStorageBytes, FilesPerProject: cfg.QuotaFilesPerProject,
+		LiveAnalyses: cfg.QuotaLiveAnalyses, LiveStemJobs: cfg.QuotaLiveStemJobs, LiveRenders: cfg.QuotaLiveRenders})
 	e := api.New(api.Options{
-		Log: log, Environment: cfg.Env, FrontendURLs: cfg.FrontendURLs, MaxBodySize: cfg.MaxBodySize,
+		Log: log, Environment: cfg.Env, FrontendURLs: cfg.FrontendURLs, PreviewOrigins: cfg.PreviewOriginPattern(), MaxBodySize: cfg.MaxBodySize,
 		FileLimits: cfg.FileLimits(), UploadTTL: cfg.UploadURLTTL, DownloadTTL: cfg.DownloadURLTTL,
-		Store: a.Store, Blobs: a.Blobs, BlobHTTP: a.BlobHandler(), Workflows: a.Workflows(jc), Verifier: verifier,
-		Guests:  auth.NewGuests([]byte(cfg.SessionSecret), 0),
+		Store: a.Store, Blobs: a.Blobs, BlobHTTP: a.BlobHandler(), Workflows: wf, Verifier: verifier,
+		Guests: auth.NewGuests([]byte(cfg.SessionSecret), 0),
+		Events: hub, Ready: []api.ReadyCheck{{Name: "queue", Check: func(ctx context.Context) error { return migrations.CheckRiver(ctx, a.Store.Pool) }}},
 		RiverUI: ui, RiverUIUser: cfg.RiverUIUser, RiverUIPassword: cfg.RiverUIPassword,
+		Timeouts: api.Timeouts{Read: cfg.HTTPReadTimeout, Write: cfg.HTTPWriteTimeout,
+			BlobRead: cfg.BlobTransferTimeout, BlobWrite: cfg.BlobTransferTimeout},
+		Limits:   api.Limits{Rate: cfg.RateLimitRPS, Burst: cfg.RateLimitBurst},
 		DevToken: func(sub string) (string, error) { return auth.Mint([]byte(cfg.JWTSecret), "", sub, 24*time.Hour) },
 	})
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// Per-request read and write deadlines are the API's (api.Timeouts), so
+	// /blobs transfers get longer ones; the server bounds the headers and
+	// idle keep-alive connections.
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: cfg.HTTPReadHeaderTimeout, IdleTimeout: cfg.HTTPIdleTimeout}
 	if err := jc.Start(ctx); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}

@@ -12,7 +12,8 @@ import (
 )
 
 // analyze prints one JSON object per file: the track summary, beats,
-// onsets and feature names, and with -full every per-frame series. A file
+// downbeats, beat positions, time signature, sections, onsets and feature
+// names, and with -full every per-frame series. A file
 // that cannot be analysed ends the command non-zero with a one-line error.
 func analyze(w io.Writer, args []string) error {
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
@@ -44,7 +45,7 @@ func analyzeFile(path string, lim dsp.Limits, stem string, full bool) (map[strin
 		return nil, err
 	}
 	defer f.Close()
-	dec, closer, err := dsp.Open(f, path, lim)
+	dec, closer, err := dsp.OpenForAnalysis(f, path, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -55,8 +56,9 @@ func analyzeFile(path string, lim dsp.Limits, stem string, full bool) (map[strin
 	}
 	s := a.Summary
 	out := map[string]any{
-		"file": path, "duration": s.Duration, "sample_rate": s.SampleRate, "channels": s.Channels,
+		"file": path, "duration": s.Duration, "sample_rate": s.SampleRate, "source_sample_rate": s.SourceRate, "channels": s.Channels,
 		"bpm": s.BPM, "bpm_confidence": s.BPMConfidence, "beats": a.Beats, "onsets": a.Onsets,
+		"downbeats": a.Downbeats, "beat_positions": a.BeatPositions, "time_signature": s.TimeSignature, "sections": a.Sections,
 		"loudness_lufs": s.LoudnessLUFS, "loudness_range_lu": s.LoudnessRangeLU, "true_peak_dbtp": s.TruePeakDBTP,
 		"peak_dbfs": s.PeakDBFS, "key": s.Key, "mode": s.Mode, "key_confidence": s.KeyConfidence,
 		"features": a.Features, "analysis_version": dsp.AnalysisVersion,

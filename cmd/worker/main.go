@@ -14,6 +14,7 @@ import (
 
 	"phonoglyph/app"
 	"phonoglyph/config"
+	"phonoglyph/jobs"
 )
 
 func main() {
@@ -41,11 +42,19 @@ func work(ctx context.Context) error {
 		return err
 	}
 	log := app.NewLogger(cfg.DebugLogging)
+	// Before anything writes a temp file: this process's own directory, and
+	// those of killed workers removed.
+	temp, err := jobs.OwnTempDir(cfg.WorkerTempBudget)
+	if err != nil {
+		return fmt.Errorf("temp directory: %w", err)
+	}
+	defer temp.Remove()
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	a.Temp = temp
 	jc, err := a.Jobs(true)
 	if err != nil {
 		return err

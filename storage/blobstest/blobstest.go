@@ -31,6 +31,7 @@ func Run(t *testing.T, newBlobs func(t *testing.T) storage.Blobs) {
 		{"SizeMismatch", testSizeMismatch},
 		{"ReadHead", testReadHead},
 		{"Missing", testMissing},
+		{"Copy", testCopy},
 		{"Delete", testDelete},
 		{"DeletePrefix", testDeletePrefix},
 		{"InvalidKeys", testInvalidKeys},
@@ -383,5 +384,24 @@ func testListOlder(t *testing.T, b storage.Blobs) {
 	err = l.ListOlder(t.Context(), "../x", cutoff, func(storage.Info) error { return nil })
 	if phonoglyph.ErrorCode(err) != phonoglyph.EINVALID {
 		t.Errorf("ListOlder(../x): %v, want EINVALID", err)
+	}
+}
+
+func testCopy(t *testing.T, b storage.Blobs) {
+	data := bytes.Repeat([]byte("RIFF0123WAVE"), 5000)
+	put(t, b, "audio/u/1_a b.wav", data, "audio/wav")
+	if err := b.Copy(t.Context(), "audio/u/1_a b.wav", "audio/u/sealed/1_a b.wav/x.wav"); err != nil {
+		t.Fatalf("Copy: %v", err)
+	}
+	put(t, b, "audio/u/1_a b.wav", []byte("<html>"), "text/html") // the source changes after the copy
+	got, info := read(t, b, "audio/u/sealed/1_a b.wav/x.wav")
+	if !bytes.Equal(got, data) || info.ContentType != "audio/wav" {
+		t.Errorf("copy holds %d bytes of %s, want the %d audio/wav bytes copied", len(got), info.ContentType, len(data))
+	}
+	if err := b.Copy(t.Context(), "missing", "dst"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("Copy of a missing key: %v, want ErrNotFound", err)
+	}
+	if err := b.Copy(t.Context(), "audio/u/1_a b.wav", "../escape"); phonoglyph.ErrorCode(err) != phonoglyph.EINVALID {
+		t.Errorf("Copy to an invalid key: %v, want EINVALID", err)
 	}
 }

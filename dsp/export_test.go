@@ -1,0 +1,4 @@
+package dsp
+
+// FMeasure exposes fMeasure to the external tests (package dsp_test).
+var FMeasure = fMeasure

@@ -1,0 +1,215 @@
+package dsp
+
+import "math"
+
+// TimeSignature is the meter of the beat grid: beats per bar and a 0..1
+// confidence (0 when there are no beats).
+type TimeSignature struct {
+	BeatsPerBar int     `json:"beats_per_bar"`
+	Confidence  float64 `json:"confidence"`
+}
+
+// beatFeatures are the per-beat accents the bar is read from.
+type beatFeatures struct {
+	change []float64 // harmonic change into the beat (1 − cosine of chroma)
+	bass   []float64 // low-band onset strength at the beat
+	accent []float64 // low+mid onset strength at the beat
+}
+
+// newBeatFeatures measures each beat: chroma (one row every chromaEvery
+// frames) averaged over the beat's span, and the onset envelopes within
+// ±2 frames of it.
+func newBeatFeatures(beats []int, chroma [][chromaClasses]float32, low, env []float32) beatFeatures {
+	n := len(beats)
+	f := beatFeatures{change: make([]float64, n), bass: make([]float64, n), accent: make([]float64, n)}
+	peak := func(x []float32, i int) float64 {
+		v := float32(0)
+		for j := max(0, i-2); j <= min(len(x)-1, i+2); j++ {
+			v = max(v, x[j])
+		}
+		return float64(v)
+	}
+	var prev [chromaClasses]float64
+	for k, b := range beats {
+		end := len(low)
+		if k+1 < n {
+			end = beats[k+1]
+		}
+		var c [chromaClasses]float64
+		for j := b / chromaEvery; j <= (end-1)/chromaEvery && j < len(chroma); j++ {
+			for p, v := range chroma[j] {
+				c[p] += float64(v)
+			}
+		}
+		if k > 0 {
+			f.change[k] = 1 - cosine(c[:], prev[:])
+		}
+		prev = c
+		f.bass[k], f.accent[k] = peak(low, b), peak(env, b)
+	}
+	return f
+}
+
+// cosine returns the cosine similarity of a and b (1 when either is zero).
+func cosine(a, b []float64) float64 {
+	var ab, aa, bb float64
+	for i := range a {
+		ab += a[i] * b[i]
+		aa += a[i] * a[i]
+		bb += b[i] * b[i]
+	}
+	if aa == 0 || bb == 0 {
+		return 1
+	}
+	return ab / math.Sqrt(aa*bb)
+}
+
+// zscore standardises v in place (a constant v becomes 0).
+func zscore(v []float64) {
+	var m, s float64
+	for _, x := range v {
+		m += x
+	}
+	m /= float64(len(v))
+	for _, x := range v {
+		s += (x - m) * (x - m)
+	}
+	s = math.Sqrt(s / float64(len(v)))
+	for i, x := range v {
+		if s > 0 {
+			v[i] = (x - m) / s
+		} else {
+			v[i] = 0
+		}
+	}
+}
+
+// estimateMeter returns the beats per bar, each beat's position in its bar
+// (1 = downbeat) and a confidence. A bar length M and phase p
+// score by how much stronger the downbeat evidence (harmonic change plus
+// bass accent, each standardised) is on beats k ≡ p (mod M) than on the
+// others: chords change and the bass lands on the one. Bars of 2 are
+// considered only for compound beats (6/8 at the dotted quarter); 2/4 and
+// 4/4 are otherwise read as 4.
+func estimateMeter(f beatFeatures, compound bool) (int, []int, float64) {
+	n := len(f.change)
+	if n < 8 {
+		return 4, barPositions(make([]float64, n), 4), 0
+	}
+	ev := make([]float64, n)
+	ch, bs := append([]float64(nil), f.change...), append([]float64(nil), f.bass...)
+	zscore(ch)
+	zscore(bs)
+	for k := range ev {
+		ev[k] = ch[k] + 0.5*bs[k]
+	}
+	type cand struct {
+		m, phase int
+		score    float64
+	}
+	var cands []cand
+	for _, m := range []int{2, 3, 4} {
+		if m == 2 && !compound {
+			continue
+		}
+		best := cand{m: m, score: math.Inf(-1)}
+		for p := range m {
+			var on, off float64
+			var non, noff int
+			for k, v := range ev {
+				if (k-p)%m == 0 {
+					on += v
+					non++
+				} else {
+					off += v
+					noff++
+				}
+			}
+			if non == 0 || noff == 0 {
+				continue
+			}
+			if s := on/float64(non) - off/float64(noff); s > best.score {
+				best = cand{m, p, s}
+			}
+		}
+		cands = append(cands, best)
+	}
+	best, second := cands[0], math.Inf(-1)
+	for _, c := range cands[1:] {
+		if c.score > best.score {
+			best = c
+		}
+	}
+	for _, c := range cands {
+		if c != best {
+			second = max(second, c.score)
+		}
+	}
+	if best.score <= 0 {
+		return 4, barPositions(ev, 4), 0
+	}
+	conf := 1.0
+	if !math.IsInf(second, -1) && second > 0 {
+		conf = 1 - second/best.score
+	}
+	return best.m, barPositions(ev, best.m), math.Round(conf*1000) / 1000
+}
+
+// barJump is the cost (in units of standardised downbeat evidence) of a
+// bar that does not follow on from the previous one: a beat the tracker
+// skipped or added, or a bar of another length.
+const barJump = 4
+
+// barPositions assigns positions 1..m to beats with the downbeat evidence
+// ev by Viterbi decoding: each beat advances the position by one, or
+// restarts the count at barJump's cost, and a downbeat scores its evidence.
+// A skipped beat in a quiet passage shifts the bar only where it happened.
+func barPositions(ev []float64, m int) []int {
+	n := len(ev)
+	pos := make([]int, n)
+	if n == 0 {
+		return pos
+	}
+	score := make([]float64, m)
+	back := make([][]int8, n)
+	next := make([]float64, m)
+	for s := range m {
+		if s == 0 {
+			score[s] = ev[0]
+		}
+	}
+	for k := 1; k < n; k++ {
+		back[k] = make([]int8, m)
+		bestAll, argAll := math.Inf(-1), 0
+		for s := range m {
+			if score[s] > bestAll {
+				bestAll, argAll = score[s], s
+			}
+		}
+		for s := range m {
+			prev := (s + m - 1) % m
+			v, arg := score[prev], prev
+			if j := bestAll - barJump; j > v {
+				v, arg = j, argAll
+			}
+			if s == 0 {
+				v += ev[k]
+			}
+			next[s], back[k][s] = v, int8(arg)
+		}
+		score, next = next, score
+	}
+	s := 0
+	for t := range m {
+		if score[t] > score[s] {
+			s = t
+		}
+	}
+	for k := n - 1; k >= 0; k-- {
+		pos[k] = s + 1
+		if k > 0 {
+			s = int(back[k][s])
+		}
+	}
+	return pos
+}
