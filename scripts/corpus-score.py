@@ -28,9 +28,10 @@ def run(cmd, out=None):
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)}: exit {p.returncode}: {p.stderr.strip()[-300:]}")
     if out:
-        with open(out + '.tmp', 'w') as f:
+        tmp = f'{out}.{os.getpid()}.tmp'
+        with open(tmp, 'w') as f:
             f.write(p.stdout)
-        os.replace(out + '.tmp', out)
+        os.replace(tmp, out)
     return p.stdout
 
 
@@ -65,9 +66,10 @@ def peers(args, track_dir, key):
         r = subprocess.run(['node', args.essentia_script, wav], capture_output=True, text=True, env=env)
         if r.returncode != 0:
             raise RuntimeError(f'essentia.js on {wav}: {r.stderr.strip()[-300:]}')
-        with open(p + '.tmp', 'w') as f:
+        tmp = f'{p}.{os.getpid()}.tmp'
+        with open(tmp, 'w') as f:
             f.write(r.stdout.strip().splitlines()[-1])
-        os.replace(p + '.tmp', p)
+        os.replace(tmp, p)
     return aubio, json.load(open(p))
 
 
