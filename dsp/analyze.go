@@ -157,9 +157,11 @@ type Analysis struct {
 // streaming pass: the decoded signal is never kept (only per-frame features,
 // a few float32 per frame, grow with the duration). A stream at another rate
 // than AnalysisRate is resampled first (OpenForAnalysis lets ffmpeg do it).
-// Decoding, K-weighting, true peak and the mono mix-down run on a goroutine of
-// their own, the frame features on the caller's. Panics are recovered into
-// ErrInvalid errors; decoder errors are returned as they are.
+// Decoding, K-weighting, true peak, the mono mix-down and the waveform run on
+// a goroutine of their own, the chroma frames (a 4096-point spectrum every
+// 4096 samples, and the key) on another, the other frame features on the
+// caller's. Panics are recovered into ErrInvalid errors; decoder errors are
+// returned as they are.
 func Analyze(d Decoder, opt Options) (a *Analysis, err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -173,6 +175,8 @@ func Analyze(d Decoder, opt Options) (a *Analysis, err error) {
 	x := newExtractor(d.Format(), opt)
 	in := x.input(d)
 	defer in.stop()
+	x.chr = x.startChroma()
+	defer x.chr.stop()
 	for b := range in.full {
 		if b.n > 0 {
 			x.add(b.mono[:b.n], b.z[:b.n])
@@ -206,8 +210,8 @@ type inputStage struct {
 // inputBlocks is how many blocks the input stage fills ahead.
 const inputBlocks = 4
 
-// input starts the input stage on d: it owns x.tp and x.loud's filters
-// until it delivers its last block (the one with an error).
+// input starts the input stage on d: it owns x.tp, x.wave and x.loud's
+// filters until it delivers its last block (the one with an error).
 func (x *extractor) input(d Decoder) *inputStage {
 	s := &inputStage{full: make(chan *inputBlock, inputBlocks), free: make(chan *inputBlock, inputBlocks),
 		quit: make(chan struct{}), done: make(chan struct{})}
@@ -238,6 +242,7 @@ func (x *extractor) input(d Decoder) *inputStage {
 					x.loud.filter(buf[:n], b.z)
 					mixDown(buf[:n], ch, b.mono)
 					b.n = n / ch
+					x.wave.addBlock(b.mono[:b.n])
 				}
 				b.err = err
 			}()
@@ -303,13 +308,13 @@ type extractor struct {
 	spec                          *spectral
 	mfcc                          *mfcc
 	chroma                        *chroma
+	chr                           *chromaStage
 	loud                          *loudnessAcc
 	tp                            *truePeak
 	wave                          *waveAcc
 	keepMFCC, keepPitch, keepSpec bool // arrays the stem emits (chroma is always kept)
 
-	lastChr [chromaClasses]float32
-	nov     *novelty
+	nov *novelty
 
 	series [numSeries][]float32
 	odf    []float32 // onset envelope (novelty.frame's all)
@@ -400,7 +405,6 @@ func (x *extractor) add(mono []float32, z []float64) {
 		dst := x.ring[x.pos+x.hopN:][:k]
 		copy(dst, mono[i:i+k])
 		x.loud.addBlock(z[i : i+k])
-		x.wave.addBlock(dst)
 		x.hopN += k
 		i += k
 		if x.hopN == HopSize {
@@ -448,12 +452,7 @@ func (x *extractor) frame(momentary float64) {
 	x.midODF = append(x.midODF, ob.mid)
 
 	if idx%chromaEvery == 0 {
-		pc, conf := x.chroma.compute(x.ring[end-chromaSize:end], &x.lastChr)
-		if x.keepPitch {
-			x.pitch = append(x.pitch, PitchFrame{Time: float64(idx*HopSize) / float64(x.f.SampleRate), Pitch: pc, Confidence: conf})
-		}
-		// Kept for every stem: bars and sections read harmonic change.
-		x.chrs = append(x.chrs, x.lastChr)
+		x.chr.add(x.ring[end-chromaSize:end], idx)
 	}
 	rms := math.Sqrt(sq / FrameSize)
 	vals := [numSeries]float64{
@@ -503,6 +502,8 @@ func (x *extractor) result(opt Options) *Analysis {
 	for i := range a.FrameTimes {
 		a.FrameTimes[i] = float64(i*HopSize) / rate
 	}
+
+	x.chr.finish()
 
 	// Summary.
 	peak := float64(x.tp.sample)

@@ -99,3 +99,15 @@ func BenchmarkAnalyzeFile(b *testing.B) {
 		b.ReportMetric(a.Summary.Duration, "audio_s")
 	}
 }
+
+// BenchmarkSTFT4096 measures one windowed 4096-point power spectrum (the
+// chroma frame).
+func BenchmarkSTFT4096(b *testing.B) {
+	s := newSTFT(chromaSize)
+	frame := make([]float32, chromaSize)
+	pow := make([]float64, chromaSize/2+1)
+	b.ReportAllocs()
+	for b.Loop() {
+		s.power(frame, pow)
+	}
+}

@@ -163,3 +163,82 @@ func (c *chroma) addKey() {
 	}
 	c.count++
 }
+
+// chromaBuffers is how many chroma windows the frame stage can hand over
+// before it waits for the chroma stage.
+const chromaBuffers = 4
+
+// chromaStage computes the chroma frames (chroma.compute: a 4096-point
+// spectrum, the chroma row, the pitch and the key accumulator) on a
+// goroutine of its own, in order. Until finish returns, the goroutine owns
+// x.chroma, x.chrs and x.pitch.
+type chromaStage struct {
+	jobs, free chan *chromaJob
+	done       chan struct{}
+	panicked   any // a panic of the goroutine, raised again by finish
+	closed     bool
+}
+
+// chromaJob is one chroma window and the index of its frame.
+type chromaJob struct {
+	win []float32
+	idx int
+}
+
+// startChroma starts the chroma stage of x.
+func (x *extractor) startChroma() *chromaStage {
+	s := &chromaStage{jobs: make(chan *chromaJob, chromaBuffers), free: make(chan *chromaJob, chromaBuffers),
+		done: make(chan struct{})}
+	for range chromaBuffers {
+		s.free <- &chromaJob{win: make([]float32, chromaSize)}
+	}
+	go func() {
+		defer close(s.done)
+		defer func() {
+			if p := recover(); p != nil {
+				s.panicked = p
+				for j := range s.jobs { // let the frame stage finish
+					s.free <- j
+				}
+			}
+		}()
+		var last [chromaClasses]float32
+		for j := range s.jobs {
+			pc, conf := x.chroma.compute(j.win, &last)
+			if x.keepPitch {
+				x.pitch = append(x.pitch, PitchFrame{Time: float64(j.idx*HopSize) / float64(x.f.SampleRate), Pitch: pc, Confidence: conf})
+			}
+			// Kept for every stem: bars and sections read harmonic change.
+			x.chrs = append(x.chrs, last)
+			s.free <- j
+		}
+	}()
+	return s
+}
+
+// add hands over the chroma window win (chromaSize samples, copied) of frame
+// idx.
+func (s *chromaStage) add(win []float32, idx int) {
+	j := <-s.free
+	copy(j.win, win)
+	j.idx = idx
+	s.jobs <- j
+}
+
+// finish waits for every window handed over; a panic of the stage is raised
+// again here.
+func (s *chromaStage) finish() {
+	s.stop()
+	if s.panicked != nil {
+		panic(s.panicked)
+	}
+}
+
+// stop ends the stage and waits for its goroutine (idempotent).
+func (s *chromaStage) stop() {
+	if !s.closed {
+		s.closed = true
+		close(s.jobs)
+	}
+	<-s.done
+}

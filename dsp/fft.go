@@ -4,30 +4,35 @@ import "math"
 
 // realFFT computes power spectra of real frames of n samples (a power of two,
 // at least 16) with a complex FFT of n/2 points plus the usual split step.
-// The complex FFT is decimation in time: after the bit-reversed load, the
-// first two stages run as multiplication-free radix-4 butterflies, then the
-// remaining stages two at a time as radix-4 passes (3 complex multiplications
-// per 4 points instead of 4), with a last radix-2 stage when their count is
-// odd.
+// The complex FFT is decimation in time: the bit-reversed load runs the
+// first three stages as radix-8 butterflies (their twiddles are ±1, ±i and
+// (±1±i)/√2), then the remaining stages two at a time as radix-4 passes (3
+// complex multiplications per 4 points instead of 4), with a last radix-2
+// stage when their count is odd (never for 1024 and 4096 points).
 // Every table (bit reversal, per-pass twiddles, split twiddles) is
 // precomputed and the work buffers are reused: a transform allocates nothing.
 type realFFT struct {
 	n, m   int     // frame size and complex FFT size m = n/2
 	rev    []int32 // bit reversal of 0..m-1
 	passes []fftPass
-	spRe   []float64 // split twiddles exp(-2πik/n), k = 0..m/2
-	spIm   []float64
-	re, im []float64 // work buffers, m each
+	split  []splitTwiddle // exp(-2πik/n), k = 0..m/2
+	re, im []float64      // work buffers, m each
 }
+
+// splitTwiddle is one split-step twiddle (cos, sin).
+type splitTwiddle struct{ re, im float64 }
+
+// radix4Twiddle holds w, w², w³ of one radix-4 butterfly as (re, im) pairs.
+type radix4Twiddle [6]float64
 
 // fftPass is one pass of the complex FFT over blocks of size 2h (radix 2)
 // or 4h (radix 4). Radix 4 joins the radix-2 stages of half-sizes h and 2h;
-// its twiddles are w^1, w^2, w^3 with w = exp(-iπj/2h), interleaved as
-// (re, im) pairs, 6 values per j. Radix 2 has w = exp(-iπj/h), 2 per j.
+// its twiddles are w^1, w^2, w^3 with w = exp(-iπj/2h), j < h. Radix 2 has
+// w = exp(-iπj/h) (tw2, as split twiddles).
 type fftPass struct {
-	h      int
-	radix4 bool
-	tw     []float64
+	h   int
+	tw4 []radix4Twiddle
+	tw2 []splitTwiddle
 }
 
 func newRealFFT(n int) *realFFT {
@@ -35,8 +40,8 @@ func newRealFFT(n int) *realFFT {
 		panic("dsp: FFT size must be a power of two ≥ 16")
 	}
 	m := n / 2
-	f := &realFFT{n: n, m: m, rev: make([]int32, m),
-		spRe: make([]float64, m/2+1), spIm: make([]float64, m/2+1), re: make([]float64, m), im: make([]float64, m)}
+	f := &realFFT{n: n, m: m, rev: make([]int32, m), split: make([]splitTwiddle, m/2+1),
+		re: make([]float64, m), im: make([]float64, m)}
 	bits := 0
 	for 1<<bits < m {
 		bits++
@@ -50,26 +55,26 @@ func newRealFFT(n int) *realFFT {
 		}
 		f.rev[i] = int32(r)
 	}
-	h := 4
+	h := 8
 	for ; 4*h <= m; h *= 4 {
-		p := fftPass{h: h, radix4: true, tw: make([]float64, 0, 6*h)}
+		p := fftPass{h: h, tw4: make([]radix4Twiddle, h)}
 		for j := range h {
 			a := -math.Pi * float64(j) / float64(2*h)
-			p.tw = append(p.tw, math.Cos(a), math.Sin(a), math.Cos(2*a), math.Sin(2*a), math.Cos(3*a), math.Sin(3*a))
+			p.tw4[j] = radix4Twiddle{math.Cos(a), math.Sin(a), math.Cos(2 * a), math.Sin(2 * a), math.Cos(3 * a), math.Sin(3 * a)}
 		}
 		f.passes = append(f.passes, p)
 	}
-	if h < m { // odd count of stages after the first two: a last radix-2 stage
-		p := fftPass{h: h, tw: make([]float64, 0, 2*h)}
+	if h < m { // odd count of stages after the first three: a last radix-2 stage
+		p := fftPass{h: h, tw2: make([]splitTwiddle, h)}
 		for j := range h {
 			a := -math.Pi * float64(j) / float64(h)
-			p.tw = append(p.tw, math.Cos(a), math.Sin(a))
+			p.tw2[j] = splitTwiddle{math.Cos(a), math.Sin(a)}
 		}
 		f.passes = append(f.passes, p)
 	}
 	for k := range m/2 + 1 {
 		a := -2 * math.Pi * float64(k) / float64(n)
-		f.spRe[k], f.spIm[k] = math.Cos(a), math.Sin(a)
+		f.split[k] = splitTwiddle{math.Cos(a), math.Sin(a)}
 	}
 	return f
 }
@@ -79,75 +84,109 @@ func newRealFFT(n int) *realFFT {
 func (f *realFFT) power(x []float32, win []float64, pow []float64) {
 	m := f.m
 	x, win, pow = x[:2*m], win[:2*m], pow[:m+1]
-	re, im, rev := f.re[:m], f.im[:m], f.rev[:m]
-	// Pack even samples as real and odd as imaginary parts in bit-reversed
-	// order, gathered straight into the first two stages, which run as
-	// multiplication-free radix-4 butterflies: point s+k of a block of four
-	// is input rev[s+k], and rev[s+1], rev[s+2], rev[s+3] are rev[s] plus
-	// m/2, m/4 and 3m/4.
-	q := m / 4
-	for s := 0; s+4 <= m; s += 4 {
-		r := int(rev[s])
-		e0, e1, e2, e3 := 2*r, 2*(r+2*q), 2*(r+q), 2*(r+3*q)
-		x0r, x0i := float64(x[e0])*win[e0], float64(x[e0+1])*win[e0+1]
-		x1r, x1i := float64(x[e1])*win[e1], float64(x[e1+1])*win[e1+1]
-		x2r, x2i := float64(x[e2])*win[e2], float64(x[e2+1])*win[e2+1]
-		x3r, x3i := float64(x[e3])*win[e3], float64(x[e3+1])*win[e3+1]
-		a0r, a0i := x0r+x1r, x0i+x1i
-		a1r, a1i := x0r-x1r, x0i-x1i
-		a2r, a2i := x2r+x3r, x2i+x3i
-		a3r, a3i := x2r-x3r, x2i-x3i
-		r4, i4 := re[s:s+4:s+4], im[s:s+4:s+4]
-		r4[0], i4[0] = a0r+a2r, a0i+a2i
-		r4[2], i4[2] = a0r-a2r, a0i-a2i
-		// a3·(−i) = (a3i, −a3r)
-		r4[1], i4[1] = a1r+a3i, a1i-a3r
-		r4[3], i4[3] = a1r-a3i, a1i+a3r
-	}
+	re, im := f.re[:m], f.im[:m]
+	f.load(x, win, re, im)
 	for _, p := range f.passes {
-		if p.radix4 {
-			radix4Pass(re, im, p.h, p.tw)
+		if p.tw4 != nil {
+			radix4Pass(re, im, p.h, p.tw4)
 		} else {
-			radix2Pass(re, im, p.h, p.tw)
+			radix2Pass(re, im, p.h, p.tw2)
 		}
 	}
 	// Split: X_k = E_k + W^k O_k with E_k = (Z_k + conj Z_{m-k})/2 and
 	// O_k = (Z_k − conj Z_{m-k})/(2i); X_{m-k} comes from the same pair.
 	pow[0] = (re[0] + im[0]) * (re[0] + im[0])
 	pow[m] = (re[0] - im[0]) * (re[0] - im[0])
-	spRe, spIm := f.spRe[:m/2+1], f.spIm[:m/2+1]
-	for k := 1; k <= m/2; k++ {
+	sp := f.split[:m/2+1]
+	for k := 1; k < len(sp); k++ {
 		zr, zi := re[k], im[k]
 		yr, yi := re[m-k], im[m-k]
 		er, ei := 0.5*(zr+yr), 0.5*(zi-yi)
 		or, oi := 0.5*(zi+yi), -0.5*(zr-yr)
-		wr, wi := spRe[k], spIm[k]
-		tr := wr*or - wi*oi
-		ti := wr*oi + wi*or
+		w := sp[k]
+		tr := w.re*or - w.im*oi
+		ti := w.re*oi + w.im*or
 		xr, xi := er+tr, ei+ti
 		pow[k] = xr*xr + xi*xi
-		// X_{m-k} = conj(E_k) − conj(W^k O_k)·(−1)… written out:
-		// E_{m-k} = conj(E_k), O_{m-k} = conj(O_k), W^{m-k} = −conj(W^k).
+		// E_{m-k} = conj(E_k), O_{m-k} = conj(O_k), W^{m-k} = −conj(W^k):
+		// X_{m-k} = conj(E_k) − conj(W^k O_k).
 		xr, xi = er-tr, -ei+ti
 		pow[m-k] = xr*xr + xi*xi
 	}
 }
 
+// load packs even samples as real and odd as imaginary parts (windowed) in
+// bit-reversed order, gathered straight into the first three stages, which
+// run as radix-8 butterflies: point s+k of a block of eight is input
+// rev[s+k] = rev[s] + rev3(k)·m/8, where rev3 reverses three bits.
+func (f *realFFT) load(x []float32, win []float64, re, im []float64) {
+	m := len(re)
+	o := m / 8
+	const c = math.Sqrt2 / 2
+	rev := f.rev[:m]
+	for s := 0; s+8 <= m; s += 8 {
+		r := int(rev[s])
+		p0r, p0i := pair(x, win, r)
+		p1r, p1i := pair(x, win, r+4*o)
+		p2r, p2i := pair(x, win, r+2*o)
+		p3r, p3i := pair(x, win, r+6*o)
+		p4r, p4i := pair(x, win, r+o)
+		p5r, p5i := pair(x, win, r+5*o)
+		p6r, p6i := pair(x, win, r+3*o)
+		p7r, p7i := pair(x, win, r+7*o)
+		// Two 4-point DFTs: A of p0..p3, B of p4..p7.
+		a0r, a0i := p0r+p1r, p0i+p1i
+		a1r, a1i := p0r-p1r, p0i-p1i
+		a2r, a2i := p2r+p3r, p2i+p3i
+		a3r, a3i := p2r-p3r, p2i-p3i
+		A0r, A0i := a0r+a2r, a0i+a2i
+		A2r, A2i := a0r-a2r, a0i-a2i
+		A1r, A1i := a1r+a3i, a1i-a3r // a1 + a3·(−i)
+		A3r, A3i := a1r-a3i, a1i+a3r
+		b0r, b0i := p4r+p5r, p4i+p5i
+		b1r, b1i := p4r-p5r, p4i-p5i
+		b2r, b2i := p6r+p7r, p6i+p7i
+		b3r, b3i := p6r-p7r, p6i-p7i
+		B0r, B0i := b0r+b2r, b0i+b2i
+		B2r, B2i := b0r-b2r, b0i-b2i
+		B1r, B1i := b1r+b3i, b1i-b3r
+		B3r, B3i := b1r-b3i, b1i+b3r
+		// Third stage: B_k times exp(-iπk/4): 1, (1−i)/√2, −i, (−1−i)/√2.
+		t1r, t1i := (B1r+B1i)*c, (B1i-B1r)*c
+		t2r, t2i := B2i, -B2r
+		t3r, t3i := (B3i-B3r)*c, -(B3r+B3i)*c
+		r8, i8 := re[s:s+8:s+8], im[s:s+8:s+8]
+		r8[0], i8[0] = A0r+B0r, A0i+B0i
+		r8[4], i8[4] = A0r-B0r, A0i-B0i
+		r8[1], i8[1] = A1r+t1r, A1i+t1i
+		r8[5], i8[5] = A1r-t1r, A1i-t1i
+		r8[2], i8[2] = A2r+t2r, A2i+t2i
+		r8[6], i8[6] = A2r-t2r, A2i-t2i
+		r8[3], i8[3] = A3r+t3r, A3i+t3i
+		r8[7], i8[7] = A3r-t3r, A3i-t3i
+	}
+}
+
+// pair returns complex input point i: x[2i]·win[2i] + i·x[2i+1]·win[2i+1].
+func pair(x []float32, win []float64, i int) (float64, float64) {
+	xs, ws := x[2*i:2*i+2:2*i+2], win[2*i:2*i+2:2*i+2]
+	return float64(xs[0]) * ws[0], float64(xs[1]) * ws[1]
+}
+
 // radix2Pass runs the radix-2 stage of half-size h (twiddles w^j =
-// exp(-iπj/h) as (re, im) pairs) over re, im.
-func radix2Pass(re, im []float64, h int, tw []float64) {
+// exp(-iπj/h)) over re, im.
+func radix2Pass(re, im []float64, h int, tw []splitTwiddle) {
 	m := len(re)
 	im = im[:m]
-	tw = tw[:2*h]
+	tw = tw[:h]
 	for s := 0; s < m; s += 2 * h {
 		ar, ai := re[s:s+h], im[s:s+h]
 		br, bi := re[s+h:s+2*h], im[s+h:s+2*h]
-		ai, br, bi = ai[:len(ar)], br[:len(ar)], bi[:len(ar)]
+		ai, br, bi, tw := ai[:len(ar)], br[:len(ar)], bi[:len(ar)], tw[:len(ar)]
 		for j := range ar {
-			w := tw[2*j : 2*j+2 : 2*j+2]
-			wr, wi := w[0], w[1]
-			tr := wr*br[j] - wi*bi[j]
-			ti := wr*bi[j] + wi*br[j]
+			w := tw[j]
+			tr := w.re*br[j] - w.im*bi[j]
+			ti := w.re*bi[j] + w.im*br[j]
 			xr, xi := ar[j], ai[j]
 			br[j], bi[j] = xr-tr, xi-ti
 			ar[j], ai[j] = xr+tr, xi+ti
@@ -159,19 +198,19 @@ func radix2Pass(re, im []float64, h int, tw []float64) {
 // pass over blocks of 4h: with w = exp(-iπj/2h) and a, b, c, d the points
 // j, h+j, 2h+j, 3h+j of a block, B = w²b, C = wc, D = w³d, the outputs are
 // a+B+C+D, a−B−i(C−D), a+B−C−D and a−B+i(C−D).
-func radix4Pass(re, im []float64, h int, tw []float64) {
+func radix4Pass(re, im []float64, h int, tw []radix4Twiddle) {
 	m := len(re)
 	im = im[:m]
-	tw = tw[:6*h]
+	tw = tw[:h]
 	for s := 0; s < m; s += 4 * h {
 		ar, ai := re[s:s+h], im[s:s+h]
 		br, bi := re[s+h:s+2*h], im[s+h:s+2*h]
 		cr, ci := re[s+2*h:s+3*h], im[s+2*h:s+3*h]
 		dr, di := re[s+3*h:s+4*h], im[s+3*h:s+4*h]
 		ai, br, bi = ai[:len(ar)], br[:len(ar)], bi[:len(ar)]
-		cr, ci, dr, di = cr[:len(ar)], ci[:len(ar)], dr[:len(ar)], di[:len(ar)]
+		cr, ci, dr, di, tw := cr[:len(ar)], ci[:len(ar)], dr[:len(ar)], di[:len(ar)], tw[:len(ar)]
 		for j := range ar {
-			w := tw[6*j : 6*j+6 : 6*j+6]
+			w := &tw[j]
 			w1r, w1i, w2r, w2i, w3r, w3i := w[0], w[1], w[2], w[3], w[4], w[5]
 			xbr, xbi := br[j], bi[j]
 			xcr, xci := cr[j], ci[j]
