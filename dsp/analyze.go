@@ -276,6 +276,15 @@ func mixDown(src []float32, ch int, dst []float32) {
 		copy(dst, src)
 	case 2:
 		src = src[:2*n]
+		// Four frames at a time: one bounds check per four.
+		for len(dst) >= 4 {
+			s, d := src[:8:8], dst[:4:4]
+			d[0] = (s[0] + s[1]) * scale
+			d[1] = (s[2] + s[3]) * scale
+			d[2] = (s[4] + s[5]) * scale
+			d[3] = (s[6] + s[7]) * scale
+			src, dst = src[8:], dst[4:]
+		}
 		for j := range dst {
 			dst[j] = (src[2*j] + src[2*j+1]) * scale
 		}

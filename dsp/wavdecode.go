@@ -32,11 +32,21 @@ func decodeU8(dst []float32, src []byte) {
 	}
 }
 
-// decodeS16 decodes signed 16-bit samples.
+// decodeS16 decodes signed 16-bit samples, four at a time (one bounds
+// check per four).
 func decodeS16(dst []float32, src []byte) {
 	src = src[:2*len(dst)]
+	const scale = 1.0 / (1 << 15)
+	for len(dst) >= 4 {
+		s, d := src[:8:8], dst[:4:4]
+		d[0] = float32(int16(uint16(s[0])|uint16(s[1])<<8)) * scale
+		d[1] = float32(int16(uint16(s[2])|uint16(s[3])<<8)) * scale
+		d[2] = float32(int16(uint16(s[4])|uint16(s[5])<<8)) * scale
+		d[3] = float32(int16(uint16(s[6])|uint16(s[7])<<8)) * scale
+		src, dst = src[8:], dst[4:]
+	}
 	for i := range dst {
-		dst[i] = float32(int16(binary.LittleEndian.Uint16(src[2*i:]))) * (1.0 / (1 << 15))
+		dst[i] = float32(int16(binary.LittleEndian.Uint16(src[2*i:]))) * scale
 	}
 }
 
@@ -62,6 +72,18 @@ func decodeS32(dst []float32, src []byte) {
 // Samples already in range (all of them, from ffmpeg) skip the clamp.
 func decodeF32(dst []float32, src []byte) {
 	src = src[:4*len(dst)]
+	for len(dst) >= 4 {
+		s, d := src[:16:16], dst[:4:4]
+		a := math.Float32frombits(binary.LittleEndian.Uint32(s[0:4]))
+		b := math.Float32frombits(binary.LittleEndian.Uint32(s[4:8]))
+		c := math.Float32frombits(binary.LittleEndian.Uint32(s[8:12]))
+		e := math.Float32frombits(binary.LittleEndian.Uint32(s[12:16]))
+		if !(a >= -1 && a <= 1 && b >= -1 && b <= 1 && c >= -1 && c <= 1 && e >= -1 && e <= 1) {
+			a, b, c, e = clampUnit32(a), clampUnit32(b), clampUnit32(c), clampUnit32(e)
+		}
+		d[0], d[1], d[2], d[3] = a, b, c, e
+		src, dst = src[16:], dst[4:]
+	}
 	for i := range dst {
 		v := math.Float32frombits(binary.LittleEndian.Uint32(src[4*i:]))
 		if !(v >= -1 && v <= 1) {
@@ -77,6 +99,15 @@ func decodeF64(dst []float32, src []byte) {
 	for i := range dst {
 		dst[i] = clampUnit(math.Float64frombits(binary.LittleEndian.Uint64(src[8*i:])))
 	}
+}
+
+// clampUnit32 is clampUnit for a float32 (exact: every float32 in [-1,1]
+// is its own float64).
+func clampUnit32(v float32) float32 {
+	if v >= -1 && v <= 1 {
+		return v
+	}
+	return clampUnit(float64(v))
 }
 
 // clampUnit clamps v to [-1,1]; NaN becomes 0 (±Inf clamp to ±1).
