@@ -22,16 +22,14 @@ type realFFT struct {
 // splitTwiddle is one split-step twiddle (cos, sin).
 type splitTwiddle struct{ re, im float64 }
 
-// radix4Twiddle holds w, w², w³ of one radix-4 butterfly as (re, im) pairs.
-type radix4Twiddle [6]float64
-
 // fftPass is one pass of the complex FFT over blocks of size 2h (radix 2)
 // or 4h (radix 4). Radix 4 joins the radix-2 stages of half-sizes h and 2h;
-// its twiddles are w^1, w^2, w^3 with w = exp(-iπj/2h), j < h. Radix 2 has
-// w = exp(-iπj/h) (tw2, as split twiddles).
+// its twiddles are w^1, w^2, w^3 with w = exp(-iπj/2h), j < h, stored as
+// six planes of h values (re w, im w, re w², im w², re w³, im w³), as
+// vector loads want them. Radix 2 has w = exp(-iπj/h) (tw2).
 type fftPass struct {
 	h   int
-	tw4 []radix4Twiddle
+	tw4 []float64
 	tw2 []splitTwiddle
 }
 
@@ -57,10 +55,12 @@ func newRealFFT(n int) *realFFT {
 	}
 	h := 8
 	for ; 4*h <= m; h *= 4 {
-		p := fftPass{h: h, tw4: make([]radix4Twiddle, h)}
+		p := fftPass{h: h, tw4: make([]float64, 6*h)}
 		for j := range h {
 			a := -math.Pi * float64(j) / float64(2*h)
-			p.tw4[j] = radix4Twiddle{math.Cos(a), math.Sin(a), math.Cos(2 * a), math.Sin(2 * a), math.Cos(3 * a), math.Sin(3 * a)}
+			for q, v := range [6]float64{math.Cos(a), math.Sin(a), math.Cos(2 * a), math.Sin(2 * a), math.Cos(3 * a), math.Sin(3 * a)} {
+				p.tw4[q*h+j] = v
+			}
 		}
 		f.passes = append(f.passes, p)
 	}
@@ -194,24 +194,26 @@ func radix2Pass(re, im []float64, h int, tw []splitTwiddle) {
 	}
 }
 
-// radix4Pass runs the radix-2 stages of half-sizes h and 2h as one radix-4
-// pass over blocks of 4h: with w = exp(-iπj/2h) and a, b, c, d the points
-// j, h+j, 2h+j, 3h+j of a block, B = w²b, C = wc, D = w³d, the outputs are
-// a+B+C+D, a−B−i(C−D), a+B−C−D and a−B+i(C−D).
-func radix4Pass(re, im []float64, h int, tw []radix4Twiddle) {
+// radix4PassGo runs the radix-2 stages of half-sizes h and 2h as one
+// radix-4 pass over blocks of 4h: with w = exp(-iπj/2h) and a, b, c, d the
+// points j, h+j, 2h+j, 3h+j of a block, B = w²b, C = wc, D = w³d, the
+// outputs are a+B+C+D, a−B−i(C−D), a+B−C−D and a−B+i(C−D). radix4Pass is
+// this or the same arithmetic in vector instructions (fft_amd64.s).
+func radix4PassGo(re, im []float64, h int, tw []float64) {
 	m := len(re)
 	im = im[:m]
-	tw = tw[:h]
+	tw = tw[:6*h]
+	t1r, t1i, t2r, t2i, t3r, t3i := tw[:h], tw[h:2*h], tw[2*h:3*h], tw[3*h:4*h], tw[4*h:5*h], tw[5*h:6*h]
 	for s := 0; s < m; s += 4 * h {
 		ar, ai := re[s:s+h], im[s:s+h]
 		br, bi := re[s+h:s+2*h], im[s+h:s+2*h]
 		cr, ci := re[s+2*h:s+3*h], im[s+2*h:s+3*h]
 		dr, di := re[s+3*h:s+4*h], im[s+3*h:s+4*h]
 		ai, br, bi = ai[:len(ar)], br[:len(ar)], bi[:len(ar)]
-		cr, ci, dr, di, tw := cr[:len(ar)], ci[:len(ar)], dr[:len(ar)], di[:len(ar)], tw[:len(ar)]
+		cr, ci, dr, di = cr[:len(ar)], ci[:len(ar)], dr[:len(ar)], di[:len(ar)]
+		t1r, t1i, t2r, t2i, t3r, t3i := t1r[:len(ar)], t1i[:len(ar)], t2r[:len(ar)], t2i[:len(ar)], t3r[:len(ar)], t3i[:len(ar)]
 		for j := range ar {
-			w := &tw[j]
-			w1r, w1i, w2r, w2i, w3r, w3i := w[0], w[1], w[2], w[3], w[4], w[5]
+			w1r, w1i, w2r, w2i, w3r, w3i := t1r[j], t1i[j], t2r[j], t2i[j], t3r[j], t3i[j]
 			xbr, xbi := br[j], bi[j]
 			xcr, xci := cr[j], ci[j]
 			xdr, xdi := dr[j], di[j]

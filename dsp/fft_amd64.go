@@ -1,0 +1,31 @@
+//go:build amd64 && !purego
+
+package dsp
+
+import "golang.org/x/sys/cpu"
+
+// useAVX2 selects the AVX2 radix-4 pass; it computes exactly what
+// radix4PassGo computes (the same multiplications and additions in the same
+// order, four butterflies at a time, without fused multiply-adds).
+var useAVX2 = cpu.X86.HasAVX2
+
+// radix4AVX2 is radix4PassGo over re and im (m values each) for h a
+// multiple of 4, in AVX2 (fft_amd64.s).
+//
+//go:noescape
+func radix4AVX2(re, im, tw *float64, m, h int)
+
+// radix4Pass is radix4PassGo, in AVX2 when the CPU has it and h is a
+// multiple of 4 (every pass of the 1024- and 4096-point transforms).
+func radix4Pass(re, im []float64, h int, tw []float64) {
+	if !useAVX2 || h%4 != 0 {
+		radix4PassGo(re, im, h, tw)
+		return
+	}
+	m := len(re)
+	im, tw = im[:m], tw[:6*h]
+	if m%(4*h) != 0 {
+		panic("dsp: radix-4 pass over a partial block")
+	}
+	radix4AVX2(&re[0], &im[0], &tw[0], m, h)
+}

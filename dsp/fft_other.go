@@ -1,0 +1,6 @@
+//go:build !amd64 || purego
+
+package dsp
+
+// radix4Pass is radix4PassGo (no vector version on this architecture).
+func radix4Pass(re, im []float64, h int, tw []float64) { radix4PassGo(re, im, h, tw) }
