@@ -86,7 +86,8 @@ func open(r io.Reader, name string, lim Limits, rate int) (Decoder, io.Closer, e
 	case kindFLAC:
 		d, err = guardOpen("FLAC", func() (Decoder, error) { return newFLACDecoder(br, lim) })
 	case kindVorbis:
-		d, err = guardOpen("Ogg Vorbis", func() (Decoder, error) { return newOggDecoder(br, lim) })
+		frames := oggLength(r, head)
+		d, err = guardOpen("Ogg Vorbis", func() (Decoder, error) { return newOggDecoder(br, lim, frames) })
 	default:
 		// Reports ErrNeedFFmpeg (or an unrecognised format).
 		_, err = newFFmpegDecoder(br, kind, lim, rate)

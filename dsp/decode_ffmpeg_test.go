@@ -1,7 +1,9 @@
 package dsp
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -156,5 +158,52 @@ func TestFFmpegDeclaredTooLong(t *testing.T) {
 	_, _, err = OpenForAnalysis(bytes.NewReader(b), path, Limits{MaxSeconds: 10})
 	if !isErr(err, ErrInvalid) || !strings.Contains(err.Error(), "declares 30.0 s of audio; the limit is 10 s") {
 		t.Errorf("30 s FLAC, 10 s limit: %v", err)
+	}
+}
+
+// TestOggLengthFromLastPage checks that the pure-Go Ogg Vorbis decoder
+// declares the stream's length, read from the last page of a seekable file,
+// as exactly the frames it decodes (so Analyze reserves its arrays once
+// instead of growing them by copying), and none for a plain stream.
+func TestOggLengthFromLastPage(t *testing.T) {
+	path := filepath.Join("testdata", "seed-stereo.ogg")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	head := make([]byte, sniffSize)
+	n, _ := io.ReadFull(f, head)
+	want := oggLength(f, head[:n])
+	if pos, _ := f.Seek(0, io.SeekCurrent); pos != int64(n) {
+		t.Fatalf("oggLength left the file at %d, not %d", pos, n)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	d, err := newOggDecoder(bufio.NewReader(f), Limits{}.withDefaults(), want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got int64
+	buf := make([]float32, 4096)
+	for {
+		n, err := d.Read(buf)
+		got += int64(n / d.Format().Channels)
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want <= 0 || d.Format().Frames != got {
+		t.Fatalf("declared %d frames (last page %d), decoded %d", d.Format().Frames, want, got)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := oggLength(bufio.NewReader(bytes.NewReader(b)), b); l != -1 {
+		t.Fatalf("a stream that cannot seek: length %d, want -1", l)
 	}
 }

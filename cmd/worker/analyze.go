@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"phonoglyph/dsp"
 )
@@ -26,6 +27,9 @@ func analyze(w io.Writer, args []string) error {
 	if fs.NArg() == 0 {
 		return errors.New("analyze: name at least one audio file")
 	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(analyzeMemoryLimit)
+	}
 	enc := json.NewEncoder(w)
 	for _, path := range fs.Args() {
 		out, err := analyzeFile(path, dsp.Limits{MaxSeconds: *maxSeconds}, *stem, *full)
@@ -38,6 +42,16 @@ func analyze(w io.Writer, args []string) error {
 	}
 	return nil
 }
+
+// analyzeMemoryLimit is the Go runtime's soft memory limit while `worker
+// analyze` runs, unless GOMEMLIMIT sets another. An hour of audio holds about
+// 60 MB of per-frame arrays, and the pure-Go FLAC and Vorbis decoders (used
+// without ffmpeg) allocate per frame and per packet (about 1.2 GB an hour for
+// FLAC): with the collector's default pacing that garbage grows to the live
+// size before a collection, and the hour peaked at 119–128 MB. The limit
+// makes the collector run before the heap passes it; the per-frame arrays
+// hold no pointers, so a collection costs little.
+const analyzeMemoryLimit = 80 << 20
 
 func analyzeFile(path string, lim dsp.Limits, stem string, full bool) (map[string]any, error) {
 	f, err := os.Open(path)
