@@ -124,6 +124,15 @@ func (a *loudnessAcc) filter(samples []float32, z []float64) {
 // it. Each value is computed exactly as filter computes it
 // (z = w0·v0² + w1·v1²).
 func (a *loudnessAcc) filterStereo(samples []float32, z []float64) {
+	if len(z) > 0 && kWeightStereoVector(a, samples[:2*len(z)], z) {
+		return
+	}
+	a.filterStereoGo(samples, z)
+}
+
+// filterStereoGo is filterStereo in Go; kWeightStereoVector computes the
+// same values with both channels in one vector register.
+func (a *loudnessAcc) filterStereoGo(samples []float32, z []float64) {
 	l, r := &a.stages[0], &a.stages[1]
 	s, h := l[0], l[1]
 	sb0, sb1, sb2, sa1, sa2 := s.b0, s.b1, s.b2, s.a1, s.a2

@@ -1,0 +1,69 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func kWeightStereoAVX(samples *float32, z *float64, n int, coef *[16]float64, state *[12]float64)
+//
+// Per frame, in lanes (left, right), in filterStereoGo's order:
+//   y = b0·x + b1·x1 + b2·x2 − a2·y2 − a1·y1          (shelf)
+//   v = y − 2·y1 + y2 − ha2·v2 − ha1·v1              (high-pass, numerator 1, −2, 1)
+//   z = w0·vl·vl + w1·vr·vr
+// Coefficients are read from coef (16-byte pairs: b0 b1 b2 a1 a2 ha1 ha2 w).
+TEXT ·kWeightStereoAVX(SB), NOSPLIT, $0-40
+	MOVQ samples+0(FP), SI
+	MOVQ z+8(FP), DI
+	MOVQ n+16(FP), CX
+	MOVQ coef+24(FP), DX
+	MOVQ state+32(FP), BX
+	VMOVUPD 0(BX), X8     // x1
+	VMOVUPD 16(BX), X9    // x2
+	VMOVUPD 32(BX), X10   // y1
+	VMOVUPD 48(BX), X11   // y2
+	VMOVUPD 64(BX), X12   // v1
+	VMOVUPD 80(BX), X13   // v2
+
+loop:
+	TESTQ CX, CX
+	JLE   end
+	VMOVQ    (SI), X0          // two float32
+	VCVTPS2PD X0, X0           // x
+	VMULPD   0(DX), X0, X1     // b0·x
+	VMULPD   16(DX), X8, X2    // b1·x1
+	VADDPD   X2, X1, X1
+	VMULPD   32(DX), X9, X2    // b2·x2
+	VADDPD   X2, X1, X1
+	VMULPD   64(DX), X11, X2   // a2·y2
+	VSUBPD   X2, X1, X1
+	VMULPD   48(DX), X10, X2   // a1·y1
+	VSUBPD   X2, X1, X1        // y
+	VADDPD   X10, X10, X2      // 2·y1
+	VSUBPD   X2, X1, X3        // y − 2·y1
+	VADDPD   X11, X3, X3       // + y2
+	VMULPD   96(DX), X13, X2   // ha2·v2
+	VSUBPD   X2, X3, X3
+	VMULPD   80(DX), X12, X2   // ha1·v1
+	VSUBPD   X2, X3, X3        // v
+	VMULPD   112(DX), X3, X2   // w·v
+	VMULPD   X3, X2, X2        // w·v·v
+	VUNPCKHPD X2, X2, X4       // right lane
+	VADDSD   X4, X2, X2
+	VMOVSD   X2, (DI)
+	VMOVAPD  X8, X9            // x2 = x1
+	VMOVAPD  X0, X8            // x1 = x
+	VMOVAPD  X10, X11          // y2 = y1
+	VMOVAPD  X1, X10           // y1 = y
+	VMOVAPD  X12, X13          // v2 = v1
+	VMOVAPD  X3, X12           // v1 = v
+	ADDQ $8, SI
+	ADDQ $8, DI
+	DECQ CX
+	JMP  loop
+
+end:
+	VMOVUPD X8, 0(BX)
+	VMOVUPD X9, 16(BX)
+	VMOVUPD X10, 32(BX)
+	VMOVUPD X11, 48(BX)
+	VMOVUPD X12, 64(BX)
+	VMOVUPD X13, 80(BX)
+	RET
