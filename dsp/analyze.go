@@ -207,8 +207,13 @@ type inputStage struct {
 	quit, done chan struct{}
 }
 
-// inputBlocks is how many blocks the input stage fills ahead.
-const inputBlocks = 4
+// inputBlocks is how many blocks the input stage fills ahead, and
+// inputBlockFrames the frames of a block (several decoder reads: fewer
+// hand-overs between the goroutines, each of which may wake a thread).
+const (
+	inputBlocks      = 6
+	inputBlockFrames = 4 * readBufFrames
+)
 
 // input starts the input stage on d: it owns x.tp, x.wave and x.loud's
 // filters until it delivers its last block (the one with an error).
@@ -216,10 +221,10 @@ func (x *extractor) input(d Decoder) *inputStage {
 	s := &inputStage{full: make(chan *inputBlock, inputBlocks), free: make(chan *inputBlock, inputBlocks),
 		quit: make(chan struct{}), done: make(chan struct{})}
 	for range inputBlocks {
-		s.free <- &inputBlock{mono: make([]float32, readBufFrames), z: make([]float64, readBufFrames)}
+		s.free <- &inputBlock{mono: make([]float32, inputBlockFrames), z: make([]float64, inputBlockFrames)}
 	}
 	ch := x.f.Channels
-	buf := make([]float32, readBufFrames*ch)
+	buf := make([]float32, inputBlockFrames*ch)
 	go func() {
 		defer close(s.done)
 		for {
@@ -236,7 +241,14 @@ func (x *extractor) input(d Decoder) *inputStage {
 						b.n, b.err = 0, fmt.Errorf("%w: analysis panicked: %v", ErrInvalid, p)
 					}
 				}()
-				n, err := d.Read(buf)
+				// Fill the block; Read never returns samples with an error.
+				var n int
+				var err error
+				for n < len(buf) && err == nil {
+					var k int
+					k, err = d.Read(buf[n:])
+					n += k
+				}
 				if n > 0 {
 					x.tp.add(buf[:n])
 					x.loud.filter(buf[:n], b.z)

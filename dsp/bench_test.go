@@ -111,3 +111,50 @@ func BenchmarkSTFT4096(b *testing.B) {
 		s.power(frame, pow)
 	}
 }
+
+// BenchmarkKWeightStereo measures the stereo K-weighting of one input block
+// (readBufFrames frames), as the input stage runs it.
+func BenchmarkKWeightStereo(b *testing.B) {
+	a := newLoudnessAcc(AnalysisRate, 2)
+	x := make([]float32, 2*readBufFrames)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range x {
+		x[i] = float32(rng.NormFloat64() * 0.2)
+	}
+	z := make([]float64, readBufFrames)
+	b.SetBytes(int64(4 * len(x)))
+	for b.Loop() {
+		a.filter(x, z)
+	}
+}
+
+// BenchmarkDecodeS16 measures the 16-bit PCM decoding of one stereo input
+// block; BenchmarkDecodeF32 the float decoding ffmpeg's output goes through.
+func BenchmarkDecodeS16(b *testing.B) {
+	dst := make([]float32, 2*readBufFrames)
+	src := make([]byte, 2*len(dst))
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		decodeS16(dst, src)
+	}
+}
+
+// BenchmarkDecodeF32 is BenchmarkDecodeS16 for 32-bit float samples.
+func BenchmarkDecodeF32(b *testing.B) {
+	dst := make([]float32, 2*readBufFrames)
+	src := make([]byte, 4*len(dst))
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		decodeF32(dst, src)
+	}
+}
+
+// BenchmarkMixDownStereo measures the stereo mix-down of one input block.
+func BenchmarkMixDownStereo(b *testing.B) {
+	src := make([]float32, 2*readBufFrames)
+	dst := make([]float32, readBufFrames)
+	b.SetBytes(int64(4 * len(src)))
+	for b.Loop() {
+		mixDown(src, 2, dst)
+	}
+}

@@ -164,9 +164,13 @@ func (c *chroma) addKey() {
 	c.count++
 }
 
-// chromaBuffers is how many chroma windows the frame stage can hand over
-// before it waits for the chroma stage.
-const chromaBuffers = 4
+// chromaBuffers is how many batches of chroma windows the frame stage can
+// hand over before it waits for the chroma stage, chromaBatch the windows of
+// a batch (fewer hand-overs between the goroutines).
+const (
+	chromaBuffers = 3
+	chromaBatch   = 8
+)
 
 // chromaStage computes the chroma frames (chroma.compute: a 4096-point
 // spectrum, the chroma row, the pitch and the key accumulator) on a
@@ -174,15 +178,17 @@ const chromaBuffers = 4
 // x.chroma, x.chrs and x.pitch.
 type chromaStage struct {
 	jobs, free chan *chromaJob
+	cur        *chromaJob // the batch being filled
 	done       chan struct{}
 	panicked   any // a panic of the goroutine, raised again by finish
 	closed     bool
 }
 
-// chromaJob is one chroma window and the index of its frame.
+// chromaJob is a batch of chroma windows and the indices of their frames.
 type chromaJob struct {
-	win []float32
-	idx int
+	win []float32 // chromaBatch windows of chromaSize samples
+	idx [chromaBatch]int
+	n   int
 }
 
 // startChroma starts the chroma stage of x.
@@ -190,7 +196,7 @@ func (x *extractor) startChroma() *chromaStage {
 	s := &chromaStage{jobs: make(chan *chromaJob, chromaBuffers), free: make(chan *chromaJob, chromaBuffers),
 		done: make(chan struct{})}
 	for range chromaBuffers {
-		s.free <- &chromaJob{win: make([]float32, chromaSize)}
+		s.free <- &chromaJob{win: make([]float32, chromaBatch*chromaSize)}
 	}
 	go func() {
 		defer close(s.done)
@@ -204,12 +210,15 @@ func (x *extractor) startChroma() *chromaStage {
 		}()
 		var last [chromaClasses]float32
 		for j := range s.jobs {
-			pc, conf := x.chroma.compute(j.win, &last)
-			if x.keepPitch {
-				x.pitch = append(x.pitch, PitchFrame{Time: float64(j.idx*HopSize) / float64(x.f.SampleRate), Pitch: pc, Confidence: conf})
+			for k, idx := range j.idx[:j.n] {
+				pc, conf := x.chroma.compute(j.win[k*chromaSize:(k+1)*chromaSize], &last)
+				if x.keepPitch {
+					x.pitch = append(x.pitch, PitchFrame{Time: float64(idx*HopSize) / float64(x.f.SampleRate), Pitch: pc, Confidence: conf})
+				}
+				// Kept for every stem: bars and sections read harmonic change.
+				x.chrs = append(x.chrs, last)
 			}
-			// Kept for every stem: bars and sections read harmonic change.
-			x.chrs = append(x.chrs, last)
+			j.n = 0
 			s.free <- j
 		}
 	}()
@@ -217,17 +226,28 @@ func (x *extractor) startChroma() *chromaStage {
 }
 
 // add hands over the chroma window win (chromaSize samples, copied) of frame
-// idx.
+// idx; windows go to the stage in batches.
 func (s *chromaStage) add(win []float32, idx int) {
-	j := <-s.free
-	copy(j.win, win)
-	j.idx = idx
-	s.jobs <- j
+	if s.cur == nil {
+		s.cur = <-s.free
+	}
+	j := s.cur
+	copy(j.win[j.n*chromaSize:(j.n+1)*chromaSize], win)
+	j.idx[j.n] = idx
+	j.n++
+	if j.n == chromaBatch {
+		s.jobs <- j
+		s.cur = nil
+	}
 }
 
-// finish waits for every window handed over; a panic of the stage is raised
-// again here.
+// finish hands over the last batch and waits for every window; a panic of
+// the stage is raised again here.
 func (s *chromaStage) finish() {
+	if s.cur != nil && !s.closed {
+		s.jobs <- s.cur
+		s.cur = nil
+	}
 	s.stop()
 	if s.panicked != nil {
 		panic(s.panicked)

@@ -32,6 +32,10 @@ const maxSpoolBytes = 1 << 30
 // 2048 samples at 8 kHz is 0.26 s).
 const ffmpegLimitGrace = 0.5
 
+// ffmpegPipeBytes is the pipe buffer asked for ffmpeg's output: 3 s of
+// 44.1 kHz stereo float, about a scheduler time slice of ffmpeg's decoding.
+const ffmpegPipeBytes = 1 << 20
+
 // FFmpegPath is the ffmpeg binary Open runs; empty means "ffmpeg" on PATH.
 var FFmpegPath = ""
 
@@ -97,6 +101,7 @@ func newFFmpegDecoder(r io.Reader, kind audioKind, lim Limits, rate int) (*ffmpe
 		d.Close()
 		return nil, err
 	}
+	enlargePipe(d.stdout, ffmpegPipeBytes)
 	if err := d.cmd.Start(); err != nil {
 		d.cmd = nil
 		d.Close()

@@ -335,7 +335,7 @@ func newTruePeak(channels int) *truePeak {
 		t.l1 = max(t.l1, l1)
 	}
 	for c := range t.hist {
-		t.hist[c] = make([]float32, tpTaps-1, tpTaps-1+readBufFrames)
+		t.hist[c] = make([]float32, tpTaps-1, tpTaps-1+inputBlockFrames)
 	}
 	return t
 }

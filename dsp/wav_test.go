@@ -67,6 +67,14 @@ func TestDecodeFormats(t *testing.T) {
 			want:   []float32{-1, 0, 0.123456, 1, 1, -1, 0},
 		},
 		{
+			// Out-of-range values within a group of four (decodeF32 runs
+			// four at a time) as well as in the tail.
+			name:   "float32 clamped in a group",
+			wav:    pcmWAV(tagFloat, 32, 1, 44100, encF32(1.5, nan, 0.25, -2, 0.5, inf)),
+			format: Format{SampleRate: 44100, Channels: 1, BitDepth: 32, Float: true, Frames: 6},
+			want:   []float32{1, 0, 0.25, -1, 0.5, 1},
+		},
+		{
 			name:   "float64 clamped",
 			wav:    pcmWAV(tagFloat, 64, 1, 192000, encF64(0.125, -0.75, 0.1, 3, math.NaN(), math.Inf(1))),
 			format: Format{SampleRate: 192000, Channels: 1, BitDepth: 64, Float: true, Frames: 6},

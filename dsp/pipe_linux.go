@@ -1,0 +1,22 @@
+package dsp
+
+import (
+	"io"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// enlargePipe asks the kernel for a pipe buffer of n bytes on r when r is a
+// pipe (best effort: the default, 64 KiB, stays when refused). ffmpeg then
+// runs up to n bytes ahead of the reader instead of blocking every 64 KiB,
+// which on a loaded machine stalls the decoder and the analysis in turn.
+func enlargePipe(r io.Reader, n int) {
+	f, ok := r.(*os.File)
+	if !ok {
+		return
+	}
+	if rc, err := f.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) { unix.FcntlInt(fd, unix.F_SETPIPE_SZ, n) })
+	}
+}
