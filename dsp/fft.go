@@ -135,22 +135,8 @@ func (f *realFFT) load(x []float32, win []float64, re, im []float64) {
 		p6r, p6i := pair(x, win, r+3*o)
 		p7r, p7i := pair(x, win, r+7*o)
 		// Two 4-point DFTs: A of p0..p3, B of p4..p7.
-		a0r, a0i := p0r+p1r, p0i+p1i
-		a1r, a1i := p0r-p1r, p0i-p1i
-		a2r, a2i := p2r+p3r, p2i+p3i
-		a3r, a3i := p2r-p3r, p2i-p3i
-		A0r, A0i := a0r+a2r, a0i+a2i
-		A2r, A2i := a0r-a2r, a0i-a2i
-		A1r, A1i := a1r+a3i, a1i-a3r // a1 + a3·(−i)
-		A3r, A3i := a1r-a3i, a1i+a3r
-		b0r, b0i := p4r+p5r, p4i+p5i
-		b1r, b1i := p4r-p5r, p4i-p5i
-		b2r, b2i := p6r+p7r, p6i+p7i
-		b3r, b3i := p6r-p7r, p6i-p7i
-		B0r, B0i := b0r+b2r, b0i+b2i
-		B2r, B2i := b0r-b2r, b0i-b2i
-		B1r, B1i := b1r+b3i, b1i-b3r
-		B3r, B3i := b1r-b3i, b1i+b3r
+		A0r, A0i, A1r, A1i, A2r, A2i, A3r, A3i := dft4(p0r, p0i, p1r, p1i, p2r, p2i, p3r, p3i)
+		B0r, B0i, B1r, B1i, B2r, B2i, B3r, B3i := dft4(p4r, p4i, p5r, p5i, p6r, p6i, p7r, p7i)
 		// Third stage: B_k times exp(-iπk/4): 1, (1−i)/√2, −i, (−1−i)/√2.
 		t1r, t1i := (B1r+B1i)*c, (B1i-B1r)*c
 		t2r, t2i := B2i, -B2r
@@ -165,6 +151,18 @@ func (f *realFFT) load(x []float32, win []float64, re, im []float64) {
 		r8[3], i8[3] = A3r+t3r, A3i+t3i
 		r8[7], i8[7] = A3r-t3r, A3i-t3i
 	}
+}
+
+// dft4 is the 4-point DFT of the points p0..p3 (first two DIT stages on
+// bit-reversed input: p0±p1, p2±p3, then the second stage with twiddles 1
+// and −i).
+func dft4(p0r, p0i, p1r, p1i, p2r, p2i, p3r, p3i float64) (o0r, o0i, o1r, o1i, o2r, o2i, o3r, o3i float64) {
+	a0r, a0i := p0r+p1r, p0i+p1i
+	a1r, a1i := p0r-p1r, p0i-p1i
+	a2r, a2i := p2r+p3r, p2i+p3i
+	a3r, a3i := p2r-p3r, p2i-p3i
+	// a1 ± a3·(−i)
+	return a0r + a2r, a0i + a2i, a1r + a3i, a1i - a3r, a0r - a2r, a0i - a2i, a1r - a3i, a1i + a3r
 }
 
 // pair returns complex input point i: x[2i]·win[2i] + i·x[2i+1]·win[2i+1].

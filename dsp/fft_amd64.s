@@ -2,6 +2,20 @@
 
 #include "textflag.h"
 
+// CMUL(re, im, wr, wi, or, oi, t): (or, oi) = (wr + i·wi)·(re + i·im) for
+// the four points at memory re, im, as radix4PassGo computes it:
+// or = wr·re − wi·im, oi = wr·im + wi·re (Y6, Y7 and t are clobbered;
+// t may be the register after oi).
+#define CMUL(re, im, wr, wi, or, oi, t) \
+	VMOVUPD re, Y6    \
+	VMOVUPD im, Y7    \
+	VMULPD  Y6, wr, or \
+	VMULPD  Y7, wi, oi \
+	VSUBPD  oi, or, or \
+	VMULPD  Y7, wr, oi \
+	VMULPD  Y6, wi, t  \
+	VADDPD  t, oi, oi
+
 // func radix4AVX2(re, im, tw *float64, m, h int)
 //
 // Four butterflies of radix4PassGo per iteration: for each block of 4h
@@ -39,35 +53,9 @@ inner:
 	VMOVUPD (R12)(DI*1), Y4   // w3r
 	VMOVUPD (R12)(SI*1), Y5   // w3i
 
-	// B = w²·b
-	VMOVUPD (R10)(R9*1), Y6   // xbr
-	VMOVUPD (R11)(R9*1), Y7   // xbi
-	VMULPD  Y6, Y2, Y8        // w2r·xbr
-	VMULPD  Y7, Y3, Y9        // w2i·xbi
-	VSUBPD  Y9, Y8, Y8        // bR
-	VMULPD  Y7, Y2, Y9        // w2r·xbi
-	VMULPD  Y6, Y3, Y10       // w2i·xbr
-	VADDPD  Y10, Y9, Y9       // bI
-
-	// C = w·c
-	VMOVUPD (R10)(R9*2), Y6   // xcr
-	VMOVUPD (R11)(R9*2), Y7   // xci
-	VMULPD  Y6, Y0, Y10       // w1r·xcr
-	VMULPD  Y7, Y1, Y11       // w1i·xci
-	VSUBPD  Y11, Y10, Y10     // cR
-	VMULPD  Y7, Y0, Y11       // w1r·xci
-	VMULPD  Y6, Y1, Y12       // w1i·xcr
-	VADDPD  Y12, Y11, Y11     // cI
-
-	// D = w³·d
-	VMOVUPD (R10)(R13*1), Y6  // xdr
-	VMOVUPD (R11)(R13*1), Y7  // xdi
-	VMULPD  Y6, Y4, Y12       // w3r·xdr
-	VMULPD  Y7, Y5, Y13       // w3i·xdi
-	VSUBPD  Y13, Y12, Y12     // dR
-	VMULPD  Y7, Y4, Y13       // w3r·xdi
-	VMULPD  Y6, Y5, Y14       // w3i·xdr
-	VADDPD  Y14, Y13, Y13     // dI
+	CMUL((R10)(R9*1), (R11)(R9*1), Y2, Y3, Y8, Y9, Y10)      // B = w²·b
+	CMUL((R10)(R9*2), (R11)(R9*2), Y0, Y1, Y10, Y11, Y12)    // C = w·c
+	CMUL((R10)(R13*1), (R11)(R13*1), Y4, Y5, Y12, Y13, Y14)  // D = w³·d
 
 	VMOVUPD (R10), Y0         // xar
 	VMOVUPD (R11), Y1         // xai
