@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -51,7 +52,29 @@ func (w *stemWork) runpod(ctx context.Context, run *Run, row *phonoglyph.StemJob
 			return Failf("Stem separation finished without the %s stem.", stem)
 		}
 	}
-	return w.finish(ctx, run, row, source)
+	keys, err := w.seal(ctx, run, row)
+	if err != nil {
+		return err
+	}
+	return w.finish(ctx, run, row, source, keys)
+}
+
+// seal copies every stem RunPod PUT to a key no URL was signed for
+// (objectkey.SealedStem; S3 CopyObject or a local hard link): the stem
+// files name the copies, so a PUT through a URL RunPod was given, valid for
+// the ttl + 1 h, changes no stem that is served or analysed.
+func (w *stemWork) seal(ctx context.Context, run *Run, row *phonoglyph.StemJob) (map[phonoglyph.StemType]string, error) {
+	format := row.Config.Quality.OutputFormat
+	keys := map[phonoglyph.StemType]string{}
+	for _, stem := range row.Config.WantedStems() {
+		sealed := objectkey.SealedStem(row.UserID, row.ID, stem, format)
+		run.Owns(sealed)
+		if err := w.deps.Blobs.Copy(ctx, objectkey.Stem(row.UserID, row.ID, stem, format), sealed); err != nil {
+			return nil, fmt.Errorf("seal stem %s: %w", stem, err)
+		}
+		keys[stem] = sealed
+	}
+	return keys, nil
 }
 
 // submit sends the separation to RunPod, saying for every error whether
