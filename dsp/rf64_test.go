@@ -59,6 +59,24 @@ func writeStreaming(t *testing.T, path string, bits int, samples []float32) []by
 	return raw
 }
 
+// writeKnown writes stereo samples at 44.1 kHz with a writer told their
+// length up front.
+func writeKnown(t *testing.T, bits int, samples []float32) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	w, err := NewPCMWriter(&out, 44100, 2, bits, int64(len(samples)/2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(samples); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
 // ffmpegRaw decodes path with ffmpeg to raw little-endian PCM of bits bits.
 func ffmpegRaw(t *testing.T, path string, bits int) []byte {
 	t.Helper()
@@ -137,20 +155,10 @@ func TestWAVWriterWritesRF64(t *testing.T) {
 				}
 				// A writer told the length up front writes the same RF64 (a
 				// canonical 44-byte RIFF header under the limit).
-				var known bytes.Buffer
-				w, err := NewPCMWriter(&known, 44100, 2, bits, frames)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := w.Write(samples); err != nil {
-					t.Fatal(err)
-				}
-				if err := w.Close(); err != nil {
-					t.Fatal(err)
-				}
-				if c.form == "RF64" && !bytes.Equal(known.Bytes(), raw) {
+				known := writeKnown(t, bits, samples)
+				if c.form == "RF64" && !bytes.Equal(known, raw) {
 					t.Error("the known-length RF64 differs from the streamed one")
-				} else if c.form == "RIFF" && !bytes.Equal(known.Bytes(), append(PCMHeader(44100, 2, bits, frames), raw[RF64HeaderSize:]...)) {
+				} else if c.form == "RIFF" && !bytes.Equal(known, append(PCMHeader(44100, 2, bits, frames), raw[RF64HeaderSize:]...)) {
 					t.Error("the known-length WAV is not the canonical header and the same samples")
 				}
 
@@ -207,18 +215,7 @@ func TestWAVReaderReadsFFmpegRF64(t *testing.T) {
 			if name == "file" && f.Frames != 22050 {
 				t.Errorf("file: %d frames declared, want 22050", f.Frames)
 			}
-			var back bytes.Buffer
-			w, err := NewPCMWriter(&back, 44100, 2, bits, int64(len(got)/2))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := w.Write(got); err != nil {
-				t.Fatal(err)
-			}
-			if err := w.Close(); err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(back.Bytes()[len(PCMHeader(44100, 2, bits, int64(len(got)/2))):], want) {
+			if back := writeKnown(t, bits, got); !bytes.Equal(back[len(PCMHeader(44100, 2, bits, int64(len(got)/2))):], want) {
 				t.Errorf("%s %d bits: our samples differ from ffmpeg's", name, bits)
 			}
 		}
