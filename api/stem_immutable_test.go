@@ -28,13 +28,7 @@ func TestStemIsImmutableAfterCompletion(t *testing.T) {
 	hook := &stemHook{}
 	e, putAll := newSealEnv(t, hook)
 	hook.beforeOpen = func() { putAll(quietWAV) }
-	e.startWorker()
-	token := e.user()
-	j, res := e.requestStems(token, e.uploadSong(token), map[string]any{"model_variant": "2stems"})
-	if res.Status != http.StatusCreated {
-		t.Fatalf("create: %d %s", res.Status, res.Body)
-	}
-	done := e.waitStems(token, j.ID)
+	token, done := separateOnce(t, e)
 	if done.Status != "completed" || done.Results == nil || len(done.Results.Stems) != 2 {
 		t.Fatalf("stem job = %+v", done)
 	}
@@ -65,13 +59,7 @@ func TestStemOverwrittenBeforeSealFails(t *testing.T) {
 	hook := &stemHook{}
 	e, putAll := newSealEnv(t, hook)
 	hook.beforeCopy = func() { putAll(append(bytes.Clone(quietWAV), 0, 0)) }
-	e.startWorker()
-	token := e.user()
-	j, res := e.requestStems(token, e.uploadSong(token), map[string]any{"model_variant": "2stems"})
-	if res.Status != http.StatusCreated {
-		t.Fatalf("create: %d %s", res.Status, res.Body)
-	}
-	done := e.waitStems(token, j.ID)
+	_, done := separateOnce(t, e)
 	if done.Status != "failed" || done.Error == nil || !strings.Contains(*done.Error, "changed after RunPod wrote it") {
 		t.Fatalf("stem job = %+v, want failed for a changed stem", done)
 	}
@@ -79,6 +67,18 @@ func TestStemOverwrittenBeforeSealFails(t *testing.T) {
 	if err := e.pool.QueryRow(context.Background(), "SELECT count(*) FROM file_metadata WHERE stem_type IS NOT NULL").Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d stem files (%v), want none", n, err)
 	}
+}
+
+// separateOnce starts the workers and separates a new user's song into 2
+// stems, returning the user and the ended job.
+func separateOnce(t *testing.T, e *env) (string, stemJob) {
+	e.startWorker()
+	token := e.user()
+	j, res := e.requestStems(token, e.uploadSong(token), map[string]any{"model_variant": "2stems"})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("create: %d %s", res.Status, res.Body)
+	}
+	return token, e.waitStems(token, j.ID)
 }
 
 // newSealEnv serves the API on versitygw with separations on a RunPod
