@@ -1,8 +1,6 @@
 package metrics_test
 
 import (
-	"bytes"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -26,54 +24,18 @@ func TestScrapeAfterARequestAndAJob(t *testing.T) {
 	token := sys.Token()
 	before := scrape(t, nil)
 
-	wav := wavtest.Sine(44100, 1, 3, 440, 0.5)
-	var created struct {
-		File struct {
-			ID string `json:"id"`
-		} `json:"file"`
-		Upload struct {
-			URL     string            `json:"url"`
-			Method  string            `json:"method"`
-			Headers map[string]string `json:"headers"`
-		} `json:"upload"`
-	}
-	call(t, "POST", sys.URL+"/api/v1/files", token, map[string]any{"file_name": "sine.wav", "file_size": len(wav), "mime_type": "audio/wav"}, 201, &created)
-	put, err := http.NewRequest(created.Upload.Method, created.Upload.URL, bytes.NewReader(wav))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range created.Upload.Headers {
-		put.Header.Set(k, v)
-	}
-	res, err := http.DefaultClient.Do(put)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != 200 {
-		t.Fatalf("PUT upload: %s", res.Status)
-	}
-	var done struct {
-		Jobs []struct {
-			ID string `json:"id"`
-		} `json:"jobs"`
-	}
-	call(t, "POST", sys.URL+"/api/v1/files/"+created.File.ID+"/complete", token, nil, 200, &done)
-	if len(done.Jobs) != 1 {
-		t.Fatalf("complete queued %d jobs, want 1", len(done.Jobs))
-	}
-	jobID := done.Jobs[0].ID
+	fileID, jobID := sys.Upload(token, wavtest.Sine(44100, 1, 3, 440, 0.5), nil)
 	polls := 0
 	eventually.True(t, 60*time.Second, "the analysis completes", func() bool {
 		var j struct {
 			Status string `json:"status"`
 		}
-		call(t, "GET", sys.URL+"/api/v1/jobs/"+jobID, token, nil, 200, &j)
+		sys.Call("GET", "/api/v1/jobs/"+jobID, token, nil, nil, 200, &j)
 		polls++
 		return j.Status == "completed"
 	})
 	unknown := uuid.NewString()
-	call(t, "GET", sys.URL+"/no-such-page/"+unknown, "", nil, 404, nil)
+	sys.Call("GET", "/no-such-page/"+unknown, "", nil, nil, 404, nil)
 
 	// River reports the completion after its completer's batch: wait for it
 	// rather than racing it.
@@ -113,7 +75,7 @@ func TestScrapeAfterARequestAndAJob(t *testing.T) {
 	})
 
 	for series := range after {
-		for _, id := range []string{jobID, created.File.ID, unknown} {
+		for _, id := range []string{jobID, fileID, unknown} {
 			if strings.Contains(series, id) {
 				t.Errorf("series %s has an id in a label", series)
 			}
