@@ -3,6 +3,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,12 +28,44 @@ const RouteUnmatched = "unmatched"
 var knownMethods = map[string]bool{http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
 	http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true}
 
+// httpKey names one series pair of ObserveHTTP.
+type httpKey struct {
+	route, method string
+	status        int
+}
+
+// httpSeries are the counter and histogram of one httpKey, looked up once:
+// the label values are then neither validated nor hashed per request.
+type httpSeries struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
+// httpCache holds the series of every httpKey seen; the keys are bounded
+// (routes × known methods × statuses), so it never needs evicting. A plain
+// map, unlike sync.Map, looks a struct key up without allocating.
+var httpCache = struct {
+	sync.RWMutex
+	m map[httpKey]*httpSeries
+}{m: map[httpKey]*httpSeries{}}
+
 // ObserveHTTP counts one answered request of route (the router's template,
 // e.g. /api/v1/jobs/:id, or RouteUnmatched) and records how long it took.
 func ObserveHTTP(route, method string, status int, d time.Duration) {
 	if !knownMethods[method] {
 		method = "other" // a client chooses the method: keep the label set bounded
 	}
-	httpRequests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	httpDuration.WithLabelValues(route, method).Observe(d.Seconds())
+	k := httpKey{route: route, method: method, status: status}
+	httpCache.RLock()
+	series, ok := httpCache.m[k]
+	httpCache.RUnlock()
+	if !ok {
+		series = &httpSeries{requests: httpRequests.WithLabelValues(route, method, strconv.Itoa(status)),
+			duration: httpDuration.WithLabelValues(route, method)}
+		httpCache.Lock()
+		httpCache.m[k] = series
+		httpCache.Unlock()
+	}
+	series.requests.Inc()
+	series.duration.Observe(d.Seconds())
 }
