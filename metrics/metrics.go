@@ -12,9 +12,7 @@ package metrics
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
@@ -22,6 +20,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"phonoglyph/debug"
 )
 
 const namespace = "phonoglyph"
@@ -48,25 +48,7 @@ func Handler() http.Handler {
 // empty addr serves nothing. The listener is opened before Serve returns, so
 // a wrong address stops start-up with an error naming METRICS_ADDR.
 func Serve(ctx context.Context, addr string, log *slog.Logger) error {
-	if addr == "" {
-		return nil
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return errors.New("METRICS_ADDR: " + err.Error())
-	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", Handler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		srv.Close()
-	}()
-	go func() {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			log.Warn("metrics listener stopped", "error", err)
-		}
-	}()
-	log.Info("metrics listening", "addr", ln.Addr().String())
-	return nil
+	return debug.Listen(ctx, "METRICS_ADDR", addr, mux, log)
 }
