@@ -82,3 +82,30 @@ func TestScrapeAfterARequestAndAJob(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedJobIsCounted uploads a WAV whose header promises more samples
+// than it holds: its analysis fails for good, and /metrics counts the
+// attempt as failed, not retried.
+func TestFailedJobIsCounted(t *testing.T) {
+	sys := apitest.Start(t, apitest.Options{})
+	sys.StartWorkers()
+	token := sys.Token()
+	failed := `phonoglyph_jobs_total{kind="audio_analysis",outcome="failed"}`
+	retried := `phonoglyph_jobs_total{kind="audio_analysis",outcome="retried"}`
+	before := scrape(t, nil)
+	_, jobID := sys.Upload(token, wavtest.Sine(44100, 1, 1, 440, 0.5)[:64], nil)
+	eventually.True(t, 60*time.Second, "the analysis fails", func() bool {
+		var j struct {
+			Status string `json:"status"`
+		}
+		sys.Call("GET", "/api/v1/jobs/"+jobID, token, nil, nil, 200, &j)
+		return j.Status == "failed"
+	})
+	after := scrape(t, nil)
+	if got := after[failed] - before[failed]; got != 1 {
+		t.Errorf("%s grew by %v, want 1", failed, got)
+	}
+	if got := after[retried] - before[retried]; got != 0 {
+		t.Errorf("%s grew by %v, want 0: bad input is not retried", retried, got)
+	}
+}
