@@ -38,6 +38,7 @@ import (
 	"phonoglyph/storage"
 	"phonoglyph/storage/s3test"
 	"phonoglyph/store"
+	"phonoglyph/tracing"
 	"phonoglyph/workflow"
 )
 
@@ -70,6 +71,9 @@ type Options struct {
 	Limits api.Limits
 	// Quotas replace workflow.DefaultQuotas when set.
 	Quotas *workflow.Quotas
+	// Tracing traces requests and jobs (tracing.New over a test's
+	// provider); nil traces nothing, as in production without an endpoint.
+	Tracing *tracing.Tracing
 }
 
 // System is a running API with its parts, stopped when the test ends.
@@ -136,7 +140,7 @@ func Start(t testing.TB, opt Options) *System {
 	for _, f := range opt.Configure {
 		f(&deps)
 	}
-	jc, err := jobs.New(pool, log, deps, jobs.Config{Queues: Queues})
+	jc, err := jobs.New(pool, log, deps, jobs.Config{Queues: Queues, Middleware: opt.Tracing.River()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +175,7 @@ func Start(t testing.TB, opt Options) *System {
 		PreviewOrigins: opt.PreviewOrigins, Limits: opt.Limits, Timeouts: opt.Timeouts,
 		FileLimits: filetype.DefaultLimits(), UploadTTL: time.Hour, DownloadTTL: time.Hour,
 		Store: st, Blobs: blobs, BlobHTTP: blobHTTP, Workflows: wf, Verifier: verifier, Guests: guests,
-		RiverUI: ui, Events: hub, EventHeartbeat: opt.EventHeartbeat,
+		RiverUI: ui, Events: hub, EventHeartbeat: opt.EventHeartbeat, Tracing: opt.Tracing.Echo(),
 		Ready:    []api.ReadyCheck{{Name: "queue", Check: func(ctx context.Context) error { return migrations.CheckRiver(ctx, pool) }}},
 		DevToken: func(sub string) (string, error) { return auth.Mint(Secret, "", sub, time.Hour) },
 	})

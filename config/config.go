@@ -103,6 +103,7 @@ type Config struct {
 	PreviewOrigins string `env:"CORS_PREVIEW_ORIGINS"`
 
 	Limits
+	Observability
 }
 
 // Load reads the configuration from the process environment.

@@ -19,6 +19,7 @@ import (
 
 	"phonoglyph"
 	"phonoglyph/dsp"
+	"phonoglyph/metrics"
 	"phonoglyph/objectkey"
 	"phonoglyph/storage"
 	"phonoglyph/store"
@@ -144,7 +145,9 @@ func (w *analysisWork) work(ctx context.Context, run *Run, a AnalysisArgs) error
 	if err != nil {
 		return err
 	}
-	res.analysis.AnalysisDurationMS = int(time.Since(started).Milliseconds())
+	took := time.Since(started)
+	res.analysis.AnalysisDurationMS = int(took.Milliseconds())
+	metrics.ObserveAnalysis(took, res.analysis.Duration) // fresh analyses only: a cache hit analyses nothing
 	return run.Complete(ctx, func(tx *store.Tx) error { return w.store(ctx, tx, run, file, res) })
 }
 

@@ -60,6 +60,9 @@ type Config struct {
 	// attempts (default 20 s), and StaleAfter how old a beat may get before
 	// the attempt is rescued for another worker (default 90 s).
 	BeatInterval, StaleAfter time.Duration
+	// Middleware is River middleware of the process around inserts and
+	// work, outside the package's own (tracing.River).
+	Middleware []rivertype.Middleware
 }
 
 // Client inserts jobs and, when it has queues, works them. River stays
@@ -114,7 +117,9 @@ func New(pool *pgxpool.Pool, log *slog.Logger, deps Deps, cfg Config) (*Client, 
 		rc.Workers = workers
 		rc.PeriodicJobs = []*river.PeriodicJob{periodic(SweepArgs{}, sweepInterval), periodic(RenderExpiryArgs{}, renderExpiryInterval)}
 		rc.ErrorHandler = &errorLogger{log: log}
+		rc.Hooks = []rivertype.Hook{fetchMetrics}
 	}
+	rc.Middleware = append(append([]rivertype.Middleware(nil), cfg.Middleware...), rc.Middleware...)
 	var err error
 	if c.river, err = river.NewClient(riverpgxv5.New(pool), rc); err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
@@ -147,6 +152,7 @@ func (c *Client) Start(ctx context.Context) error {
 		return err
 	}
 	c.beats.start()
+	c.observeEvents()
 	return nil
 }
 

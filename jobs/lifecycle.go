@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"phonoglyph"
+	"phonoglyph/metrics"
 	"phonoglyph/store"
 )
 
@@ -89,7 +90,11 @@ func (l *lifecycle[A]) Work(ctx context.Context, job *river.Job[A]) error {
 	} else if err != nil {
 		return err
 	}
-	return run.settle(ctx, l.work(ctx, run, job.Args))
+	start := time.Now()
+	werr := l.work(ctx, run, job.Args)
+	err := run.settle(ctx, werr)
+	metrics.ObserveJob(job.Kind, outcome(ctx, werr, err, run.last), time.Since(start))
+	return err
 }
 
 // work runs the kind's work, turning a panic into an error.

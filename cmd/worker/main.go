@@ -59,6 +59,9 @@ func work(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := a.ServeMetrics(ctx, jc); err != nil {
+		return err
+	}
 	if err := jc.Start(ctx); err != nil { // the signal ending ctx does not cancel running jobs; Stop drains them
 		return err
 	}
