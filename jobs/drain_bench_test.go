@@ -48,13 +48,14 @@ func (c *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQu
 // same four transactions per job on the same rows without our checks
 // (attempt insert; start; completion with JobCompleteTx; attempt delete).
 // Both run with the same River queue settings, given by the sub-benchmark's
-// name. Run it with a fixed job count, e.g.
+// name; river-1tx is the bare worker with only the completing transaction,
+// the least a job with a row can do. Run it with a fixed job count, e.g.
 //
 //	go test ./jobs -run '^$' -bench Drain -benchtime 2000x
 func BenchmarkDrain(b *testing.B) {
 	for _, workers := range []int{2, 20} {
 		for _, cooldown := range []time.Duration{100 * time.Millisecond, 10 * time.Millisecond, time.Millisecond} {
-			for _, impl := range []string{"lifecycle", "river"} {
+			for _, impl := range []string{"lifecycle", "river", "river-1tx"} {
 				b.Run(fmt.Sprintf("workers=%d/cooldown=%s/%s", workers, cooldown, impl), func(b *testing.B) {
 					benchmarkDrain(b, impl, workers, cooldown)
 				})
@@ -100,9 +101,9 @@ func benchmarkDrain(b *testing.B, impl string, workers int, cooldown time.Durati
 		}
 		start = func() error { return c.Start(ctx) }
 		stop = func() { _ = c.Stop(ctx, 10*time.Second) }
-	case "river":
+	case "river", "river-1tx":
 		ws := river.NewWorkers()
-		river.AddWorker(ws, &rawDrainWorker{pool: pool})
+		river.AddWorker(ws, &rawDrainWorker{pool: pool, oneTx: impl == "river-1tx"})
 		c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: discard(), Workers: ws,
 			Queues:        map[string]river.QueueConfig{drainQueue: {MaxWorkers: workers}},
 			FetchCooldown: cooldown, FetchPollInterval: time.Second})
@@ -178,18 +179,22 @@ func waitDrained(b *testing.B, pool *pgxpool.Pool, n int) {
 }
 
 // rawDrainWorker is the baseline: a bare River worker doing the same four
-// transactions per job as the lifecycle, with none of its checks.
+// transactions per job as the lifecycle, with none of its checks (or, with
+// oneTx, only the completing one).
 type rawDrainWorker struct {
 	river.WorkerDefaults[drainArgs]
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	oneTx bool
 }
 
 func (w *rawDrainWorker) Work(ctx context.Context, job *river.Job[drainArgs]) error {
-	if _, err := w.pool.Exec(ctx, `INSERT INTO job_attempts (river_job_id, attempt, worker) VALUES ($1, $2, 'raw')`, job.ID, job.Attempt); err != nil {
-		return err
-	}
-	if _, err := w.pool.Exec(ctx, `UPDATE audio_analysis_jobs SET status = 'processing' WHERE id = $1`, job.Args.JobID); err != nil {
-		return err
+	if !w.oneTx {
+		if _, err := w.pool.Exec(ctx, `INSERT INTO job_attempts (river_job_id, attempt, worker) VALUES ($1, $2, 'raw')`, job.ID, job.Attempt); err != nil {
+			return err
+		}
+		if _, err := w.pool.Exec(ctx, `UPDATE audio_analysis_jobs SET status = 'processing' WHERE id = $1`, job.Args.JobID); err != nil {
+			return err
+		}
 	}
 	err := pgx.BeginFunc(ctx, w.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE audio_analysis_jobs SET status = 'completed', progress = 100 WHERE id = $1`, job.Args.JobID); err != nil {
@@ -198,7 +203,7 @@ func (w *rawDrainWorker) Work(ctx context.Context, job *river.Job[drainArgs]) er
 		_, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
 		return err
 	})
-	if err != nil {
+	if err != nil || w.oneTx {
 		return err
 	}
 	_, err = w.pool.Exec(ctx, `DELETE FROM job_attempts WHERE river_job_id = $1`, job.ID)
