@@ -30,16 +30,28 @@ func (a drainArgs) RowID() string              { return a.JobID }
 func (drainArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: drainQueue} }
 
 // statementCounter counts the statements a pool sends (BEGIN and COMMIT
-// included): the round trips of a drain, River's own fetches and
-// completions among them.
-type statementCounter struct{ n atomic.Int64 }
+// included; River's own fetches and completions among them) and the round
+// trips they take: one a statement, one a pipelined batch.
+type statementCounter struct{ statements, trips atomic.Int64 }
 
 func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	c.n.Add(1)
+	c.statements.Add(1)
+	c.trips.Add(1)
 	return ctx
 }
 
 func (c *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (c *statementCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	c.trips.Add(1)
+	return ctx
+}
+
+func (c *statementCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {
+	c.statements.Add(1)
+}
+
+func (c *statementCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 // BenchmarkDrain measures how fast one worker process drains b.N queued jobs
 // whose work is nothing, through our lifecycle (jobs.Kind on the real
@@ -114,7 +126,8 @@ func benchmarkDrain(b *testing.B, impl string, workers int, cooldown time.Durati
 		stop = func() { _ = c.Stop(ctx) }
 	}
 
-	counter.n.Store(0)
+	counter.statements.Store(0)
+	counter.trips.Store(0)
 	b.ResetTimer()
 	began := time.Now()
 	if err := start(); err != nil {
@@ -123,10 +136,11 @@ func benchmarkDrain(b *testing.B, impl string, workers int, cooldown time.Durati
 	waitDrained(b, watch, b.N)
 	elapsed := time.Since(began)
 	b.StopTimer()
-	statements := counter.n.Load()
+	statements, trips := counter.statements.Load(), counter.trips.Load()
 	stop()
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "jobs/s")
 	b.ReportMetric(float64(statements)/float64(b.N), "stmts/job")
+	b.ReportMetric(float64(trips)/float64(b.N), "trips/job")
 }
 
 // seedDrain inserts n uploaded files, each with a queued analysis row and

@@ -160,16 +160,12 @@ func (r *Run) Progress(ctx context.Context, pct int) {
 // it) keeps nothing of the result.
 func (r *Run) Complete(ctx context.Context, write func(tx *store.Tx) error) error {
 	return r.client.deps.Store.InTx(ctx, func(tx *store.Tx) error {
-		if held, err := tx.OwnsAttempt(ctx, r.riverID, r.client.beats.worker); err != nil {
+		// The attempt's holding, the parent and the row, locked in that
+		// order, in one round trip.
+		if held, err := tx.FinishHeld(ctx, r.riverID, r.client.beats.worker, r.table, r.id, phonoglyph.StatusCompleted, nil); err != nil {
 			return err
 		} else if !held {
 			return errTakenOver // another worker has the job now: this attempt keeps nothing
-		}
-		if err := tx.LockParent(ctx, r.table, r.id); err != nil {
-			return err
-		}
-		if err := tx.FinishJob(ctx, r.table, r.id, phonoglyph.StatusCompleted, nil); err != nil {
-			return err
 		}
 		if write != nil {
 			if err := write(tx); err != nil {
