@@ -58,6 +58,9 @@ type Options struct {
 	// Validator checks the exchanges; openapitest.Default() when nil. A test
 	// that counts what it exercised passes its own.
 	Validator *openapitest.Validator
+	// Database is the URL of a migrated database to serve on (dbtest.URLOn)
+	// instead of a fresh one on the shared server.
+	Database string
 	// Beside serves another API process on the database and blob store of
 	// that system (through a pool of its own), as a second replica would.
 	Beside *System
@@ -103,6 +106,13 @@ func Start(t testing.TB, opt Options) *System {
 	var pool *pgxpool.Pool
 	if opt.Beside != nil {
 		p, err := pgxpool.NewWithConfig(ctx, opt.Beside.Pool.Config().Copy())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		pool = p
+	} else if opt.Database != "" {
+		p, err := pgxpool.New(ctx, opt.Database)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -180,9 +180,10 @@ func (a *App) Jobs(work bool) (*jobs.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := jobs.Config{MIDIQueue: a.Config.MIDIQueue, Middleware: a.Tracing.River()}
+	q := a.Config.Queues
+	cfg := jobs.Config{MIDIQueue: q.MIDIQueue, Middleware: a.Tracing.River()}
 	if work {
-		cfg.Queues = a.Config.WorkerQueues
+		cfg.Queues, cfg.FetchCooldown, cfg.FetchPollInterval, cfg.Timeouts = q.WorkerQueues, q.FetchCooldown, q.FetchPollInterval, q.JobTimeouts
 	}
 	return jobs.New(a.Pool, a.Log, deps, cfg)
 }

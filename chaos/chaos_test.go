@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"phonoglyph/auth"
+	"phonoglyph/pgcluster"
 	"phonoglyph/remotion/lambdatest"
 	"phonoglyph/runpod/runpodtest"
 	"phonoglyph/storage/s3test"
@@ -55,7 +56,7 @@ func TestChaos(t *testing.T) {
 	t.Logf("seed %d (rerun with -chaos.seed %d)", s, s)
 	rnd := mrand.New(mrand.NewPCG(s, 1))
 
-	pg := startPostgres(t)
+	pg := pgcluster.Start(t)
 	s3 := s3test.Start(t)
 	rp := runpodtest.Start(t, runpodtest.Options{QueueDelay: 300 * time.Millisecond, RunTime: 1500 * time.Millisecond})
 	rpURL, rpRuns := countingProxy(t, rp.URL, isRunPodRun, stemJobInURL)
@@ -185,7 +186,7 @@ type chaosLog struct {
 
 // run kills a random worker every few seconds (starting it again a moment
 // later) and restarts Postgres once, half-way through.
-func (c *chaosLog) run(ctx context.Context, t *testing.T, rnd *mrand.Rand, workers []*process, pg *postgres, d time.Duration) {
+func (c *chaosLog) run(ctx context.Context, t *testing.T, rnd *mrand.Rand, workers []*process, pg *pgcluster.Cluster, d time.Duration) {
 	restartAt := time.After(d / 2)
 	for {
 		wait := time.Duration(rnd.Int64N(int64(2 * *kills)))
@@ -195,7 +196,7 @@ func (c *chaosLog) run(ctx context.Context, t *testing.T, rnd *mrand.Rand, worke
 		case <-restartAt:
 			c.mu.Lock()
 			c.pgDown = time.Now()
-			if err := pg.restart(); err != nil {
+			if err := pg.Restart(); err != nil {
 				c.restartErrors = append(c.restartErrors, err)
 				t.Errorf("postgres restart: %v", err)
 			}

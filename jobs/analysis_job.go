@@ -57,17 +57,28 @@ func (c *Client) RequestAnalysis(ctx context.Context, tx *store.Tx, f *phonoglyp
 	if f.UploadStatus != phonoglyph.UploadCompleted {
 		return nil, phonoglyph.Errorf(phonoglyph.ECONFLICT, "The upload of this file is not complete.")
 	}
-	job, created, err := tx.CreateAnalysisJob(ctx, &phonoglyph.AnalysisJob{
-		Job:    phonoglyph.Job{ID: uuid.NewString(), FileID: &f.ID},
-		UserID: f.UserID, StemType: f.AnalysisStem(), Version: AnalysisVersion,
-	})
+	// The River job goes first, so the row is inserted with its id: one
+	// statement fewer than inserting and then linking, on the path every
+	// upload takes. Asking again for a live analysis drops the unneeded
+	// River job before anything could see it.
+	id := uuid.NewString()
+	riverID, err := c.insert(ctx, tx, AnalysisArgs{JobID: id, UserID: f.UserID, FileID: f.ID}, nil)
 	if err != nil {
 		return nil, err
 	}
-	if created {
-		err = c.Enqueue(ctx, tx, store.AnalysisJobs, AnalysisArgs{JobID: job.ID, UserID: f.UserID, FileID: f.ID}, nil)
+	job, created, err := tx.CreateAnalysisJob(ctx, &phonoglyph.AnalysisJob{
+		Job:    phonoglyph.Job{ID: id, FileID: &f.ID},
+		UserID: f.UserID, StemType: f.AnalysisStem(), Version: AnalysisVersion,
+	}, riverID)
+	if err != nil {
+		return nil, err
 	}
-	return &job.Job, err
+	if !created {
+		if _, err := c.river.JobDeleteTx(ctx, tx.PGX(), riverID); err != nil {
+			return nil, fmt.Errorf("drop unneeded analysis job: %w", err)
+		}
+	}
+	return &job.Job, nil
 }
 
 // analysisKind decodes an uploaded audio file and stores its analysis: the

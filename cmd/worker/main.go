@@ -14,6 +14,7 @@ import (
 
 	"phonoglyph/app"
 	"phonoglyph/config"
+	"phonoglyph/debug"
 	"phonoglyph/jobs"
 )
 
@@ -55,6 +56,9 @@ func work(ctx context.Context) error {
 	}
 	defer a.Close()
 	a.Temp = temp
+	if err := debug.Serve(ctx, cfg.DebugAddr, log); err != nil {
+		return err
+	}
 	jc, err := a.Jobs(true)
 	if err != nil {
 		return err
