@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"phonoglyph/auth"
+	"phonoglyph/loopback"
 	"phonoglyph/pgcluster"
 	"phonoglyph/remotion/lambdatest"
 	"phonoglyph/runpod/runpodtest"
@@ -96,7 +97,7 @@ func TestChaos(t *testing.T) {
 	var apis []*process
 	var bases []string
 	for i := range apiReplicas {
-		port := freePort(t)
+		port := loopback.Port(t)
 		base := "http://127.0.0.1:" + strconv.Itoa(port)
 		p := &process{name: fmt.Sprintf("api-%d", i), argv: []string{apiBin}, env: slices.Concat(env, []string{"PORT=" + strconv.Itoa(port), "PUBLIC_URL=" + base}),
 			log: filepath.Join(run, fmt.Sprintf("api-%d.log", i)), health: base + "/health"}

@@ -9,7 +9,6 @@ package pgcluster
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -18,6 +17,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"phonoglyph/loopback"
 )
 
 // Cluster is a running private Postgres server.
@@ -37,7 +38,7 @@ func Start(t testing.TB) *Cluster {
 		t.Fatal("no Postgres server binaries under /usr/lib/postgresql (Debian package postgresql)")
 	}
 	slices.SortFunc(bins, func(a, b string) int { return versionOf(a) - versionOf(b) })
-	c := &Cluster{bin: filepath.Dir(bins[len(bins)-1]), port: freePort(t)}
+	c := &Cluster{bin: filepath.Dir(bins[len(bins)-1]), port: loopback.Port(t)}
 	dir, err := os.MkdirTemp("", "phonoglyph-pg-")
 	if err != nil {
 		t.Fatal(err)
@@ -124,14 +125,4 @@ func (c *Cluster) run(name string, args ...string) ([]byte, error) {
 func versionOf(path string) int {
 	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(path))))
 	return n
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"strconv"
 	"testing"
@@ -11,25 +10,15 @@ import (
 
 	"phonoglyph/dbtest"
 	"phonoglyph/eventually"
+	"phonoglyph/loopback"
 	"phonoglyph/metrics/metricstest"
 )
-
-// freePort is a loopback port nothing listens on.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
 
 // TestMetricsOnTheirOwnListener serves the API as the binary does, with
 // METRICS_ADDR set: /metrics answers there, with the requests served on
 // PORT and River's queue state, and not on the public port.
 func TestMetricsOnTheirOwnListener(t *testing.T) {
-	port, metricsPort := freePort(t), freePort(t)
+	port, metricsPort := loopback.Port(t), loopback.Port(t)
 	const secret = "metrics-test-secret-metrics-test-secret!"
 	for k, v := range map[string]string{
 		"APP_ENV": "development", "PORT": strconv.Itoa(port), "DATABASE_URL": dbtest.URL(t), "AUTO_MIGRATE": "false",

@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"phonoglyph/eventually"
+	"phonoglyph/loopback"
 )
 
 // DEBUG_ADDR serves pprof from a worker process too, on its own listener,
 // for as long as the worker runs.
 func TestWorkerServesPprofOnDebugAddr(t *testing.T) {
-	addr := freeAddr(t)
+	addr := loopback.Addr(t)
 	startWorker(t, map[string]string{"WORKER_QUEUES": "maintenance=1", "DEBUG_ADDR": addr})
 
 	var body string

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"phonoglyph/eventually"
+	"phonoglyph/loopback"
 	"phonoglyph/metrics/metricstest"
 )
 
@@ -12,7 +13,7 @@ import (
 // METRICS_ADDR set: /metrics shows its River client working and, the only
 // client on its database, elected leader.
 func TestWorkerServesMetrics(t *testing.T) {
-	addr := freeAddr(t)
+	addr := loopback.Addr(t)
 	startWorker(t, map[string]string{"METRICS_ADDR": addr, "WORKER_QUEUES": "audio_analysis=1,maintenance=1"})
 	url := "http://" + addr + "/metrics"
 	eventually.True(t, 30*time.Second, "the worker's client is working and leader", func() bool {

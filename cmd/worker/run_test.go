@@ -2,24 +2,12 @@ package main
 
 import (
 	"context"
-	"net"
 	"os"
 	"testing"
 	"time"
 
 	"phonoglyph/dbtest"
 )
-
-// freeAddr is a loopback address no one listens on.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 // startWorker runs the worker as the binary does, on a database of its own,
 // in development with local storage and no cloud settings, with env on top,
