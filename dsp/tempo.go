@@ -37,8 +37,11 @@ const (
 	// beat is taken from the duple grouping of that pulse instead.
 	tatumThirds = 0.7
 	// minOnsetsPerMinute: fewer detected onsets than this is no rhythm to
-	// follow (a held tone, a pad, noise): no tempo, no beats.
+	// follow (a held tone, a pad, noise): no tempo, no beats. Nor are fewer
+	// than minOnsets in all, however short the track (two stray onsets in
+	// 8 s of pink noise gave it a tempo).
 	minOnsetsPerMinute = 12
+	minOnsets          = 8
 )
 
 // autocorr returns the autocorrelation of the mean-removed x for lags
