@@ -20,7 +20,7 @@ var (
 // crediting the note a fifth below), its subdominant wins too often. On the
 // corpus dev set 0.20 read 23 of 24 keys, 0–0.15 22 (the misses on the
 // dominant) and 0.25–0.30 22 (a miss on the subdominant) (BENCHMARKS.md,
-// "Key").
+// "Key on real arrangements").
 const keyFifthHarmonic = 0.20
 
 // heardMajor and heardMinor are the profiles as the peak chroma hears them:

@@ -19,7 +19,7 @@ const (
 	// levels by a log-normal around tapPriorBPM. It is wide: a tilt, not a
 	// window, so a fast kick-and-snare beat (ska, punk, metal at 150–180)
 	// gives way to its double as readily as a slow one keeps its quavers
-	// (chosen on the corpus dev set, BENCHMARKS.md "Tempo").
+	// (chosen on the corpus dev set, BENCHMARKS.md "Tempo level (3.1-native)").
 	tapPriorBPM     = 120
 	tapPriorSigma   = 1.3 // octaves
 	tempoACFSeconds = 4   // lags considered by the comb
