@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -9,6 +10,11 @@ import (
 
 	"phonoglyph"
 )
+
+// StatusClientClosedRequest is the status logged and counted for a request
+// whose client disconnected before the answer (nginx's 499); it is never
+// received by anyone.
+const StatusClientClosedRequest = 499
 
 // statusOf is the one mapping from application error codes to HTTP statuses.
 var statusOf = map[string]int{
@@ -49,6 +55,15 @@ func codeOf(status int) string {
 // details are logged with the request id and never shown.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
+		return
+	}
+	if c.Request().Context().Err() != nil && errors.Is(err, context.Canceled) {
+		// The client went away before its answer: no one reads this status,
+		// but logs and metrics count it as the client's (nginx's 499), not
+		// as an internal error that would page someone.
+		s.log.InfoContext(c.Request().Context(), "client closed the request",
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "path", c.Path())
+		_ = c.NoContent(StatusClientClosedRequest)
 		return
 	}
 	status, code, msg := http.StatusInternalServerError, phonoglyph.EINTERNAL, "Internal error."

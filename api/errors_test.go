@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -58,5 +60,31 @@ func TestWrongJSONTypeNamesTheBasicType(t *testing.T) {
 		if err := decodeJSON(c, &req); phonoglyph.ErrorMessage(err) != want {
 			t.Errorf("%s: %v, want %q", body, err, want)
 		}
+	}
+}
+
+// A request whose client went away fails with the context's cancellation
+// somewhere below the handler; it is logged and counted as the client's
+// 499, not as an internal error. A cancellation of the server's own making,
+// with the client still there, stays a 500.
+func TestClientGoneIsNotAnInternalError(t *testing.T) {
+	var logged strings.Builder
+	s := &Server{log: slog.New(slog.NewTextHandler(&logged, nil))}
+	e := echo.New()
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := fmt.Errorf("store: list files: %w", context.Canceled)
+
+	rec := httptest.NewRecorder()
+	s.handleError(err, e.NewContext(httptest.NewRequest("GET", "/x", nil).WithContext(gone), rec))
+	if rec.Code != StatusClientClosedRequest || strings.Contains(logged.String(), "level=ERROR") {
+		t.Errorf("client gone: %d, log %q; want 499 and no error logged", rec.Code, logged.String())
+	}
+
+	logged.Reset()
+	rec = httptest.NewRecorder()
+	s.handleError(err, e.NewContext(httptest.NewRequest("GET", "/x", nil), rec))
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(logged.String(), "level=ERROR") {
+		t.Errorf("client still there: %d, log %q; want 500 and an error logged", rec.Code, logged.String())
 	}
 }

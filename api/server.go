@@ -55,6 +55,9 @@ type Options struct {
 	EventHeartbeat time.Duration // between heartbeat comments on a quiet stream; 0 is 15 s
 	Ready          []ReadyCheck  // parts /health/ready checks beyond the database and storage
 
+	// Tracing starts a span per request (tracing.Echo); nil traces nothing.
+	Tracing echo.MiddlewareFunc
+
 	RiverUI         http.Handler // mounted at /riverui/; nil disables it
 	RiverUIUser     string
 	RiverUIPassword string
@@ -80,6 +83,10 @@ func New(opt Options) *echo.Echo {
 		Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/riverui/" },
 	}))
 	e.Use(requestID)
+	if opt.Tracing != nil {
+		e.Use(opt.Tracing)
+	}
+	e.Use(observe)
 	e.Use(s.requestLogger())
 	e.Use(middleware.Recover())
 	e.Use(s.deadlines)

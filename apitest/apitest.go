@@ -38,6 +38,7 @@ import (
 	"phonoglyph/storage"
 	"phonoglyph/storage/s3test"
 	"phonoglyph/store"
+	"phonoglyph/tracing"
 	"phonoglyph/workflow"
 )
 
@@ -57,6 +58,9 @@ type Options struct {
 	// Validator checks the exchanges; openapitest.Default() when nil. A test
 	// that counts what it exercised passes its own.
 	Validator *openapitest.Validator
+	// Database is the URL of a migrated database to serve on (dbtest.URLOn)
+	// instead of a fresh one on the shared server.
+	Database string
 	// Beside serves another API process on the database and blob store of
 	// that system (through a pool of its own), as a second replica would.
 	Beside *System
@@ -70,6 +74,9 @@ type Options struct {
 	Limits api.Limits
 	// Quotas replace workflow.DefaultQuotas when set.
 	Quotas *workflow.Quotas
+	// Tracing traces requests and jobs (tracing.New over a test's
+	// provider); nil traces nothing, as in production without an endpoint.
+	Tracing *tracing.Tracing
 }
 
 // System is a running API with its parts, stopped when the test ends.
@@ -99,6 +106,13 @@ func Start(t testing.TB, opt Options) *System {
 	var pool *pgxpool.Pool
 	if opt.Beside != nil {
 		p, err := pgxpool.NewWithConfig(ctx, opt.Beside.Pool.Config().Copy())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		pool = p
+	} else if opt.Database != "" {
+		p, err := pgxpool.New(ctx, opt.Database)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,7 +150,7 @@ func Start(t testing.TB, opt Options) *System {
 	for _, f := range opt.Configure {
 		f(&deps)
 	}
-	jc, err := jobs.New(pool, log, deps, jobs.Config{Queues: Queues})
+	jc, err := jobs.New(pool, log, deps, jobs.Config{Queues: Queues, Middleware: opt.Tracing.River()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +185,7 @@ func Start(t testing.TB, opt Options) *System {
 		PreviewOrigins: opt.PreviewOrigins, Limits: opt.Limits, Timeouts: opt.Timeouts,
 		FileLimits: filetype.DefaultLimits(), UploadTTL: time.Hour, DownloadTTL: time.Hour,
 		Store: st, Blobs: blobs, BlobHTTP: blobHTTP, Workflows: wf, Verifier: verifier, Guests: guests,
-		RiverUI: ui, Events: hub, EventHeartbeat: opt.EventHeartbeat,
+		RiverUI: ui, Events: hub, EventHeartbeat: opt.EventHeartbeat, Tracing: opt.Tracing.Echo(),
 		Ready:    []api.ReadyCheck{{Name: "queue", Check: func(ctx context.Context) error { return migrations.CheckRiver(ctx, pool) }}},
 		DevToken: func(sub string) (string, error) { return auth.Mint(Secret, "", sub, time.Hour) },
 	})

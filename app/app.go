@@ -21,12 +21,14 @@ import (
 	"phonoglyph/config"
 	"phonoglyph/dsp"
 	"phonoglyph/jobs"
+	"phonoglyph/metrics"
 	"phonoglyph/migrations"
 	"phonoglyph/remotion"
 	"phonoglyph/runpod"
 	"phonoglyph/separate"
 	"phonoglyph/storage"
 	"phonoglyph/store"
+	"phonoglyph/tracing"
 	"phonoglyph/visualizer"
 	"phonoglyph/workflow"
 )
@@ -42,6 +44,8 @@ type App struct {
 	// Temp is a worker process's own temp directory and budget
 	// (jobs.OwnTempDir), nil in other processes.
 	Temp *jobs.TempDir
+	// Tracing is on when OTEL_EXPORTER_OTLP_ENDPOINT is set, else nil.
+	Tracing *tracing.Tracing
 }
 
 // NewLogger returns the JSON logger of the processes; DEBUG_LOGGING lowers
@@ -73,6 +77,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		pool.Close()
 		return nil, err
 	}
+	if a.Tracing, err = tracing.Setup(ctx, cfg.OTLPEndpoint, "phonoglyph"); err != nil {
+		pool.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -81,7 +89,9 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 func (a *App) openBlobs(ctx context.Context) error {
 	cfg := a.Config
 	if cfg.StorageBackend == config.StorageS3 {
-		s3, err := storage.NewS3(ctx, cfg.S3())
+		s3cfg := cfg.S3()
+		s3cfg.HTTPClient = metrics.AWSClient(metrics.ServiceS3)
+		s3, err := storage.NewS3(ctx, s3cfg)
 		if err != nil {
 			return err
 		}
@@ -115,8 +125,29 @@ func (a *App) BlobHandler() http.Handler {
 	return a.Local.Handler()
 }
 
-// Close releases the database pool.
-func (a *App) Close() { a.Pool.Close() }
+// Close exports the spans still buffered and releases the database pool.
+func (a *App) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.Tracing.Shutdown(ctx); err != nil {
+		a.Log.Warn("tracing shutdown", "error", err)
+	}
+	a.Pool.Close()
+}
+
+// ServeMetrics serves /metrics on METRICS_ADDR until ctx ends, with River's
+// queue state as jc sees it; nothing when METRICS_ADDR is empty.
+func (a *App) ServeMetrics(ctx context.Context, jc *jobs.Client) error {
+	if a.Config.MetricsAddr == "" {
+		return nil
+	}
+	queues := jc.QueueCollector()
+	if err := metrics.Registry.Register(queues); err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	context.AfterFunc(ctx, func() { metrics.Registry.Unregister(queues) })
+	return metrics.Serve(ctx, a.Config.MetricsAddr, a.Log)
+}
 
 // RunPod returns the RunPod client when RUNPOD_API_KEY is set, else nil:
 // separations then run on the worker with the local separator.
@@ -125,7 +156,8 @@ func (a *App) RunPod() (*runpod.Client, error) {
 	if c.RunPodAPIKey == "" {
 		return nil, nil
 	}
-	return runpod.New(runpod.Config{BaseURL: c.RunPodBaseURL, EndpointID: c.RunPodEndpointID, APIKey: c.RunPodAPIKey})
+	return runpod.New(runpod.Config{BaseURL: c.RunPodBaseURL, EndpointID: c.RunPodEndpointID, APIKey: c.RunPodAPIKey,
+		HTTPClient: metrics.Client(metrics.ServiceRunPod, runpod.Operation, 30*time.Second)})
 }
 
 // Remotion returns the Lambda render client when REMOTION_SERVE_URL is set,
@@ -136,7 +168,8 @@ func (a *App) Remotion() (*remotion.Client, error) {
 		return nil, nil
 	}
 	return remotion.New(remotion.Config{Region: c.RemotionRegion, FunctionName: c.RemotionFunctionName, ServeURL: c.RemotionServeURL,
-		Endpoint: c.RemotionEndpoint, AccessKeyID: c.RemotionAccessKeyID, SecretAccessKey: c.RemotionSecretKey})
+		Endpoint: c.RemotionEndpoint, AccessKeyID: c.RemotionAccessKeyID, SecretAccessKey: c.RemotionSecretKey,
+		HTTPClient: metrics.AWSClient(metrics.ServiceLambda)})
 }
 
 // Jobs returns the process's job client: working the WORKER_QUEUES when
@@ -147,9 +180,10 @@ func (a *App) Jobs(work bool) (*jobs.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := jobs.Config{MIDIQueue: a.Config.MIDIQueue}
+	q := a.Config.Queues
+	cfg := jobs.Config{MIDIQueue: q.MIDIQueue, Middleware: a.Tracing.River()}
 	if work {
-		cfg.Queues = a.Config.WorkerQueues
+		cfg.Queues, cfg.FetchCooldown, cfg.FetchPollInterval, cfg.Timeouts = q.WorkerQueues, q.FetchCooldown, q.FetchPollInterval, q.JobTimeouts
 	}
 	return jobs.New(a.Pool, a.Log, deps, cfg)
 }

@@ -22,6 +22,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"phonoglyph/auth"
+	"phonoglyph/loopback"
+	"phonoglyph/pgcluster"
 	"phonoglyph/remotion/lambdatest"
 	"phonoglyph/runpod/runpodtest"
 	"phonoglyph/storage/s3test"
@@ -55,7 +57,7 @@ func TestChaos(t *testing.T) {
 	t.Logf("seed %d (rerun with -chaos.seed %d)", s, s)
 	rnd := mrand.New(mrand.NewPCG(s, 1))
 
-	pg := startPostgres(t)
+	pg := pgcluster.Start(t)
 	s3 := s3test.Start(t)
 	rp := runpodtest.Start(t, runpodtest.Options{QueueDelay: 300 * time.Millisecond, RunTime: 1500 * time.Millisecond})
 	rpURL, rpRuns := countingProxy(t, rp.URL, isRunPodRun, stemJobInURL)
@@ -95,7 +97,7 @@ func TestChaos(t *testing.T) {
 	var apis []*process
 	var bases []string
 	for i := range apiReplicas {
-		port := freePort(t)
+		port := loopback.Port(t)
 		base := "http://127.0.0.1:" + strconv.Itoa(port)
 		p := &process{name: fmt.Sprintf("api-%d", i), argv: []string{apiBin}, env: slices.Concat(env, []string{"PORT=" + strconv.Itoa(port), "PUBLIC_URL=" + base}),
 			log: filepath.Join(run, fmt.Sprintf("api-%d.log", i)), health: base + "/health"}
@@ -185,7 +187,7 @@ type chaosLog struct {
 
 // run kills a random worker every few seconds (starting it again a moment
 // later) and restarts Postgres once, half-way through.
-func (c *chaosLog) run(ctx context.Context, t *testing.T, rnd *mrand.Rand, workers []*process, pg *postgres, d time.Duration) {
+func (c *chaosLog) run(ctx context.Context, t *testing.T, rnd *mrand.Rand, workers []*process, pg *pgcluster.Cluster, d time.Duration) {
 	restartAt := time.After(d / 2)
 	for {
 		wait := time.Duration(rnd.Int64N(int64(2 * *kills)))
@@ -195,7 +197,7 @@ func (c *chaosLog) run(ctx context.Context, t *testing.T, rnd *mrand.Rand, worke
 		case <-restartAt:
 			c.mu.Lock()
 			c.pgDown = time.Now()
-			if err := pg.restart(); err != nil {
+			if err := pg.Restart(); err != nil {
 				c.restartErrors = append(c.restartErrors, err)
 				t.Errorf("postgres restart: %v", err)
 			}

@@ -10,13 +10,11 @@ import (
 	"os"
 	"reflect"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/caarlos0/env/v11"
 
-	"phonoglyph"
 	"phonoglyph/filetype"
 	"phonoglyph/remotion"
 	"phonoglyph/storage"
@@ -72,9 +70,6 @@ type Config struct {
 	UploadURLTTL   time.Duration `env:"UPLOAD_URL_TTL" envDefault:"1h"`
 	DownloadURLTTL time.Duration `env:"DOWNLOAD_URL_TTL" envDefault:"1h"`
 
-	WorkerQueues map[string]int `env:"WORKER_QUEUES" envKeyValSeparator:"=" envDefault:"audio_analysis=2,stem_separation=20,render=20,midi=2,maintenance=2"`
-	MIDIQueue    string         `env:"MIDI_QUEUE" envDefault:"midi"`
-
 	RunPodAPIKey           string        `env:"RUNPOD_API_KEY"`
 	RunPodEndpointID       string        `env:"RUNPOD_ENDPOINT_ID"`
 	RunPodBaseURL          string        `env:"RUNPOD_BASE_URL" envDefault:"https://api.runpod.ai/v2"`
@@ -103,6 +98,8 @@ type Config struct {
 	PreviewOrigins string `env:"CORS_PREVIEW_ORIGINS"`
 
 	Limits
+	Observability
+	Queues
 }
 
 // Load reads the configuration from the process environment.
@@ -213,16 +210,8 @@ func (c *Config) finish() error {
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("configuration: SHUTDOWN_TIMEOUT: must be positive, got %s", c.ShutdownTimeout)
 	}
-	if !queueName.MatchString(c.MIDIQueue) {
-		return fmt.Errorf("configuration: MIDI_QUEUE: must be 1..64 of a-z, 0-9, _ and -, got %q", c.MIDIQueue)
-	}
-	for q, n := range c.WorkerQueues {
-		if !slices.Contains(phonoglyph.Queues, q) && q != c.MIDIQueue {
-			return fmt.Errorf("configuration: WORKER_QUEUES: unknown queue %q (known: %s)", q, strings.Join(phonoglyph.Queues, ", "))
-		}
-		if n < 1 || n > 10000 {
-			return fmt.Errorf("configuration: WORKER_QUEUES: %s must have 1..10000 workers, got %d", q, n)
-		}
+	if err := c.Queues.check(); err != nil {
+		return err
 	}
 	if (c.RiverUIUser == "") != (c.RiverUIPassword == "") {
 		return errors.New("configuration: RIVER_UI_USER and RIVER_UI_PASSWORD must be set together")

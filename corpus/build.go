@@ -14,7 +14,7 @@ import (
 
 // Version names the generator's output. Bump it whenever a change alters
 // any generated file, so caches of the old output are never mixed in.
-const Version = "v2"
+const Version = "v3"
 
 // Formats are the upload formats every mix is encoded in, with their
 // ffmpeg arguments. "wav" is the 24-bit mix itself.
@@ -42,32 +42,37 @@ type Track struct {
 }
 
 // Build makes the track in dir/<id> unless its truth.json is already there,
-// and returns its truth. The track is built in a temporary directory that is
-// renamed into place, so an interrupted build leaves no half track behind.
+// and returns its truth. The track is built in a temporary directory of its
+// own that is renamed into place, so an interrupted build leaves no half
+// track behind and two processes building the same set (a test and a
+// benchmark, say) never remove each other's work: the first to finish wins.
 func (t Track) Build(ctx context.Context, setDir string) (*Truth, error) {
 	dir := filepath.Join(setDir, t.ID)
 	if tr, err := ReadTruth(dir); err == nil {
 		return tr, nil
 	}
-	tmp := dir + ".tmp"
-	if err := os.RemoveAll(tmp); err != nil {
+	if err := os.MkdirAll(setDir, 0o755); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
+	tmp, err := os.MkdirTemp(setDir, t.ID+".tmp-")
+	if err != nil {
 		return nil, err
 	}
+	defer os.RemoveAll(tmp)
 	tr, err := t.make(ctx, tmp)
 	if err == nil {
 		err = writeJSON(filepath.Join(tmp, "truth.json"), tr)
 	}
-	if err == nil {
-		err = os.RemoveAll(dir)
-	}
-	if err == nil {
-		err = os.Rename(tmp, dir)
-	}
 	if err != nil {
-		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("corpus: %s: %w", t.ID, err)
+	}
+	if done, err := ReadTruth(dir); err == nil {
+		return done, nil // another process finished it meanwhile
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("corpus: %s: %w", t.ID, err)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
 		return nil, fmt.Errorf("corpus: %s: %w", t.ID, err)
 	}
 	return tr, nil

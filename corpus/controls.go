@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -64,8 +65,10 @@ func synthControl(kind string, secs float64) Track {
 			}
 			v *= math.Min(1, math.Min(float64(i)/fade, float64(frames-1-i)/fade))
 			q := int32(math.Round(math.Max(-1, math.Min(1, v)) * full24))
-			w.put(q)
-			w.put(q)
+			if err := errors.Join(w.put(q), w.put(q)); err != nil {
+				w.close()
+				return nil, err
+			}
 		}
 		if err := w.close(); err != nil {
 			return nil, err

@@ -2,7 +2,6 @@ package corpus
 
 import (
 	"bufio"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -157,13 +156,17 @@ func writeStemsAndMix(paths, outs []string, mixPath string, gain float64, frames
 			var sum int32
 			for i, b := range blocks {
 				q[i] = int32(math.Round(math.Max(-full24, math.Min(full24, gain*float64(b[j])*full24))))
-				writers[i].put(q[i])
+				if err := writers[i].put(q[i]); err != nil {
+					return err
+				}
 				sum += q[i]
 			}
 			if sum > full24 || sum < -full24 {
 				return fmt.Errorf("corpus: mix overflows 24 bits at gain %v", gain)
 			}
-			mix.put(sum)
+			if err := mix.put(sum); err != nil {
+				return err
+			}
 		}
 		written += n
 		return nil
@@ -174,46 +177,43 @@ func writeStemsAndMix(paths, outs []string, mixPath string, gain float64, frames
 	return err
 }
 
-// wav24 writes a 24-bit PCM stereo WAV of a known length.
+// wav24 writes a 24-bit PCM stereo WAV of a known length, through the one
+// WAV writer (dsp.NewPCMWriter: canonical header, RF64 past 4 GiB), a
+// block of samples at a time.
 type wav24 struct {
 	f   *os.File
-	w   *bufio.Writer
-	buf [3]byte
+	w   *dsp.WAVWriter
+	buf []int32
 }
 
 func createWAV24(path string, frames int64) (*wav24, error) {
-	data := frames * 2 * 3
-	if data > math.MaxUint32-36 {
-		return nil, fmt.Errorf("corpus: %s: %d frames are too long for a WAV file", path, frames)
-	}
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}
-	w := &wav24{f: f, w: bufio.NewWriterSize(f, 1<<16)}
-	le := binary.LittleEndian
-	h := make([]byte, 44)
-	copy(h[0:], "RIFF")
-	le.PutUint32(h[4:], uint32(36+data))
-	copy(h[8:], "WAVEfmt ")
-	le.PutUint32(h[16:], 16)
-	le.PutUint16(h[20:], 1) // PCM
-	le.PutUint16(h[22:], 2)
-	le.PutUint32(h[24:], SampleRate)
-	le.PutUint32(h[28:], SampleRate*2*3)
-	le.PutUint16(h[32:], 6)
-	le.PutUint16(h[34:], 24)
-	copy(h[36:], "data")
-	le.PutUint32(h[40:], uint32(data))
-	w.w.Write(h)
-	return w, nil
+	w, err := dsp.NewPCMWriter(f, SampleRate, 2, 24, frames)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("corpus: %s: %w", path, err)
+	}
+	return &wav24{f: f, w: w, buf: make([]int32, 0, 1<<14)}, nil
 }
 
-func (w *wav24) put(v int32) {
-	w.buf = [3]byte{byte(v), byte(v >> 8), byte(v >> 16)}
-	w.w.Write(w.buf[:])
+// put appends one sample, already quantised to 24 bits.
+func (w *wav24) put(v int32) error {
+	w.buf = append(w.buf, v)
+	if len(w.buf) < cap(w.buf) {
+		return nil
+	}
+	return w.flush()
+}
+
+func (w *wav24) flush() error {
+	err := w.w.WriteInts(w.buf)
+	w.buf = w.buf[:0]
+	return err
 }
 
 func (w *wav24) close() error {
-	return errors.Join(w.w.Flush(), w.f.Close())
+	return errors.Join(w.flush(), w.w.Close(), w.f.Close())
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"phonoglyph/midi"
@@ -12,7 +13,8 @@ import (
 
 // TestRealMIDISplit splits every planetblupi song by stem and checks that
 // the stems hold every note exactly once, drums only on channel 10, and
-// that the truth's beats follow the file's tempo and bars.
+// that the truth's beats follow the file's tempo and bars and sit on the
+// notes (the median note onset within 10 ms of a sixteenth of the grid).
 func TestRealMIDISplit(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(PlanetBlupiDir, "*.mid"))
 	if len(files) == 0 {
@@ -59,6 +61,14 @@ func TestRealMIDISplit(t *testing.T) {
 		}
 		if p := tr.Beats[1] - tr.Beats[0]; math.Abs(p-60/tr.BPM) > 1e-5 || tr.Beats[len(tr.Beats)-1] < tr.Onsets[len(tr.Onsets)-1]-60/tr.BPM*4 {
 			t.Fatalf("%s: beat period %v at %v BPM, last beat %v, last onset %v", f, p, tr.BPM, tr.Beats[len(tr.Beats)-1], tr.Onsets[len(tr.Onsets)-1])
+		}
+		sixteenth, res := 15/tr.BPM, []float64{}
+		for _, o := range tr.Onsets {
+			res = append(res, math.Mod(o-tr.Beats[0]+sixteenth/2, sixteenth)-sixteenth/2)
+		}
+		slices.Sort(res)
+		if r := res[len(res)/2]; math.Abs(r) > 0.01 {
+			t.Errorf("%s: the note onsets sit a median %.0f ms from the truth's sixteenth grid", f, 1000*r)
 		}
 	}
 }

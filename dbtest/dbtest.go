@@ -61,6 +61,25 @@ func serverURL() (*url.URL, error) {
 	return u, nil
 }
 
+// URLOn creates a migrated database on another server than
+// TEST_DATABASE_URL's (a private cluster, pgcluster), of which server is
+// the URL of a database, and returns its URL. The server is the test's
+// own and goes with it, so nothing is dropped.
+func URLOn(t testing.TB, server string) string {
+	t.Helper()
+	ctx := context.Background()
+	u, err := url.Parse(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, _, err := create(ctx, u)
+	if err != nil {
+		t.Fatalf("database on %s: %v", u.Redacted(), err)
+	}
+	defer pool.Close()
+	return pool.Config().ConnString()
+}
+
 // Pool returns a pool on a fresh migrated database, closed when t ends.
 func Pool(t testing.TB) *pgxpool.Pool {
 	t.Helper()
@@ -123,6 +142,16 @@ func Open(ctx context.Context) (*pgxpool.Pool, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	pool, drop, err := create(ctx, server)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pool, func() { pool.Close(); drop() }, nil
+}
+
+// create creates and migrates a new database on server and returns a pool
+// on it and a function that drops it.
+func create(ctx context.Context, server *url.URL) (*pgxpool.Pool, func(), error) {
 	admin, err := pgx.Connect(ctx, server.String())
 	if err != nil {
 		return nil, nil, fmt.Errorf("connect test database server: %w", err)
@@ -152,5 +181,5 @@ func Open(ctx context.Context) (*pgxpool.Pool, func(), error) {
 		drop()
 		return nil, nil, err
 	}
-	return pool, func() { pool.Close(); drop() }, nil
+	return pool, drop, nil
 }

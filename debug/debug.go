@@ -29,23 +29,31 @@ func Handler() http.Handler {
 // listener is opened before Serve returns, so a wrong address stops
 // start-up with an error naming it.
 func Serve(ctx context.Context, addr string, log *slog.Logger) error {
+	return Listen(ctx, "DEBUG_ADDR", addr, Handler(), log)
+}
+
+// Listen serves h on a listener of its own at addr until ctx ends, as
+// Serve does for the profiles (and package metrics for /metrics); variable
+// names the setting addr came from, for the error of a wrong address and
+// the log lines. An empty addr serves nothing.
+func Listen(ctx context.Context, variable, addr string, h http.Handler, log *slog.Logger) error {
 	if addr == "" {
 		return nil
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return errors.New("DEBUG_ADDR: " + err.Error())
+		return errors.New(variable + ": " + err.Error())
 	}
-	srv := &http.Server{Handler: Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		srv.Close()
 	}()
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			log.Warn("debug listener stopped", "error", err)
+			log.Warn("listener stopped", "variable", variable, "error", err)
 		}
 	}()
-	log.Info("pprof listening", "addr", ln.Addr().String())
+	log.Info("listening", "variable", variable, "addr", ln.Addr().String())
 	return nil
 }

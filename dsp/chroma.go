@@ -24,24 +24,7 @@ const (
 	// keyBassWeight times: the bass plays chord roots and the tonic.
 	keyBassHz     = 200
 	keyBassWeight = 1.5
-
-	// Each peak also counts for the notes whose 2nd, 3rd and 4th
-	// harmonic it can be, weighted keyHarmonicDecay^(h-1): a note's third
-	// harmonic (its fifth, an octave up) then adds to the note itself as
-	// much as to the fifth, which otherwise pulls the key to the dominant.
-	keyHarmonics     = 4
-	keyHarmonicDecay = 0.6
 )
-
-// keyHarmonicShift[h] is 12·log2(h+1) semitones; keyHarmonicWeight[h]
-// is keyHarmonicDecay^h.
-var keyHarmonicShift, keyHarmonicWeight = func() (s, w [keyHarmonics]float64) {
-	for h := range keyHarmonics {
-		s[h] = 12 * math.Log2(float64(h+1))
-		w[h] = math.Pow(keyHarmonicDecay, float64(h))
-	}
-	return s, w
-}()
 
 // ChromaEvery is the spacing, in analysis frames, of the chroma frames:
 // Analysis.Chroma and Analysis.Pitch have one entry per chroma frame.
@@ -114,8 +97,10 @@ func (c *chroma) compute(frame []float32, out *[chromaClasses]float32) (int, flo
 // whose G is 6 dB louder, matched G major). Peak picking leaves out the
 // skirts of a kick's sweep and window leakage, and the semitone weighting
 // discounts partials between semitones (a 1.5 kHz click, 0.23 semitone
-// above F♯6, counts 0.56). Bass peaks count 1.5 times, and every peak
-// also counts for the notes it can be a harmonic of.
+// above F♯6, counts 0.56). Bass peaks count 1.5 times. A peak counts for
+// its own pitch class only: crediting it also to the notes it can be a
+// harmonic of moves weight to the subdominant on every track; the key
+// profiles model the harmonics instead (keyFifthHarmonic).
 func (c *chroma) addKey() {
 	pw := c.pow
 	var top float64
@@ -146,14 +131,11 @@ func (c *chroma) addKey() {
 		if bin < c.kbass {
 			mag *= keyBassWeight
 		}
-		for h, shift := range keyHarmonicShift {
-			m := midi - shift
-			r := math.Round(m)
-			w := math.Cos(math.Pi * (m - r))
-			v := w * w * mag * keyHarmonicWeight[h]
-			kc[(int(r)%12+12)%12] += v
-			sum += v
-		}
+		r := math.Round(midi)
+		w := math.Cos(math.Pi * (midi - r))
+		v := w * w * mag
+		kc[(int(r)%12+12)%12] += v
+		sum += v
 	}
 	if !(sum > 0) {
 		return

@@ -43,7 +43,7 @@ func (x *extractor) rhythm(a *Analysis, s *Summary) {
 			Type: classify(rise(sBass), rise(sMid), rise(sTreble), float64(x.series[sFlatness][i]))})
 	}
 	// No rhythm to follow without onsets (a held tone, a pad, noise).
-	if float64(len(peaks)) < minOnsetsPerMinute*float64(len(odf))/x.fps/60 {
+	if len(peaks) < minOnsets || float64(len(peaks)) < minOnsetsPerMinute*float64(len(odf))/x.fps/60 {
 		return
 	}
 	// Periodicity and beats follow the low and mid bands (kick, bass,

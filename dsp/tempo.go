@@ -16,9 +16,12 @@ const (
 	tempoPriorBPM   = 110
 	tempoPriorSigma = 1.0 // octaves
 	// The level a listener taps: the metrical-level step weighs the two
-	// levels by a narrower log-normal around tapPriorBPM.
+	// levels by a log-normal around tapPriorBPM. It is wide: a tilt, not a
+	// window, so a fast kick-and-snare beat (ska, punk, metal at 150–180)
+	// gives way to its double as readily as a slow one keeps its quavers
+	// (chosen on the corpus dev set, BENCHMARKS.md "Tempo level (3.1-native)").
 	tapPriorBPM     = 120
-	tapPriorSigma   = 0.7 // octaves
+	tapPriorSigma   = 1.3 // octaves
 	tempoACFSeconds = 4   // lags considered by the comb
 	tempoLagStep    = 0.1 // frames
 	// beatLevelRatio: a level is subdivided into the next faster one when
@@ -27,10 +30,18 @@ const (
 	// of the two levels: then those positions are beats too (a
 	// kick-and-snare pattern read at half speed has them; a slow beat under
 	// quaver hats has not).
-	beatLevelRatio = 0.7
+	beatLevelRatio = 0.45
+	// tatumThirds: a strongest periodicity whose thirds carry this share of
+	// its beats' accent (and more than its midpoint) groups three equal
+	// pulses of an even stream (quavers chugging under a fast beat): the
+	// beat is taken from the duple grouping of that pulse instead.
+	tatumThirds = 0.7
 	// minOnsetsPerMinute: fewer detected onsets than this is no rhythm to
-	// follow (a held tone, a pad, noise): no tempo, no beats.
+	// follow (a held tone, a pad, noise): no tempo, no beats. Nor are fewer
+	// than minOnsets in all, however short the track (two stray onsets in
+	// 8 s of pink noise gave it a tempo).
 	minOnsetsPerMinute = 12
+	minOnsets          = 8
 )
 
 // autocorr returns the autocorrelation of the mean-removed x for lags
@@ -108,7 +119,8 @@ func (c comb) best(lo, hi float64, w func(float64) float64) float64 {
 // len(env)) is work space.
 //
 // The strongest periodicity (comb salience with a broad log-normal prior
-// around tempoPriorBPM, a tie-breaker only) fixes the metrical grid; its
+// around tempoPriorBPM, a tie-breaker only) fixes the metrical grid (if it
+// is three equal pulses, see tatumThirds, two of them do); its
 // levels ×1/3 … ×2 within beatMinBPM–beatMaxBPM are the candidates. Starting
 // from the slowest, a level gives way to its half (or third) while the
 // positions between its beats carry beatLevelRatio of its beats' accent.
@@ -134,6 +146,11 @@ func estimatePeriod(env []float32, fps float64, scratch []float64) (period, clar
 	lo, hi := 60*fps/beatMaxBPM, 60*fps/beatMinBPM
 	refine := func(L float64) float64 {
 		return c.best(L*0.97, L*1.03, func(float64) float64 { return 1 })
+	}
+	// Three equal pulses (metal's quavers read as a 97 BPM dotted
+	// quarter under its 146 BPM beat): their duple grouping instead.
+	if on, half, third := gridAccents(env, refine(p0)); third >= tatumThirds*on && third > half {
+		p0 *= 2.0 / 3
 	}
 	// The slowest candidate level within the tapping range.
 	P := 0.0

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 )
 
 // readBufFrames is how many frames WAVReader reads from its source at once.
@@ -55,21 +56,23 @@ type WAVReader struct {
 // NewWAVReader parses the RIFF/WAVE header of r up to the start of the data
 // chunk: it reads the fmt chunk, skips unknown chunks (with their pad byte)
 // and checks the declared duration against lim before any sample is decoded.
-// Errors caused by the input wrap ErrInvalid; errors of r itself are returned
-// wrapped as they are.
+// RF64 files (EBU Tech 3306, and BW64 of ITU-R BS.2088, its twin) are read
+// too: their ds64 chunk, first after the form type, gives the 64-bit sizes
+// that their 32-bit fields mark with 0xFFFFFFFF. Errors caused by the input
+// wrap ErrInvalid; errors of r itself are returned wrapped as they are.
 func NewWAVReader(r io.Reader, lim Limits) (*WAVReader, error) {
 	lim = lim.withDefaults()
 	var riff [12]byte
 	n, err := io.ReadFull(r, riff[:])
+	form := string(riff[:min(n, 4)])
 	switch {
 	case err != nil && !isEOF(err):
 		return nil, fmt.Errorf("reading WAV header: %w", err)
 	case n == 0:
 		return nil, invalid("not a WAV file: the file is empty")
-	case n < 4 || string(riff[:4]) != "RIFF":
-		if n >= 4 && (string(riff[:4]) == "RIFX" || string(riff[:4]) == "RF64") {
-			return nil, invalid("unsupported WAV variant %s: only RIFF WAVE files are decoded", riff[:4])
-		}
+	case form == "RIFX":
+		return nil, invalid("unsupported WAV variant RIFX: only little-endian RIFF and RF64 WAVE files are decoded")
+	case form != "RIFF" && form != "RF64" && form != "BW64":
 		return nil, invalid("not a WAV file: missing RIFF header")
 	case n < 12 || string(riff[8:]) != "WAVE":
 		return nil, invalid("not a WAV file: the RIFF form type is not WAVE")
@@ -79,6 +82,7 @@ func NewWAVReader(r io.Reader, lim Limits) (*WAVReader, error) {
 		format     Format
 		blockAlign int
 		haveFmt    bool
+		ds64       *ds64Sizes // RF64 only
 	)
 	for {
 		var hdr [8]byte
@@ -92,13 +96,34 @@ func NewWAVReader(r io.Reader, lim Limits) (*WAVReader, error) {
 			return nil, invalid("WAV file has no data chunk")
 		}
 		id := string(hdr[:4])
-		size := binary.LittleEndian.Uint32(hdr[4:])
+		size32 := binary.LittleEndian.Uint32(hdr[4:])
+		size := int64(size32)
+		switch {
+		case form != "RIFF" && ds64 == nil:
+			if id != "ds64" {
+				return nil, invalid("%s file has no ds64 chunk first (found %q)", form, id)
+			}
+			if ds64, err = readDS64(r, size32); err != nil {
+				return nil, err
+			}
+			continue
+		case ds64 != nil && size32 == sizeUnknown32 && id == "data":
+			size = ds64.data
+		case ds64 != nil && size32 == sizeUnknown32:
+			if s, ok := ds64.table[id]; ok {
+				size = s
+			}
+		case size32 == unknownDataSizeZero || size32 == unknownDataSizeMax:
+			if id == "data" {
+				size = -1
+			}
+		}
 		switch id {
 		case "fmt ":
 			if haveFmt {
 				return nil, invalid("WAV file has more than one fmt chunk")
 			}
-			if format, blockAlign, err = readFmt(r, size, lim); err != nil {
+			if format, blockAlign, err = readFmt(r, size32, lim); err != nil {
 				return nil, err
 			}
 			haveFmt = true
@@ -108,7 +133,7 @@ func NewWAVReader(r io.Reader, lim Limits) (*WAVReader, error) {
 			}
 			return newWAVReader(r, format, blockAlign, size, lim)
 		default:
-			if err := skip(r, int64(size)+int64(size&1)); err != nil {
+			if err := skip(r, size+size&1); err != nil {
 				if isEOF(err) {
 					return nil, invalid("WAV file has no data chunk (it ends inside a %q chunk)", id)
 				}
@@ -116,6 +141,49 @@ func NewWAVReader(r io.Reader, lim Limits) (*WAVReader, error) {
 			}
 		}
 	}
+}
+
+// ds64Sizes are what an RF64 file's ds64 chunk says: the data chunk's size
+// (-1 when not filled in, as a writer that could not seek leaves it) and
+// the sizes of other chunks larger than 32 bits.
+type ds64Sizes struct {
+	data  int64
+	table map[string]int64
+}
+
+// maxDS64Table bounds the ds64 table entries kept; one per oversized chunk
+// is all a writer needs.
+const maxDS64Table = 16
+
+// readDS64 reads a ds64 chunk of the declared size (with its pad byte).
+func readDS64(r io.Reader, size uint32) (*ds64Sizes, error) {
+	if size < 24 {
+		return nil, invalid("RF64 ds64 chunk is %d bytes; at least 24 are required", size)
+	}
+	body := make([]byte, min(size, ds64BodySize+12*maxDS64Table))
+	_, err := io.ReadFull(r, body)
+	if err == nil {
+		err = skip(r, int64(size)-int64(len(body))+int64(size&1))
+	}
+	if err != nil {
+		if isEOF(err) {
+			return nil, invalid("RF64 file is truncated inside its ds64 chunk")
+		}
+		return nil, fmt.Errorf("reading WAV header: %w", err)
+	}
+	le := binary.LittleEndian
+	d := &ds64Sizes{data: -1, table: map[string]int64{}}
+	if v := le.Uint64(body[8:]); v != 0 && v <= math.MaxInt64 {
+		d.data = int64(v)
+	}
+	if len(body) >= ds64BodySize {
+		for i, e := 0, body[ds64BodySize:]; i < int(le.Uint32(body[24:])) && len(e) >= 12; i, e = i+1, e[12:] {
+			if v := le.Uint64(e[4:]); v <= math.MaxInt64 {
+				d.table[string(e[:4])] = int64(v)
+			}
+		}
+	}
+	return d, nil
 }
 
 // readFmt reads a fmt chunk of the declared size: at most maxFmtRead bytes
@@ -139,16 +207,17 @@ func readFmt(r io.Reader, size uint32, lim Limits) (Format, int, error) {
 	return parseFmt(buf[:keep], lim)
 }
 
-// newWAVReader prepares decoding of a data chunk of the given declared size.
-func newWAVReader(r io.Reader, f Format, blockAlign int, size uint32, lim Limits) (*WAVReader, error) {
+// newWAVReader prepares decoding of a data chunk of the given declared size
+// (-1 when unknown).
+func newWAVReader(r io.Reader, f Format, blockAlign int, size int64, lim Limits) (*WAVReader, error) {
 	limit := lim.MaxSeconds * float64(f.SampleRate)
 	maxFrames := int64(maxLimitFrames)
 	if limit < maxLimitFrames {
 		maxFrames = int64(limit)
 	}
 	f.Frames = -1
-	if size != unknownDataSizeZero && size != unknownDataSizeMax {
-		f.Frames = int64(size) / int64(blockAlign)
+	if size >= 0 {
+		f.Frames = size / int64(blockAlign)
 		if f.Frames > maxFrames {
 			return nil, invalid("WAV header declares %.1f s of audio; the limit is %g s",
 				float64(f.Frames)/float64(f.SampleRate), lim.MaxSeconds)

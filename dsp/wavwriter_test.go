@@ -2,7 +2,6 @@ package dsp
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -19,7 +18,7 @@ func TestWAVWriterRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := NewWAVWriter(f, 22050, 2)
+	w, err := NewWAVWriter(f, 22050, 2, 16)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,8 +35,8 @@ func TestWAVWriterRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(raw) != WAVHeaderSize+2*len(in) || !bytes.Equal(raw[:WAVHeaderSize], WAVHeader(22050, 2, int64(len(in)/2))) {
-		t.Fatalf("file of %d bytes, header %x", len(raw), raw[:WAVHeaderSize])
+	if len(raw) != RF64HeaderSize+2*len(in) || !bytes.Equal(raw[:RF64HeaderSize], header(22050, 2, 16, int64(len(in)/2), formRIFFJunk)) {
+		t.Fatalf("file of %d bytes, header %x", len(raw), raw[:RF64HeaderSize])
 	}
 	r, err := NewWAVReader(bytes.NewReader(raw), Limits{})
 	if err != nil {
@@ -58,14 +57,14 @@ func TestWAVWriterRoundTrip(t *testing.T) {
 	}
 }
 
-func TestWAVWriterRefusesHalfFramesAndOverlongInput(t *testing.T) {
+func TestWAVWriterRefusesHalfFramesAndBadFormats(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "out.wav")
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	w, err := NewWAVWriter(f, 8000, 2)
+	w, err := NewWAVWriter(f, 8000, 2, 16)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,11 +74,23 @@ func TestWAVWriterRefusesHalfFramesAndOverlongInput(t *testing.T) {
 	if err := w.Close(); err == nil {
 		t.Error("a frame cut in half was accepted")
 	}
-	w.samples = MaxWAVFrames(2) * 2 // as if 4 GiB had been written
-	if err := w.Write([]float32{0, 0}); !errors.Is(err, ErrInvalid) {
-		t.Errorf("writing past 4 GiB: %v, want ErrInvalid", err)
-	}
-	if _, err := NewWAVWriter(f, 0, 2); err == nil {
+	if _, err := NewWAVWriter(f, 0, 2, 16); err == nil {
 		t.Error("a 0 Hz writer was accepted")
+	}
+	if _, err := NewWAVWriter(f, 8000, 2, 20); err == nil {
+		t.Error("a 20-bit writer was accepted")
+	}
+	known, err := NewPCMWriter(io.Discard, 8000, 1, 24, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := known.WriteInts([]int32{1, 2, 3}); err == nil {
+		t.Error("more frames than declared were accepted")
+	}
+	if err := known.WriteInts([]int32{1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := known.Close(); err == nil {
+		t.Error("fewer frames than declared were accepted")
 	}
 }

@@ -18,7 +18,7 @@ var formats = []format{
 	{".mid", MIDI, "MIDI file", prefix("MThd")},
 	{".midi", MIDI, "MIDI file", prefix("MThd")},
 	{".mp3", Audio, "MP3 audio", mp3},
-	{".wav", Audio, "WAV audio", riff("WAVE")},
+	{".wav", Audio, "WAV audio", riff("WAVE", "RIFF", "RF64", "BW64")},
 	{".flac", Audio, "FLAC audio", prefix("fLaC")},
 	{".ogg", Audio, "Ogg audio", prefix("OggS")},
 	{".m4a", Audio, "M4A audio", ftyp},
@@ -30,7 +30,7 @@ var formats = []format{
 	{".jpeg", Image, "JPEG image", prefix("\xFF\xD8\xFF")},
 	{".png", Image, "PNG image", prefix("\x89PNG\r\n\x1A\n")},
 	{".gif", Image, "GIF image", prefix("GIF87a", "GIF89a")},
-	{".webp", Image, "WebP image", riff("WEBP")},
+	{".webp", Image, "WebP image", riff("WEBP", "RIFF")},
 }
 
 // mimeTypes are the MIME types a declared upload of each kind may carry.

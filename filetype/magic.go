@@ -2,6 +2,7 @@ package filetype
 
 import (
 	"bytes"
+	"slices"
 
 	"phonoglyph"
 )
@@ -11,7 +12,7 @@ const SniffLen = 16
 
 // MatchMagic reports whether head, the leading bytes of a file (SniffLen is
 // enough), matches the type its name declares: MIDI "MThd"; MP3 "ID3" or an
-// MPEG Layer III frame sync; WAV "RIFF"…"WAVE"; FLAC "fLaC"; Ogg "OggS";
+// MPEG Layer III frame sync; WAV "RIFF", "RF64" or "BW64"…"WAVE"; FLAC "fLaC"; Ogg "OggS";
 // M4A, MP4 and MOV "…ftyp"; AAC an ADTS sync; WebM the EBML magic; JPEG
 // FF D8 FF; PNG, GIF87a/GIF89a; WebP "RIFF"…"WEBP". A mismatch, a short head
 // or an unknown extension is an EINVALID error.
@@ -38,10 +39,12 @@ func prefix(sigs ...string) func([]byte) bool {
 	}
 }
 
-// riff matches a RIFF container of the given form type ("WAVE", "WEBP").
-func riff(form string) func([]byte) bool {
+// riff matches a RIFF container of the given form type ("WAVE", "WEBP")
+// under any of the given container ids ("RIFF", or the 64-bit "RF64" and
+// "BW64" of EBU Tech 3306 and ITU-R BS.2088 for WAV files over 4 GiB).
+func riff(form string, ids ...string) func([]byte) bool {
 	return func(h []byte) bool {
-		return len(h) >= 12 && string(h[:4]) == "RIFF" && string(h[8:12]) == form
+		return len(h) >= 12 && slices.Contains(ids, string(h[:4])) && string(h[8:12]) == form
 	}
 }
 

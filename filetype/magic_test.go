@@ -17,6 +17,8 @@ var heads = map[string]string{
 	"mp3 fffa":  "\xff\xfa\x90\x64\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00",
 	"mp3 ffe3":  "\xff\xe3\x18\xc4\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00",
 	"wav":       "RIFF\x24\x08\x00\x00WAVEfmt ",
+	"wav rf64":  "RF64\xff\xff\xff\xffWAVEds64",
+	"wav bw64":  "BW64\xff\xff\xff\xffWAVEds64",
 	"flac":      "fLaC\x00\x00\x00\x22\x10\x00\x10\x00\x00\x00\x0e\x00",
 	"ogg":       "OggS\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x6b\x8b",
 	"m4a":       "\x00\x00\x00\x20ftypM4A \x00\x00\x02\x00",
@@ -39,7 +41,7 @@ func TestMatchMagicAccepts(t *testing.T) {
 		{"theme.mid", "midi"}, {"theme.midi", "midi"},
 		{"song.mp3", "mp3 id3"}, {"song.mp3", "mp3 fffb"}, {"song.mp3", "mp3 fff3"},
 		{"song.mp3", "mp3 fff2"}, {"song.mp3", "mp3 fffa"}, {"song.mp3", "mp3 ffe3"},
-		{"song.wav", "wav"}, {"song.flac", "flac"}, {"song.ogg", "ogg"}, {"song.m4a", "m4a"},
+		{"song.wav", "wav"}, {"song.wav", "wav rf64"}, {"song.wav", "wav bw64"}, {"song.flac", "flac"}, {"song.ogg", "ogg"}, {"song.m4a", "m4a"},
 		{"song.aac", "aac fff1"}, {"song.aac", "aac fff9"}, {"song.aac", "aac fff0"},
 		{"clip.mp4", "mp4"}, {"clip.mov", "mov"}, {"clip.webm", "webm"},
 		{"song.m4a", "mp4"}, // any ftyp brand: the decoder decides what it can read
@@ -65,11 +67,12 @@ func TestMatchMagicRejects(t *testing.T) {
 		{"song.wav", heads["png"], "WAV audio"},
 		{"song.wav", heads["webp"], "WAV audio"}, // RIFF of another form
 		{"cover.webp", heads["wav"], "WebP image"},
-		{"song.mp3", heads["aac fff1"], "MP3 audio"},  // ADTS is not a Layer III frame
-		{"song.mp3", "\xff\xfd\x90\x64", "MP3 audio"}, // Layer II
-		{"song.mp3", "\xff\xeb\x90\x64", "MP3 audio"}, // reserved version
-		{"song.mp3", "\xfe\xfb\x90\x64", "MP3 audio"}, // no sync
-		{"song.aac", heads["mp3 fffb"], "AAC audio"},  // Layer III is not ADTS
+		{"cover.webp", "RF64\xff\xff\xff\xffWEBPVP8L", "WebP image"}, // only WAV has a 64-bit form
+		{"song.mp3", heads["aac fff1"], "MP3 audio"},                 // ADTS is not a Layer III frame
+		{"song.mp3", "\xff\xfd\x90\x64", "MP3 audio"},                // Layer II
+		{"song.mp3", "\xff\xeb\x90\x64", "MP3 audio"},                // reserved version
+		{"song.mp3", "\xfe\xfb\x90\x64", "MP3 audio"},                // no sync
+		{"song.aac", heads["mp3 fffb"], "AAC audio"},                 // Layer III is not ADTS
 		{"song.aac", heads["mp3 id3"], "AAC audio"},
 		{"song.flac", heads["ogg"], "FLAC audio"},
 		{"song.ogg", heads["flac"], "Ogg audio"},

@@ -19,6 +19,7 @@ import (
 
 	"phonoglyph"
 	"phonoglyph/dsp"
+	"phonoglyph/metrics"
 	"phonoglyph/objectkey"
 	"phonoglyph/storage"
 	"phonoglyph/store"
@@ -56,17 +57,28 @@ func (c *Client) RequestAnalysis(ctx context.Context, tx *store.Tx, f *phonoglyp
 	if f.UploadStatus != phonoglyph.UploadCompleted {
 		return nil, phonoglyph.Errorf(phonoglyph.ECONFLICT, "The upload of this file is not complete.")
 	}
-	job, created, err := tx.CreateAnalysisJob(ctx, &phonoglyph.AnalysisJob{
-		Job:    phonoglyph.Job{ID: uuid.NewString(), FileID: &f.ID},
-		UserID: f.UserID, StemType: f.AnalysisStem(), Version: AnalysisVersion,
-	})
+	// The River job goes first, so the row is inserted with its id: one
+	// statement fewer than inserting and then linking, on the path every
+	// upload takes. Asking again for a live analysis drops the unneeded
+	// River job before anything could see it.
+	id := uuid.NewString()
+	riverID, err := c.insert(ctx, tx, AnalysisArgs{JobID: id, UserID: f.UserID, FileID: f.ID}, nil)
 	if err != nil {
 		return nil, err
 	}
-	if created {
-		err = c.Enqueue(ctx, tx, store.AnalysisJobs, AnalysisArgs{JobID: job.ID, UserID: f.UserID, FileID: f.ID}, nil)
+	job, created, err := tx.CreateAnalysisJob(ctx, &phonoglyph.AnalysisJob{
+		Job:    phonoglyph.Job{ID: id, FileID: &f.ID},
+		UserID: f.UserID, StemType: f.AnalysisStem(), Version: AnalysisVersion,
+	}, riverID)
+	if err != nil {
+		return nil, err
 	}
-	return &job.Job, err
+	if !created {
+		if _, err := c.river.JobDeleteTx(ctx, tx.PGX(), riverID); err != nil {
+			return nil, fmt.Errorf("drop unneeded analysis job: %w", err)
+		}
+	}
+	return &job.Job, nil
 }
 
 // analysisKind decodes an uploaded audio file and stores its analysis: the
@@ -144,7 +156,9 @@ func (w *analysisWork) work(ctx context.Context, run *Run, a AnalysisArgs) error
 	if err != nil {
 		return err
 	}
-	res.analysis.AnalysisDurationMS = int(time.Since(started).Milliseconds())
+	took := time.Since(started)
+	res.analysis.AnalysisDurationMS = int(took.Milliseconds())
+	metrics.ObserveAnalysis(took, res.analysis.Duration) // fresh analyses only: a cache hit analyses nothing
 	return run.Complete(ctx, func(tx *store.Tx) error { return w.store(ctx, tx, run, file, res) })
 }
 

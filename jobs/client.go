@@ -60,6 +60,15 @@ type Config struct {
 	// attempts (default 20 s), and StaleAfter how old a beat may get before
 	// the attempt is rescued for another worker (default 90 s).
 	BeatInterval, StaleAfter time.Duration
+	// Middleware is River middleware of the process around inserts and
+	// work, outside the package's own (tracing.River).
+	Middleware []rivertype.Middleware
+	// FetchCooldown and FetchPollInterval are River's fetch settings for
+	// every queue (zero: River's 100 ms and 1 s). A queue of short jobs
+	// drains at most its workers per cooldown in one process.
+	FetchCooldown, FetchPollInterval time.Duration
+	// Timeouts override the attempt timeout of job kinds, by kind name.
+	Timeouts map[string]time.Duration
 }
 
 // Client inserts jobs and, when it has queues, works them. River stays
@@ -81,12 +90,15 @@ func New(pool *pgxpool.Pool, log *slog.Logger, deps Deps, cfg Config) (*Client, 
 	if c.midiQueue == "" {
 		c.midiQueue = phonoglyph.QueueMIDI
 	}
-	rc := &river.Config{Logger: log}
+	rc := &river.Config{Logger: log, FetchCooldown: cfg.FetchCooldown, FetchPollInterval: cfg.FetchPollInterval}
 	if c.working {
 		workers := river.NewWorkers()
 		var tables []store.JobTable
 		longest := time.Duration(0)
 		for _, k := range append(c.kinds(), cfg.Kinds...) {
+			if d, ok := cfg.Timeouts[k.name()]; ok {
+				k = k.withTimeout(d)
+			}
 			if err := k.register(workers, c); err != nil {
 				return nil, err
 			}
@@ -114,7 +126,9 @@ func New(pool *pgxpool.Pool, log *slog.Logger, deps Deps, cfg Config) (*Client, 
 		rc.Workers = workers
 		rc.PeriodicJobs = []*river.PeriodicJob{periodic(SweepArgs{}, sweepInterval), periodic(RenderExpiryArgs{}, renderExpiryInterval)}
 		rc.ErrorHandler = &errorLogger{log: log}
+		rc.Hooks = []rivertype.Hook{fetchMetrics}
 	}
+	rc.Middleware = append(append([]rivertype.Middleware(nil), cfg.Middleware...), rc.Middleware...)
 	var err error
 	if c.river, err = river.NewClient(riverpgxv5.New(pool), rc); err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
@@ -147,6 +161,7 @@ func (c *Client) Start(ctx context.Context) error {
 		return err
 	}
 	c.beats.start()
+	c.observeEvents()
 	return nil
 }
 

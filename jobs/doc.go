@@ -53,7 +53,7 @@
 // the attempt held by another worker cancels it, a process that cannot beat
 // for two thirds of StaleAfter cancels its own attempts before any reaper
 // may act, and Run.Complete commits only while the process still holds the
-// attempt (store.OwnsAttempt, locked in the completing transaction).
+// attempt (store.Tx.FinishHeld, locked in the completing transaction).
 // River's own rescuer remains the fallback, after the longest kind timeout
 // plus rescueMargin, so it never takes an attempt inside its timeout.
 //

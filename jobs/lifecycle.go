@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"phonoglyph"
+	"phonoglyph/metrics"
 	"phonoglyph/store"
 )
 
@@ -48,9 +49,21 @@ type AnyKind interface {
 	register(workers *river.Workers, c *Client) error
 	table() store.JobTable
 	timeout() time.Duration
+	name() string
+	withTimeout(time.Duration) AnyKind
 }
 
 func (k Kind[A]) table() store.JobTable { return k.Table }
+
+func (k Kind[A]) name() string {
+	var a A
+	return a.Kind()
+}
+
+func (k Kind[A]) withTimeout(d time.Duration) AnyKind {
+	k.Timeout = d
+	return k
+}
 
 func (k Kind[A]) timeout() time.Duration { return cmp.Or(k.Timeout, river.JobTimeoutDefault) }
 
@@ -89,7 +102,11 @@ func (l *lifecycle[A]) Work(ctx context.Context, job *river.Job[A]) error {
 	} else if err != nil {
 		return err
 	}
-	return run.settle(ctx, l.work(ctx, run, job.Args))
+	start := time.Now()
+	werr := l.work(ctx, run, job.Args)
+	err := run.settle(ctx, werr)
+	metrics.ObserveJob(job.Kind, outcome(ctx, werr, err, run.last), time.Since(start))
+	return err
 }
 
 // work runs the kind's work, turning a panic into an error.
@@ -148,16 +165,12 @@ func (r *Run) Progress(ctx context.Context, pct int) {
 // it) keeps nothing of the result.
 func (r *Run) Complete(ctx context.Context, write func(tx *store.Tx) error) error {
 	return r.client.deps.Store.InTx(ctx, func(tx *store.Tx) error {
-		if held, err := tx.OwnsAttempt(ctx, r.riverID, r.client.beats.worker); err != nil {
+		// The attempt's holding, the parent and the row, locked in that
+		// order, in one round trip.
+		if held, err := tx.FinishHeld(ctx, r.riverID, r.client.beats.worker, r.table, r.id, phonoglyph.StatusCompleted, nil); err != nil {
 			return err
 		} else if !held {
 			return errTakenOver // another worker has the job now: this attempt keeps nothing
-		}
-		if err := tx.LockParent(ctx, r.table, r.id); err != nil {
-			return err
-		}
-		if err := tx.FinishJob(ctx, r.table, r.id, phonoglyph.StatusCompleted, nil); err != nil {
-			return err
 		}
 		if write != nil {
 			if err := write(tx); err != nil {
@@ -274,11 +287,20 @@ func (r *Run) end(ctx context.Context, msg string) error {
 // job without a row, no row without a job. opts may be nil (the args'
 // InsertOpts apply).
 func (c *Client) Enqueue(ctx context.Context, tx *store.Tx, t store.JobTable, args Args, opts *river.InsertOpts) error {
+	riverID, err := c.insert(ctx, tx, args, opts)
+	if err != nil {
+		return err
+	}
+	return tx.LinkRiverJob(ctx, t, args.RowID(), riverID)
+}
+
+// insert inserts the River job of args in tx and returns its id.
+func (c *Client) insert(ctx context.Context, tx *store.Tx, args Args, opts *river.InsertOpts) (int64, error) {
 	res, err := c.river.InsertTx(ctx, tx.PGX(), args, opts)
 	if err != nil {
-		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+		return 0, fmt.Errorf("enqueue %s: %w", args.Kind(), err)
 	}
-	return tx.LinkRiverJob(ctx, t, args.RowID(), res.Job.ID)
+	return res.Job.ID, nil
 }
 
 // ProcessFile enqueues in tx what a new completed file of f's kind needs:

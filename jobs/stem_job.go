@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -109,14 +110,17 @@ func (w *stemWork) work(ctx context.Context, run *Run, a StemArgs) error {
 	return w.local(ctx, run, row, source)
 }
 
-// finish stores the stems as files, the job's results and one analysis job
-// per stem, with the job's completion.
-func (w *stemWork) finish(ctx context.Context, run *Run, row *phonoglyph.StemJob, source *phonoglyph.File) error {
+// finish stores the stems (keys: each stem's sealed object, see
+// objectkey.SealedStem) as files, the job's results and one analysis job per
+// stem, with the job's completion and the deletion of the stems' PUT
+// targets, which no row names. An attempt that lost its job frees its
+// sealed copies at once; what a crash leaves is the sweep's.
+func (w *stemWork) finish(ctx context.Context, run *Run, row *phonoglyph.StemJob, source *phonoglyph.File, keys map[phonoglyph.StemType]string) error {
 	format := row.Config.Quality.OutputFormat
 	results := &phonoglyph.StemResults{Stems: map[phonoglyph.StemType]string{}}
 	var files []*phonoglyph.File
 	for _, stem := range row.Config.WantedStems() {
-		key := objectkey.Stem(row.UserID, row.ID, stem, format)
+		key := keys[stem]
 		info, err := w.deps.Blobs.Head(ctx, key)
 		if err != nil {
 			return fmt.Errorf("stem %s: %w", stem, err)
@@ -127,7 +131,7 @@ func (w *stemWork) finish(ctx context.Context, run *Run, row *phonoglyph.StemJob
 		files = append(files, f)
 		results.Stems[stem] = f.ID
 	}
-	return run.Complete(ctx, func(tx *store.Tx) error {
+	err := run.Complete(ctx, func(tx *store.Tx) error {
 		for _, f := range files {
 			if err := tx.CreateFile(ctx, f); err != nil {
 				return err
@@ -136,8 +140,23 @@ func (w *stemWork) finish(ctx context.Context, run *Run, row *phonoglyph.StemJob
 				return err
 			}
 		}
-		return tx.SetStemResults(ctx, row.ID, results)
+		if err := tx.SetStemResults(ctx, row.ID, results); err != nil {
+			return err
+		}
+		if w.deps.Stems.RunPod == nil {
+			return nil // a local separation writes no PUT target
+		}
+		return run.Client().RequestCleanup(ctx, tx, objectkey.Stems(row))
 	})
+	if errors.Is(err, errTakenOver) || errors.Is(err, phonoglyph.ErrJobFinished) {
+		// Rolled back for good: no row will ever name this attempt's copies.
+		for _, key := range keys {
+			if err := w.deps.Blobs.Delete(context.WithoutCancel(ctx), key); err != nil {
+				run.Client().log.WarnContext(ctx, "delete unused sealed stem", "key", key, "error", err)
+			}
+		}
+	}
+	return err
 }
 
 // stemFileName names a stem file after its source: "song (vocals).wav".

@@ -77,12 +77,18 @@ func (w *stemWork) local(ctx context.Context, run *Run, row *phonoglyph.StemJob,
 	} else if err != nil {
 		return err
 	}
+	// No URL is signed for a local separation: its stems go straight to
+	// their sealed keys.
+	keys := map[phonoglyph.StemType]string{}
 	for stem, name := range written {
-		if err := putFile(ctx, w.deps.Blobs, name, objectkey.Stem(row.UserID, row.ID, phonoglyph.StemType(stem), format), runpod.ContentType(format)); err != nil {
+		key := objectkey.SealedStem(row.UserID, row.ID, phonoglyph.StemType(stem), format)
+		run.Owns(key)
+		if err := putFile(ctx, w.deps.Blobs, name, key, runpod.ContentType(format)); err != nil {
 			return err
 		}
+		keys[phonoglyph.StemType(stem)] = key
 	}
-	return w.finish(ctx, run, row, source)
+	return w.finish(ctx, run, row, source, keys)
 }
 
 // putFile stores a local file (streamed; multipart on S3 when large).

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -51,7 +52,38 @@ func (w *stemWork) runpod(ctx context.Context, run *Run, row *phonoglyph.StemJob
 			return Failf("Stem separation finished without the %s stem.", stem)
 		}
 	}
-	return w.finish(ctx, run, row, source)
+	keys, err := w.seal(ctx, run, row, st.Output.Stems)
+	if err != nil {
+		return err
+	}
+	return w.finish(ctx, run, row, source, keys)
+}
+
+// seal copies every stem RunPod PUT to a key no URL was signed for
+// (objectkey.SealedStem; S3 CopyObject or a local hard link): the stem
+// files name the copies, so a PUT through a URL RunPod was given, valid for
+// the ttl + 1 h, changes no stem that is served or analysed. A copy whose
+// size is not what RunPod reports writing (out) was written over before
+// the seal: the separation fails rather than serve it.
+func (w *stemWork) seal(ctx context.Context, run *Run, row *phonoglyph.StemJob, out map[string]runpod.StemOutput) (map[phonoglyph.StemType]string, error) {
+	format := row.Config.Quality.OutputFormat
+	keys := map[phonoglyph.StemType]string{}
+	for _, stem := range row.Config.WantedStems() {
+		sealed := objectkey.SealedStem(row.UserID, row.ID, stem, format)
+		run.Owns(sealed)
+		if err := w.deps.Blobs.Copy(ctx, objectkey.Stem(row.UserID, row.ID, stem, format), sealed); err != nil {
+			return nil, fmt.Errorf("seal stem %s: %w", stem, err)
+		}
+		info, err := w.deps.Blobs.Head(ctx, sealed)
+		if err != nil {
+			return nil, fmt.Errorf("seal stem %s: %w", stem, err)
+		}
+		if want := out[string(stem)].Bytes; want > 0 && info.Size != want {
+			return nil, Failf("The %s stem was changed after RunPod wrote it (%d bytes, RunPod wrote %d). Please start the separation again.", stem, info.Size, want)
+		}
+		keys[stem] = sealed
+	}
+	return keys, nil
 }
 
 // submit sends the separation to RunPod, saying for every error whether

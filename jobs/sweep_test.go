@@ -84,8 +84,13 @@ func sweepAbandonedUploads(t *testing.T, blobs storage.Blobs) {
 	}
 	failedStem := objectkey.Stem(owner, failed.ID, phonoglyph.StemVocals, "wav")
 	liveStem := objectkey.Stem(owner, running.ID, phonoglyph.StemVocals, "wav")
-	put(failedStem)
-	put(liveStem)
+	// A sealed copy (objectkey.SealedStem) no stem file names, of a job that
+	// ended, goes too; a live job's stays.
+	failedSealed := objectkey.SealedStem(owner, failed.ID, phonoglyph.StemVocals, "wav")
+	liveSealed := objectkey.SealedStem(owner, running.ID, phonoglyph.StemVocals, "wav")
+	for _, k := range []string{failedStem, liveStem, failedSealed, liveSealed} {
+		put(k)
+	}
 	time.Sleep(1100 * time.Millisecond) // objects are now older than the grace below (S3 times have 1 s resolution)
 
 	w, err := jobs.New(pool, discard(),
@@ -104,7 +109,7 @@ func sweepAbandonedUploads(t *testing.T, blobs storage.Blobs) {
 		return errors.Is(err, storage.ErrNotFound)
 	}
 	eventually.True(t, 15*time.Second, "the abandoned upload and the orphan objects are deleted", func() bool {
-		return gone("audio/u/abandoned.wav") && gone("audio/u/orphan.wav") && gone(orphanAnalysis) && gone(orphanThumb) && gone(failedStem)
+		return gone("audio/u/abandoned.wav") && gone("audio/u/orphan.wav") && gone(orphanAnalysis) && gone(orphanThumb) && gone(failedStem) && gone(failedSealed)
 	})
 	if _, err := st.FileByID(ctx, owner, abandoned); phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND {
 		t.Errorf("abandoned row: %v", err)
@@ -112,7 +117,7 @@ func sweepAbandonedUploads(t *testing.T, blobs storage.Blobs) {
 	if _, err := st.FileByID(ctx, owner, kept); err != nil {
 		t.Errorf("completed row swept: %v", err)
 	}
-	if gone("audio/u/kept.wav") || gone(liveStem) {
+	if gone("audio/u/kept.wav") || gone(liveStem) || gone(liveSealed) {
 		t.Error("sweeper deleted an object that belongs to a row or a live job")
 	}
 }

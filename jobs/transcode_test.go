@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"phonoglyph/dsp"
+	"phonoglyph/wavtest"
 )
 
 // flacDeclaring is the head of a FLAC stream whose STREAMINFO declares
@@ -29,21 +30,24 @@ func flacDeclaring(rate, channels int, frames uint64) []byte {
 }
 
 // A long FLAC used to be transcoded into a temp WAV whose 32-bit size
-// wrapped, the separation completing with truncated stems; it is refused
-// from what it declares, before any byte is written.
+// wrapped, the separation completing with truncated stems. Beyond 4 GiB
+// the WAV is RF64 now (dsp.WAVWriter), so what bounds it is the duration
+// cap and the worker's temp budget: past either it is refused from what it
+// declares, before any byte is written.
 func TestTranscodeRefusesBeforeWriting(t *testing.T) {
-	long := flacDeclaring(192000, 8, 1500*192000)
+	long := flacDeclaring(192000, 8, 1500*192000) // a 4.6 GB WAV
 	for _, c := range []struct {
 		name string
 		lim  dsp.Limits
+		temp *TempDir
 		want string
 	}{
-		{"over MAX_AUDIO_SECONDS", dsp.Limits{MaxSeconds: 600}, "declares 1500.0 s of audio; the limit is 600 s"},
-		{"over 4 GiB of WAV", dsp.Limits{MaxSeconds: 3600}, "exceeds a 4 GiB WAV"},
+		{"over MAX_AUDIO_SECONDS", dsp.Limits{MaxSeconds: 600}, nil, "declares 1500.0 s of audio; the limit is 600 s"},
+		{"over WORKER_TEMP_BUDGET", dsp.Limits{MaxSeconds: 3600}, &TempDir{budget: 8 << 30}, "too large to prepare for separation"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "source.wav")
-			_, err := transcodeWAV(bytes.NewReader(long), "long.flac", path, c.lim, nil, 4)
+			_, err := transcodeWAV(bytes.NewReader(long), "long.flac", path, c.lim, c.temp, 4)
 			// A refusal: a Fail, or dsp.ErrInvalid that the stem job turns into one.
 			if !(errors.As(err, new(*failure)) || errors.Is(err, dsp.ErrInvalid)) || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want a refusal saying %q", err, c.want)
@@ -73,5 +77,31 @@ func TestTempBudget(t *testing.T) {
 	release() // once only
 	if _, err := temp.Reserve(1000); err != nil {
 		t.Fatalf("after release: %v", err)
+	}
+}
+
+// The temp WAV is the size reserved for it (wavBytes: the streaming
+// writer's header has room for RF64's ds64 chunk) and reads back whole.
+func TestTranscodeWritesWhatItReserves(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "source.wav")
+	temp := &TempDir{budget: 1 << 30}
+	release, err := transcodeWAV(bytes.NewReader(wavtest.Sine(22050, 2, 1, 440, 0.5)), "song.wav", path, dsp.Limits{}, temp, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int64(len(raw)) != wavBytes(22050, 2) || temp.reserved != wavBytes(22050, 2) {
+		t.Errorf("temp WAV of %d bytes, %d reserved; want %d", len(raw), temp.reserved, wavBytes(22050, 2))
+	}
+	r, err := dsp.NewWAVReader(bytes.NewReader(raw), dsp.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := r.Format(); f.Frames != 22050 || f.Channels != 2 || f.SampleRate != 22050 {
+		t.Errorf("temp WAV reads as %+v", f)
 	}
 }

@@ -4,7 +4,8 @@
 // disjoint halves: uploads, under one prefix per file kind, whose objects
 // may exist before their rows commit (the browser PUTs them; completion
 // seals a copy beside them, see Sealed); and derived objects, which workers
-// write for a row (Writer names it). The sweep lists both for objects no row
+// write for a row (Writer names it). Stems written through presigned URLs
+// are sealed the same way when their job completes (SealedStem). The sweep lists both for objects no row
 // names: a row deleted while its job ran leaves what the job wrote. Derived
 // objects under content/ are shared by every file with the same bytes and
 // live while any row names them.
@@ -92,7 +93,8 @@ func DerivedPrefixes() []string {
 func Writer(key string) (id string, ok bool) {
 	parts := strings.Split(key, "/")
 	switch {
-	case len(parts) == 4 && parts[0] == stemsPrefix:
+	case len(parts) == 4 && parts[0] == stemsPrefix,
+		len(parts) == 5 && parts[0] == stemsPrefix && parts[3] == sealedDir:
 		return parts[2], true
 	case len(parts) == 4 && parts[0] == analysisPrefix && parts[2] == "renders":
 		return strings.TrimSuffix(parts[3], ".json"), true
@@ -115,7 +117,20 @@ func Stem(userID, jobID string, stem phonoglyph.StemType, format string) string 
 	return path.Join(stemsPrefix, userID, jobID, string(stem)+"."+format)
 }
 
-// Stems are the objects a separation writes, one per wanted stem.
+// SealedStem is where a completed separation keeps one stem, the key its
+// stem file names: {stems}/{user}/{job}/sealed/{stem}-{tag}.{format}, in
+// the sealed folder of the job's own (so Writer names the job), a key no
+// URL is ever signed for (only Stem is), so a URL RunPod still holds cannot
+// change a stem once it is a file.
+// The random tag gives every attempt its own copy: an attempt that lost its
+// job never overwrites the stems another attempt completed with.
+func SealedStem(userID, jobID string, stem phonoglyph.StemType, format string) string {
+	var tag [8]byte
+	_, _ = rand.Read(tag[:]) // crypto/rand.Read never fails
+	return path.Join(stemsPrefix, userID, jobID, sealedDir, string(stem)+"-"+hex.EncodeToString(tag[:])+"."+format)
+}
+
+// Stems are the PUT targets of a separation, one per wanted stem.
 func Stems(j *phonoglyph.StemJob) []string {
 	var keys []string
 	for _, stem := range j.Config.WantedStems() {

@@ -22,10 +22,10 @@ func TestSweepNeverListsDerivedObjects(t *testing.T) {
 	job := &phonoglyph.StemJob{Job: phonoglyph.Job{ID: id}, UserID: user,
 		Config: phonoglyph.StemConfig{ModelVariant: "4stems", Stems: map[phonoglyph.StemType]bool{phonoglyph.StemVocals: true, phonoglyph.StemBass: true},
 			Quality: phonoglyph.StemQuality{OutputFormat: "wav"}}}
-	derived := append(Stems(job), ContentAnalysis(strings.Repeat("ab", 32), phonoglyph.StemMaster, "2.0-native", id),
+	derived := append(Stems(job), SealedStem(user, id, phonoglyph.StemVocals, "wav"), ContentAnalysis(strings.Repeat("ab", 32), phonoglyph.StemMaster, "2.0-native", id),
 		ContentThumbnail(strings.Repeat("ab", 32), phonoglyph.StemMaster, "2.0-native", id),
 		Render(user, id), RenderAnalysis(user, id))
-	if len(derived) != 6 {
+	if len(derived) != 7 {
 		t.Fatalf("derived keys = %v", derived)
 	}
 	for _, k := range derived {
@@ -74,12 +74,28 @@ func TestSealedKey(t *testing.T) {
 	}
 }
 
+// A sealed stem is never a stem's PUT target (the only stem key a URL is
+// signed for), differs per attempt and keeps the format.
+func TestSealedStemKey(t *testing.T) {
+	a, b := SealedStem("u", "j", phonoglyph.StemVocals, "mp3"), SealedStem("u", "j", phonoglyph.StemVocals, "mp3")
+	if a == b || !strings.HasSuffix(a, ".mp3") || !strings.HasPrefix(a, "stems/u/j/sealed/vocals-") {
+		t.Errorf("sealed stem keys %s and %s", a, b)
+	}
+	for _, stem := range phonoglyph.StemTypes {
+		for _, format := range []string{"wav", "mp3"} {
+			if Stem("u", "j", stem, format) == a {
+				t.Errorf("sealed stem %s is the PUT target of %s.%s", a, stem, format)
+			}
+		}
+	}
+}
+
 // Every derived key names the row whose job writes it, so the sweep can ask
 // whether that job still runs; an upload key names none.
 func TestWriterOfDerivedKeys(t *testing.T) {
 	user, row := "6f1c3c36-1d0e-4d55-9a55-8d2f4e0b6a11", "0b7c2f6e-8a1d-4c3b-9e5f-2a4d6c8e0f12"
 	for _, key := range []string{
-		Stem(user, row, phonoglyph.StemVocals, "wav"), AnalysisData(user, row, phonoglyph.StemMaster, "2.0-native"),
+		Stem(user, row, phonoglyph.StemVocals, "wav"), SealedStem(user, row, phonoglyph.StemVocals, "mp3"), AnalysisData(user, row, phonoglyph.StemMaster, "2.0-native"),
 		Thumbnail(row), Render(user, row), RenderAnalysis(user, row),
 		ContentAnalysis(strings.Repeat("ab", 32), phonoglyph.StemMaster, "2.0-native", row),
 		ContentThumbnail(strings.Repeat("ab", 32), phonoglyph.StemMaster, "2.0-native", row),

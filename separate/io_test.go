@@ -62,12 +62,32 @@ func TestSeparateFormats(t *testing.T) {
 	}
 }
 
-// TestSeparateDeterministic checks that reruns and a WAV of undeclared length
-// give the same bytes.
+// asRF64 rewrites a canonical WAV as RF64 (EBU Tech 3306), as dsp's writer
+// writes one past 4 GiB: 0xFFFFFFFF in the 32-bit sizes, the real ones in a
+// ds64 chunk.
+func asRF64(wav []byte) []byte {
+	le := binary.LittleEndian
+	data := wav[dsp.WAVHeaderSize:]
+	block := int(le.Uint16(wav[32:]))
+	out := append([]byte("RF64"), 0xFF, 0xFF, 0xFF, 0xFF)
+	out = append(out, "WAVEds64"...)
+	out = le.AppendUint32(out, 28)
+	out = le.AppendUint64(out, uint64(dsp.RF64HeaderSize-8+len(data)))
+	out = le.AppendUint64(out, uint64(len(data)))
+	out = le.AppendUint64(out, uint64(len(data)/block))
+	out = le.AppendUint32(out, 0)
+	out = append(out, wav[12:36]...) // the fmt chunk
+	out = append(out, "data"...)
+	out = append(out, 0xFF, 0xFF, 0xFF, 0xFF)
+	return append(out, data...)
+}
+
+// TestSeparateDeterministic checks that reruns, a WAV of undeclared length
+// and the same WAV as RF64 give the same bytes.
 func TestSeparateDeterministic(t *testing.T) {
 	m := synthMix(22050, 3)
 	first := separate(t, m.wav, "5stems")
-	for name, wav := range map[string][]byte{"rerun": m.wav, "undeclared length": unknownLength(m.wav)} {
+	for name, wav := range map[string][]byte{"rerun": m.wav, "undeclared length": unknownLength(m.wav), "RF64": asRF64(m.wav)} {
 		again := separate(t, wav, "5stems")
 		for stem, w := range first {
 			if !bytes.Equal(w.Bytes(), again[stem].Bytes()) {

@@ -149,9 +149,6 @@ func Separate(ctx context.Context, r io.Reader, variant string, rate int, format
 	}
 	if rate != f.SampleRate {
 		n := resampledFrames(frames, f.SampleRate, rate)
-		if n > dsp.MaxWAVFrames(f.Channels) {
-			return fmt.Errorf("separate: %w: %w: %d frames at %d Hz do not fit a WAV", dsp.ErrInvalid, ErrTooLong, n, rate)
-		}
 		src, frames = newResampler(src, f.Channels, f.SampleRate, rate, n).Read, n
 		f.SampleRate = rate
 	}
@@ -181,10 +178,10 @@ func Separate(ctx context.Context, r io.Reader, variant string, rate int, format
 // The output rates Separate writes.
 const minRate, maxRate = 8000, 192000
 
-// maxFrames returns how many frames of f Separate accepts: MaxSeconds, and no
-// more than a 16-bit WAV data chunk can hold.
+// maxFrames returns how many frames of f Separate accepts: MaxSeconds (a
+// stem beyond 4 GiB is written as RF64).
 func maxFrames(f dsp.Format) int64 {
-	return int64(min(MaxSeconds*float64(f.SampleRate), float64(dsp.MaxWAVFrames(f.Channels))))
+	return int64(MaxSeconds * float64(f.SampleRate))
 }
 
 // tooLong returns the error for an input of frames frames over limit.

@@ -102,15 +102,16 @@ func scanAnalysisJob(row pgx.Row) (*phonoglyph.AnalysisJob, error) {
 	return &j, nil
 }
 
-// CreateAnalysisJob inserts a queued analysis job unless a live one (queued
-// or processing) exists for the same file, stem and version; created reports
-// which happened, and the live job is returned either way.
-func (q *Queries) CreateAnalysisJob(ctx context.Context, j *phonoglyph.AnalysisJob) (job *phonoglyph.AnalysisJob, created bool, err error) {
+// CreateAnalysisJob inserts a queued analysis job worked by River job
+// riverID unless a live one (queued or processing) exists for the same
+// file, stem and version; created reports which happened, and the live job
+// is returned either way.
+func (q *Queries) CreateAnalysisJob(ctx context.Context, j *phonoglyph.AnalysisJob, riverID int64) (job *phonoglyph.AnalysisJob, created bool, err error) {
 	job, err = scanAnalysisJob(q.db.QueryRow(ctx, `
-		INSERT INTO audio_analysis_jobs (id, user_id, file_metadata_id, stem_type, analysis_version)
-		VALUES ($1, $2, $3, $4, $5)
+		INSERT INTO audio_analysis_jobs (id, user_id, file_metadata_id, stem_type, analysis_version, river_job_id)
+		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (file_metadata_id, stem_type, analysis_version) WHERE `+live+` DO NOTHING
-		RETURNING `+analysisJobColumns, j.ID, j.UserID, *j.FileID, j.StemType, j.Version))
+		RETURNING `+analysisJobColumns, j.ID, j.UserID, *j.FileID, j.StemType, j.Version, riverID))
 	if err == nil {
 		return job, true, nil
 	}

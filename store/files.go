@@ -141,15 +141,19 @@ func (q *Queries) UnknownKeys(ctx context.Context, keys []string) ([]string, err
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
-// SealUpload records the completion of an upload: the file now names its
-// sealed copy (objectkey.Sealed), which no URL can write.
-func (q *Queries) SealUpload(ctx context.Context, userID, id, sealedKey string) error {
-	tag, err := q.db.Exec(ctx, `UPDATE file_metadata SET upload_status = 'completed', upload_error = NULL, s3_key = $3
-		WHERE id = $1 AND user_id = $2`, id, userID, sealedKey)
-	if err == nil && tag.RowsAffected() == 0 {
-		return phonoglyph.Errorf(phonoglyph.ENOTFOUND, "File not found.")
+// SealUpload completes an uploading file in one statement: the file now
+// names its sealed copy (objectkey.Sealed), which no URL can write, and the
+// row stays locked until the transaction ends. It returns the completed
+// file; when the file had already left uploading (a concurrent completion
+// won, waited for here), it returns the file as it is and sealed false.
+func (q *Queries) SealUpload(ctx context.Context, userID, id, sealedKey string) (f *phonoglyph.File, sealed bool, err error) {
+	f, err = scanFile(q.db.QueryRow(ctx, `UPDATE file_metadata SET upload_status = 'completed', upload_error = NULL, s3_key = $3
+		WHERE id = $1 AND user_id = $2 AND upload_status = 'uploading' RETURNING `+fileColumns, id, userID, sealedKey))
+	if phonoglyph.ErrorCode(err) != phonoglyph.ENOTFOUND {
+		return f, err == nil, err
 	}
-	return err
+	f, err = q.FileByID(ctx, userID, id)
+	return f, false, err
 }
 
 // UploadClosed reports whether the upload key may no longer be written: a

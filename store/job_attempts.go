@@ -40,15 +40,11 @@ func (q *Queries) Beat(ctx context.Context, worker string, riverJobIDs []int64) 
 	return owned, err
 }
 
-// OwnsAttempt reports whether worker still holds a River job's attempt, and
-// locks that holding until the transaction ends, so a completion committed
-// after a takeover is refused.
-func (q *Queries) OwnsAttempt(ctx context.Context, riverJobID int64, worker string) (bool, error) {
-	var n int
-	err := q.db.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM job_attempts
-		WHERE river_job_id = $1 AND worker = $2 FOR UPDATE) held`, riverJobID, worker).Scan(&n)
-	return n == 1, err
-}
+// ownsAttemptSQL reports (1, else 0) whether worker ($2) still holds a
+// River job's ($1) attempt, and locks that holding until the transaction
+// ends, so a completion committed after a takeover is refused (FinishHeld).
+const ownsAttemptSQL = `SELECT count(*) FROM (SELECT 1 FROM job_attempts
+	WHERE river_job_id = $1 AND worker = $2 FOR UPDATE) held`
 
 // rescueReason is the error River's job records for an attempt its worker
 // stopped beating.

@@ -43,13 +43,23 @@ var (
 // finishes the job: the API locks the parent first too (a file FOR UPDATE
 // before inserting its stem job), so the two wait instead of deadlocking.
 func (q *Queries) LockParent(ctx context.Context, t JobTable, id string) error {
-	table, column, ok := strings.Cut(t.Parent, ".")
+	sql, ok := lockParentSQL(t)
 	if !ok {
 		return nil
 	}
-	_, err := q.db.Exec(ctx, `SELECT 1 FROM `+table+` p WHERE p.id = (SELECT `+column+` FROM `+t.Name+` WHERE id = $1)
-		FOR KEY SHARE OF p`, id)
+	_, err := q.db.Exec(ctx, sql, id)
 	return err
+}
+
+// lockParentSQL is LockParent's statement ($1 the job's id); false when the
+// table has no parent.
+func lockParentSQL(t JobTable) (string, bool) {
+	table, column, ok := strings.Cut(t.Parent, ".")
+	if !ok {
+		return "", false
+	}
+	return `SELECT 1 FROM ` + table + ` p WHERE p.id = (SELECT ` + column + ` FROM ` + t.Name + ` WHERE id = $1)
+		FOR KEY SHARE OF p`, true
 }
 
 // live selects jobs that have not reached a terminal status.
@@ -76,9 +86,60 @@ func (q *Queries) FinishJob(ctx context.Context, t JobTable, id string, status p
 	if !status.Finished() {
 		return fmt.Errorf("finish job %s: %q is not a terminal status", id, status)
 	}
-	return q.move(ctx, `UPDATE `+t.Name+` SET status = $2::text, error = $3,
+	return q.move(ctx, finishSQL(t), id, status, errMsg)
+}
+
+// finishSQL is FinishJob's statement ($1 id, $2 status, $3 message).
+func finishSQL(t JobTable) string {
+	return `UPDATE ` + t.Name + ` SET status = $2::text, error = $3,
 		progress = CASE WHEN $2::text = 'completed' THEN 100 ELSE progress END
-		WHERE id = $1 AND `+live, id, status, errMsg)
+		WHERE id = $1 AND ` + live
+}
+
+// FinishHeld is the start of the transaction that ends a job: in this
+// order, it checks that worker still holds the River job's attempt and
+// locks that holding (OwnsAttempt), locks the job's parent (LockParent),
+// and moves the job to status (FinishJob) — in one round trip, the three
+// statements pipelined as one batch. held false means another worker took
+// the attempt over: the caller must roll back, since the job's row was
+// moved all the same. With held true, a job that had already ended yields
+// phonoglyph.ErrJobFinished, as FinishJob does.
+func (t *Tx) FinishHeld(ctx context.Context, riverJobID int64, worker string, jt JobTable, id string, status phonoglyph.Status, errMsg *string) (held bool, err error) {
+	if !status.Finished() {
+		return false, fmt.Errorf("finish job %s: %q is not a terminal status", id, status)
+	}
+	b := &pgx.Batch{}
+	b.Queue(ownsAttemptSQL, riverJobID, worker)
+	parentSQL, hasParent := lockParentSQL(jt)
+	if hasParent {
+		b.Queue(parentSQL, id)
+	}
+	b.Queue(finishSQL(jt), id, status, errMsg)
+	br := t.tx.SendBatch(ctx, b)
+	defer br.Close()
+	var n int
+	if err := br.QueryRow().Scan(&n); err != nil {
+		return false, err
+	}
+	if hasParent {
+		if _, err := br.Exec(); err != nil {
+			return false, err
+		}
+	}
+	tag, err := br.Exec()
+	if err != nil {
+		return false, err
+	}
+	if err := br.Close(); err != nil {
+		return false, err
+	}
+	if n != 1 {
+		return false, nil
+	}
+	if tag.RowsAffected() == 0 {
+		return true, phonoglyph.ErrJobFinished
+	}
+	return true, nil
 }
 
 // JobExists reports whether a job's row is still there (deleting its file

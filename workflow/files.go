@@ -45,22 +45,11 @@ func (s *Service) CompleteUpload(ctx context.Context, owner, fileID string) (*ph
 	var queued []*phonoglyph.Job
 	won := false
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		queued, won = nil, false // InTx may run this again
-		locked, err := tx.FileForUpdate(ctx, owner, f.ID)
-		if err != nil {
-			return err
+		queued = nil // InTx may run this again
+		var err error
+		if f, won, err = tx.SealUpload(ctx, owner, fileID, sealed); err != nil || !won {
+			return err // not won: a concurrent completion did, and f is the file it completed
 		}
-		if locked.UploadStatus != phonoglyph.UploadUploading { // a concurrent completion won
-			f = locked
-			return nil
-		}
-		if err := tx.SealUpload(ctx, owner, f.ID, sealed); err != nil {
-			return err
-		}
-		if f, err = tx.FileByID(ctx, owner, f.ID); err != nil {
-			return err
-		}
-		won = true
 		job, err := s.jobs.ProcessFile(ctx, tx, f)
 		if job != nil {
 			queued = append(queued, job)

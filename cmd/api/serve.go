@@ -79,6 +79,9 @@ func runServer(ctx context.Context, a *app.App, withWorker bool, ln net.Listener
 	if err := debug.Serve(ctx, cfg.DebugAddr, log); err != nil {
 		return err
 	}
+	if err := a.ServeMetrics(ctx, jc); err != nil {
+		return err
+	}
 	hub := events.New(a.Store.Pool, a.Store, log)
 	go hub.Run(ctx)
 	wf := a.Workflows(jc)
@@ -90,6 +93,7 @@ func runServer(ctx context.Context, a *app.App, withWorker bool, ln net.Listener
 		Store: a.Store, Blobs: a.Blobs, BlobHTTP: a.BlobHandler(), Workflows: wf, Verifier: verifier,
 		Guests: auth.NewGuests([]byte(cfg.SessionSecret), 0),
 		Events: hub, Ready: []api.ReadyCheck{{Name: "queue", Check: func(ctx context.Context) error { return migrations.CheckRiver(ctx, a.Store.Pool) }}},
+		Tracing: a.Tracing.Echo(),
 		RiverUI: ui, RiverUIUser: cfg.RiverUIUser, RiverUIPassword: cfg.RiverUIPassword,
 		Timeouts: api.Timeouts{Read: cfg.HTTPReadTimeout, Write: cfg.HTTPWriteTimeout,
 			BlobRead: cfg.BlobTransferTimeout, BlobWrite: cfg.BlobTransferTimeout},

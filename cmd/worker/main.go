@@ -14,6 +14,7 @@ import (
 
 	"phonoglyph/app"
 	"phonoglyph/config"
+	"phonoglyph/debug"
 	"phonoglyph/jobs"
 )
 
@@ -55,8 +56,14 @@ func work(ctx context.Context) error {
 	}
 	defer a.Close()
 	a.Temp = temp
+	if err := debug.Serve(ctx, cfg.DebugAddr, log); err != nil {
+		return err
+	}
 	jc, err := a.Jobs(true)
 	if err != nil {
+		return err
+	}
+	if err := a.ServeMetrics(ctx, jc); err != nil {
 		return err
 	}
 	if err := jc.Start(ctx); err != nil { // the signal ending ctx does not cancel running jobs; Stop drains them

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"phonoglyph/loopback"
 	"phonoglyph/storage"
 )
 
@@ -49,7 +49,7 @@ func Start(t testing.TB) storage.S3Config {
 	// The port is free when chosen but may be taken before versitygw binds
 	// it: then it exits, and another port is tried.
 	for attempt := 1; ; attempt++ {
-		addr := freeAddr(t)
+		addr := loopback.Addr(t)
 		err := run(t, bin, addr, root)
 		if err == nil {
 			return storage.S3Config{
@@ -124,17 +124,6 @@ func binary() (string, error) {
 		}
 	}
 	return "", errors.New("versitygw not found: run scripts/versitygw")
-}
-
-// freeAddr returns a 127.0.0.1 address with a port nothing listens on.
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // waitReady waits until versitygw answers on addr (anything else that
