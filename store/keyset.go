@@ -43,28 +43,50 @@ func cursorID(p phonoglyph.Page) string {
 	return p.Before.ID
 }
 
-// beginner is the pool or a transaction (where Begin opens a savepoint).
-type beginner interface {
-	Begin(ctx context.Context) (pgx.Tx, error)
+// batcher is the pool or a transaction.
+type batcher interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// keysetPage runs one page query in index order and scans its rows.
+// keysetPage runs one page query in index order and scans its rows, in one
+// round trip: the setting, the query and the transaction around them go as
+// one pipelined batch (four round trips each took a quarter of a page's
+// time). On a transaction already open, the setting is put back after the
+// page instead.
 func keysetPage[T any](ctx context.Context, q *Queries, sql string, args []any, scan func(pgx.Row) (T, error)) ([]T, error) {
-	b, ok := q.db.(beginner)
+	db, ok := q.db.(batcher)
 	if !ok {
-		return nil, errors.New("store: keyset page on a connection that cannot begin a transaction")
+		return nil, errors.New("store: keyset page on a connection that cannot send a batch")
 	}
-	var page []T
-	err := pgx.BeginFunc(ctx, b, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SET LOCAL enable_bitmapscan = off"); err != nil {
-			return err
+	_, inTx := q.db.(pgx.Tx)
+	b := &pgx.Batch{}
+	if !inTx {
+		b.Queue("BEGIN")
+	}
+	b.Queue("SET LOCAL enable_bitmapscan = off")
+	b.Queue(sql, args...)
+	if inTx {
+		b.Queue("SET LOCAL enable_bitmapscan TO DEFAULT")
+	} else {
+		b.Queue("COMMIT")
+	}
+	br := db.SendBatch(ctx, b)
+	defer br.Close()
+	for range b.Len() - 2 { // BEGIN (outside a transaction) and the setting
+		if _, err := br.Exec(); err != nil {
+			return nil, err
 		}
-		rows, err := tx.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		page, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
-		return err
-	})
-	return page, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	page, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+	if err != nil {
+		return nil, err
+	}
+	if _, err := br.Exec(); err != nil {
+		return nil, err
+	}
+	return page, br.Close()
 }
