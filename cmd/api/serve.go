@@ -76,10 +76,14 @@ func runServer(ctx context.Context, a *app.App, withWorker bool, ln net.Listener
 	if err := ui.Start(ctx); err != nil {
 		return fmt.Errorf("river ui: %w", err)
 	}
-	if err := debug.Serve(ctx, cfg.DebugAddr, log); err != nil {
+	// pprof and /metrics outlive the signal: ops watch the drain through
+	// them, so they close when this function returns.
+	side, endSide := context.WithCancel(context.WithoutCancel(ctx))
+	defer endSide()
+	if err := debug.Serve(side, cfg.DebugAddr, log); err != nil {
 		return err
 	}
-	if err := a.ServeMetrics(ctx, jc); err != nil {
+	if err := a.ServeMetrics(side, jc); err != nil {
 		return err
 	}
 	hub := events.New(a.Store.Pool, a.Store, log)

@@ -18,6 +18,7 @@ import (
 	"phonoglyph/auth"
 	"phonoglyph/dbtest"
 	"phonoglyph/eventually"
+	"phonoglyph/loopback"
 	"phonoglyph/wavtest"
 )
 
@@ -65,6 +66,7 @@ func TestSignalDrainsRunningJobs(t *testing.T) {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
+	metricsAddr := loopback.Addr(t)
 	dbURL := dbtest.URL(t)
 	const secret = "shutdown-test-secret-shutdown-test-secret"
 	for k, v := range map[string]string{
@@ -72,6 +74,7 @@ func TestSignalDrainsRunningJobs(t *testing.T) {
 		"STORAGE_DIR": t.TempDir(), "JWT_SECRET": secret, "SESSION_SECRET": secret, "SHUTDOWN_TIMEOUT": "2m",
 		"WORKER_QUEUES": "render=1,maintenance=1", "RUNPOD_API_KEY": "", "REMOTION_SERVE_URL": "",
 		"CLOUDFLARE_R2_ACCESS_KEY_ID": "", "CLOUDFLARE_R2_SECRET_ACCESS_KEY": "", "STORAGE_BACKEND": "",
+		"METRICS_ADDR": metricsAddr, "OTEL_EXPORTER_OTLP_ENDPOINT": "",
 	} {
 		t.Setenv(k, v)
 	}
@@ -125,6 +128,27 @@ func TestSignalDrainsRunningJobs(t *testing.T) {
 	})
 
 	sendSignal() // SIGTERM
+	// While the render drains, /metrics still answers (ops watch the drain
+	// there); it closes once the process has drained.
+	signalled, scraped := time.Now(), 0
+	for {
+		res, err := http.Get("http://" + metricsAddr + "/metrics")
+		if err != nil {
+			if status, _ := renderState(); status == "processing" {
+				t.Fatalf("/metrics %v after the signal, while the render drains: %v", time.Since(signalled), err)
+			}
+			break // drained: closing now is right
+		}
+		res.Body.Close()
+		scraped++
+		if status, _ := renderState(); status != "processing" {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if scraped == 0 {
+		t.Log("the render drained before the first scrape; /metrics during the drain was not observed")
+	}
 	select {
 	case err := <-stopped:
 		if err != nil {
@@ -132,6 +156,9 @@ func TestSignalDrainsRunningJobs(t *testing.T) {
 		}
 	case <-time.After(3 * time.Minute):
 		t.Fatal("serve did not return after the signal")
+	}
+	if _, err := http.Get("http://" + metricsAddr + "/metrics"); err == nil {
+		t.Error("/metrics still answers after serve returned")
 	}
 	if status, progress := renderState(); status != "completed" {
 		t.Errorf("render after SIGTERM: %s at %d %%; want it drained to completed", status, progress)

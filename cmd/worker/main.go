@@ -56,14 +56,18 @@ func work(ctx context.Context) error {
 	}
 	defer a.Close()
 	a.Temp = temp
-	if err := debug.Serve(ctx, cfg.DebugAddr, log); err != nil {
+	// pprof and /metrics outlive the signal: ops watch the drain through
+	// them, so they close when work returns.
+	side, endSide := context.WithCancel(context.WithoutCancel(ctx))
+	defer endSide()
+	if err := debug.Serve(side, cfg.DebugAddr, log); err != nil {
 		return err
 	}
 	jc, err := a.Jobs(true)
 	if err != nil {
 		return err
 	}
-	if err := a.ServeMetrics(ctx, jc); err != nil {
+	if err := a.ServeMetrics(side, jc); err != nil {
 		return err
 	}
 	if err := jc.Start(ctx); err != nil { // the signal ending ctx does not cancel running jobs; Stop drains them
