@@ -12,6 +12,7 @@ import (
 	"phonoglyph"
 	"phonoglyph/objectkey"
 	"phonoglyph/runpod"
+	"phonoglyph/storage"
 )
 
 // runpod takes one step of a RunPod separation: dispatch once, then poll by
@@ -71,10 +72,7 @@ func (w *stemWork) seal(ctx context.Context, run *Run, row *phonoglyph.StemJob, 
 	for _, stem := range row.Config.WantedStems() {
 		sealed := objectkey.SealedStem(row.UserID, row.ID, stem, format)
 		run.Owns(sealed)
-		if err := w.deps.Blobs.Copy(ctx, objectkey.Stem(row.UserID, row.ID, stem, format), sealed); err != nil {
-			return nil, fmt.Errorf("seal stem %s: %w", stem, err)
-		}
-		info, err := w.deps.Blobs.Head(ctx, sealed)
+		info, err := storage.Seal(ctx, w.deps.Blobs, objectkey.Stem(row.UserID, row.ID, stem, format), sealed)
 		if err != nil {
 			return nil, fmt.Errorf("seal stem %s: %w", stem, err)
 		}

@@ -78,3 +78,14 @@ func (s *S3) Copy(ctx context.Context, src, dst string) error {
 	}
 	return nil
 }
+
+// Seal copies the object under src to dst, a key no URL was ever signed for,
+// and describes what dst then holds: the one consistent version that every
+// later read sees, whatever is written to src afterwards. Uploads and
+// RunPod's stems are sealed so before anything reads them.
+func Seal(ctx context.Context, b Blobs, src, dst string) (Info, error) {
+	if err := b.Copy(ctx, src, dst); err != nil {
+		return Info{}, err
+	}
+	return b.Head(ctx, dst)
+}

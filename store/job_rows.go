@@ -98,7 +98,7 @@ func finishSQL(t JobTable) string {
 
 // FinishHeld is the start of the transaction that ends a job: in this
 // order, it checks that worker still holds the River job's attempt and
-// locks that holding (OwnsAttempt), locks the job's parent (LockParent),
+// locks that holding (ownsAttemptSQL), locks the job's parent (LockParent),
 // and moves the job to status (FinishJob) — in one round trip, the three
 // statements pipelined as one batch. held false means another worker took
 // the attempt over: the caller must roll back, since the job's row was

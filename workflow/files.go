@@ -94,13 +94,13 @@ func (s *Service) reject(ctx context.Context, f *phonoglyph.File, msg string) er
 // when sealing itself could not run.
 func (s *Service) seal(ctx context.Context, f *phonoglyph.File) (sealed string, problem *phonoglyph.Error, err error) {
 	sealed = objectkey.Sealed(f.Key)
-	err = s.blobs.Copy(ctx, f.Key, sealed)
+	info, err := storage.Seal(ctx, s.blobs, f.Key, sealed)
 	if errors.Is(err, storage.ErrNotFound) {
 		return "", nil, phonoglyph.Errorf(phonoglyph.ECONFLICT, "No bytes were uploaded yet: PUT the file to the upload URL first.")
 	} else if err != nil {
 		return "", nil, err
 	}
-	problem, err = s.checkUpload(ctx, f, sealed)
+	problem, err = s.checkUpload(ctx, f, sealed, info)
 	if problem != nil || err != nil {
 		s.deleteQuietly(ctx, "delete sealed copy", sealed)
 		return "", problem, err
@@ -117,13 +117,9 @@ func (s *Service) deleteQuietly(ctx context.Context, what, key string) {
 }
 
 // checkUpload returns the problem that makes the object under key, f's
-// sealed upload, unacceptable (as a user-facing error), nil when it is fine,
-// or err when the check itself could not run.
-func (s *Service) checkUpload(ctx context.Context, f *phonoglyph.File, key string) (problem *phonoglyph.Error, err error) {
-	info, err := s.blobs.Head(ctx, key)
-	if err != nil {
-		return nil, err
-	}
+// sealed upload described by info, unacceptable (as a user-facing error),
+// nil when it is fine, or err when the check itself could not run.
+func (s *Service) checkUpload(ctx context.Context, f *phonoglyph.File, key string, info storage.Info) (problem *phonoglyph.Error, err error) {
 	if info.Size != f.FileSize {
 		return phonoglyph.Errorf(phonoglyph.EINVALID, "Uploaded size %d bytes does not match the declared %d bytes.", info.Size, f.FileSize), nil
 	}
