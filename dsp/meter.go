@@ -11,17 +11,18 @@ type TimeSignature struct {
 
 // beatFeatures are the per-beat accents the bar is read from.
 type beatFeatures struct {
-	change []float64 // harmonic change into the beat (1 − cosine of chroma)
-	bass   []float64 // low-band onset strength at the beat
-	accent []float64 // low+mid onset strength at the beat
+	change  []float64 // harmonic change into the beat (1 − cosine of chroma, beat against beat)
+	change2 []float64 // harmonic change between the two beats before and the two from it
+	bass    []float64 // low-band onset strength at the beat
+	accent  []float64 // low+mid onset strength at the beat
 }
 
 // newBeatFeatures measures each beat: chroma (one row every chromaEvery
-// frames) averaged over the beat's span, and the onset envelopes within
+// frames) summed over the beat's span, and the onset envelopes within
 // ±2 frames of it.
 func newBeatFeatures(beats []int, chroma [][chromaClasses]float32, low, env []float32) beatFeatures {
 	n := len(beats)
-	f := beatFeatures{change: make([]float64, n), bass: make([]float64, n), accent: make([]float64, n)}
+	f := beatFeatures{change: make([]float64, n), change2: make([]float64, n), bass: make([]float64, n), accent: make([]float64, n)}
 	peak := func(x []float32, i int) float64 {
 		v := float32(0)
 		for j := max(0, i-2); j <= min(len(x)-1, i+2); j++ {
@@ -29,23 +30,28 @@ func newBeatFeatures(beats []int, chroma [][chromaClasses]float32, low, env []fl
 		}
 		return float64(v)
 	}
-	var prev [chromaClasses]float64
+	c := make([][chromaClasses]float64, n)
 	for k, b := range beats {
 		end := len(low)
 		if k+1 < n {
 			end = beats[k+1]
 		}
-		var c [chromaClasses]float64
 		for j := b / chromaEvery; j <= (end-1)/chromaEvery && j < len(chroma); j++ {
 			for p, v := range chroma[j] {
-				c[p] += float64(v)
+				c[k][p] += float64(v)
 			}
 		}
-		if k > 0 {
-			f.change[k] = 1 - cosine(c[:], prev[:])
-		}
-		prev = c
 		f.bass[k], f.accent[k] = peak(low, b), peak(env, b)
+	}
+	var before, after [chromaClasses]float64
+	for k := 1; k < n; k++ {
+		f.change[k] = 1 - cosine(c[k][:], c[k-1][:])
+		if k >= 2 && k+2 <= n {
+			for p := range before {
+				before[p], after[p] = c[k-2][p]+c[k-1][p], c[k][p]+c[k+1][p]
+			}
+			f.change2[k] = 1 - cosine(after[:], before[:])
+		}
 	}
 	return f
 }
@@ -97,12 +103,17 @@ func estimateMeter(f beatFeatures, compound bool) (int, []int, float64) {
 		return 4, barPositions(make([]float64, n), 4), 0
 	}
 	ev := make([]float64, n)
-	ch, bs := append([]float64(nil), f.change...), append([]float64(nil), f.bass...)
-	zscore(ch)
-	zscore(bs)
-	for k := range ev {
-		ev[k] = ch[k] + 0.5*bs[k]
+	for _, c := range []struct {
+		v []float64
+		w float64
+	}{{f.change, 1}, {f.change2, 1}, {f.bass, 0.5}, {f.accent, 0.5}} {
+		z := append([]float64(nil), c.v...)
+		zscore(z)
+		for k := range ev {
+			ev[k] += c.w * z[k]
+		}
 	}
+	zscore(ev)
 	type cand struct {
 		m, phase int
 		score    float64
