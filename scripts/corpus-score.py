@@ -110,12 +110,17 @@ def tempo_class(est, ref):
     return 'wrong'
 
 
-def grid_bpm(beats):
-    """The tempo of a beat list: 60 / median inter-beat interval."""
+def grid_bpm(beats, span=8):
+    """The tempo of a beat list: 60 / the median, over every run of `span`
+    inter-beat intervals, of their mean. A single interval is quantised to
+    the analysis frame (11.6 ms: 3 % of a beat at 160 BPM), so its median
+    cannot resolve the 1 % the check asks; the mean over a run of 8 can, and
+    the median over runs still ignores a skipped beat or a second tempo."""
     if len(beats) < 4:
         return None
-    ibi = np.diff(np.array(sorted(beats)))
-    return 60 / float(np.median(ibi))
+    b = np.array(sorted(beats))
+    k = min(span, len(b) - 1)
+    return 60 / float(np.median((b[k:] - b[:-k]) / k))
 
 
 def score(truth, est):
