@@ -92,9 +92,13 @@ func zscore(v []float64) {
 
 // estimateMeter returns the beats per bar, each beat's position in its bar
 // (1 = downbeat) and a confidence. A bar length M and phase p
-// score by how much stronger the downbeat evidence (harmonic change plus
-// bass accent, each standardised) is on beats k ≡ p (mod M) than on the
-// others: chords change and the bass lands on the one. Bars of 2 are
+// score by how much stronger the downbeat evidence is on beats k ≡ p
+// (mod M) than on the others: chords change and the bass lands on the one.
+// The evidence is the sum of the standardised harmonic change beat to beat
+// and half bar to half bar (a chord held for two beats or more changes on
+// the bar line, where a walking bass or a comping figure changes on every
+// beat) and half each of the standardised low-band and low+mid accents,
+// standardised again so barJump keeps its scale. Bars of 2 are
 // considered only for compound beats (6/8 at the dotted quarter); 2/4 and
 // 4/4 are otherwise read as 4.
 func estimateMeter(f beatFeatures, compound bool) (int, []int, float64) {
