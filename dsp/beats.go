@@ -13,7 +13,14 @@ const (
 	tempoDrift      = 0.45
 	tempoChangeCost = 0.1  // Viterbi cost of a tempoChangeStep change between windows
 	tempoChangeStep = 0.03 // relative period change
-	beatTrim        = 0.1  // share of the RMS beat strength under which end beats are dropped
+	// tempoPull: every window pays this share of the cost of changing from
+	// the global period to its own, so a deviation is kept only where it is
+	// heard for a while (a tempo change) and not where a local pattern
+	// (a dotted-quarter figure in an intro, a busy break) outscores the
+	// beat for a few seconds: five windows away from the global period cost
+	// as much as the change into it.
+	tempoPull = 0.2
+	beatTrim  = 0.1 // share of the RMS beat strength under which end beats are dropped
 )
 
 // localPeriods returns the beat period (frames) of env in windows of
@@ -23,8 +30,9 @@ const (
 // by its autocorrelation (plus half that at twice the lag, which favours the
 // period over its neighbours), scaled to the window's best; a Viterbi path
 // through the windows then picks one lag each, paying tempoChangeCost per
-// tempoChangeStep of relative change, so a steady tempo stays put, a ramp
-// is followed and a step change is taken at once.
+// tempoChangeStep of relative change and tempoPull of that per window for
+// its distance from P, so a steady tempo stays put, a ramp is followed and
+// a step change is taken at once.
 func localPeriods(env []float32, P, fps float64) (periods []float64, hop int) {
 	hop = max(1, int(tempoHopSeconds*fps))
 	win := int(tempoWinSeconds * fps)
@@ -77,6 +85,12 @@ func localPeriods(env []float32, P, fps float64) (periods []float64, hop int) {
 		cost[i] = tempoChangeCost * math.Abs(math.Log(float64(lo+i)/float64(lo))) / math.Log(1+tempoChangeStep)
 	}
 	change := func(a, b int) float64 { return math.Abs(cost[a] - cost[b]) }
+	p0 := tempoChangeCost * math.Log(P/float64(lo)) / math.Log(1+tempoChangeStep)
+	for _, sc := range scores {
+		for i := range sc {
+			sc[i] -= tempoPull * math.Abs(cost[i]-p0)
+		}
+	}
 	val := append([]float64(nil), scores[0]...)
 	next := make([]float64, nl)
 	back := make([][]int16, len(scores))

@@ -11,17 +11,18 @@ type TimeSignature struct {
 
 // beatFeatures are the per-beat accents the bar is read from.
 type beatFeatures struct {
-	change []float64 // harmonic change into the beat (1 − cosine of chroma)
-	bass   []float64 // low-band onset strength at the beat
-	accent []float64 // low+mid onset strength at the beat
+	change  []float64 // harmonic change into the beat (1 − cosine of chroma, beat against beat)
+	change2 []float64 // harmonic change between the two beats before and the two from it
+	bass    []float64 // low-band onset strength at the beat
+	accent  []float64 // low+mid onset strength at the beat
 }
 
 // newBeatFeatures measures each beat: chroma (one row every chromaEvery
-// frames) averaged over the beat's span, and the onset envelopes within
+// frames) summed over the beat's span, and the onset envelopes within
 // ±2 frames of it.
 func newBeatFeatures(beats []int, chroma [][chromaClasses]float32, low, env []float32) beatFeatures {
 	n := len(beats)
-	f := beatFeatures{change: make([]float64, n), bass: make([]float64, n), accent: make([]float64, n)}
+	f := beatFeatures{change: make([]float64, n), change2: make([]float64, n), bass: make([]float64, n), accent: make([]float64, n)}
 	peak := func(x []float32, i int) float64 {
 		v := float32(0)
 		for j := max(0, i-2); j <= min(len(x)-1, i+2); j++ {
@@ -29,23 +30,28 @@ func newBeatFeatures(beats []int, chroma [][chromaClasses]float32, low, env []fl
 		}
 		return float64(v)
 	}
-	var prev [chromaClasses]float64
+	c := make([][chromaClasses]float64, n)
 	for k, b := range beats {
 		end := len(low)
 		if k+1 < n {
 			end = beats[k+1]
 		}
-		var c [chromaClasses]float64
 		for j := b / chromaEvery; j <= (end-1)/chromaEvery && j < len(chroma); j++ {
 			for p, v := range chroma[j] {
-				c[p] += float64(v)
+				c[k][p] += float64(v)
 			}
 		}
-		if k > 0 {
-			f.change[k] = 1 - cosine(c[:], prev[:])
-		}
-		prev = c
 		f.bass[k], f.accent[k] = peak(low, b), peak(env, b)
+	}
+	var before, after [chromaClasses]float64
+	for k := 1; k < n; k++ {
+		f.change[k] = 1 - cosine(c[k][:], c[k-1][:])
+		if k >= 2 && k+2 <= n {
+			for p := range before {
+				before[p], after[p] = c[k-2][p]+c[k-1][p], c[k][p]+c[k+1][p]
+			}
+			f.change2[k] = 1 - cosine(after[:], before[:])
+		}
 	}
 	return f
 }
@@ -86,9 +92,13 @@ func zscore(v []float64) {
 
 // estimateMeter returns the beats per bar, each beat's position in its bar
 // (1 = downbeat) and a confidence. A bar length M and phase p
-// score by how much stronger the downbeat evidence (harmonic change plus
-// bass accent, each standardised) is on beats k ≡ p (mod M) than on the
-// others: chords change and the bass lands on the one. Bars of 2 are
+// score by how much stronger the downbeat evidence is on beats k ≡ p
+// (mod M) than on the others: chords change and the bass lands on the one.
+// The evidence is the sum of the standardised harmonic change beat to beat
+// and half bar to half bar (a chord held for two beats or more changes on
+// the bar line, where a walking bass or a comping figure changes on every
+// beat) and half each of the standardised low-band and low+mid accents,
+// standardised again so barJump keeps its scale. Bars of 2 are
 // considered only for compound beats (6/8 at the dotted quarter); 2/4 and
 // 4/4 are otherwise read as 4.
 func estimateMeter(f beatFeatures, compound bool) (int, []int, float64) {
@@ -97,12 +107,17 @@ func estimateMeter(f beatFeatures, compound bool) (int, []int, float64) {
 		return 4, barPositions(make([]float64, n), 4), 0
 	}
 	ev := make([]float64, n)
-	ch, bs := append([]float64(nil), f.change...), append([]float64(nil), f.bass...)
-	zscore(ch)
-	zscore(bs)
-	for k := range ev {
-		ev[k] = ch[k] + 0.5*bs[k]
+	for _, c := range []struct {
+		v []float64
+		w float64
+	}{{f.change, 1}, {f.change2, 1}, {f.bass, 0.5}, {f.accent, 0.5}} {
+		z := append([]float64(nil), c.v...)
+		zscore(z)
+		for k := range ev {
+			ev[k] += c.w * z[k]
+		}
 	}
+	zscore(ev)
 	type cand struct {
 		m, phase int
 		score    float64

@@ -240,4 +240,11 @@ func TestSections(t *testing.T) {
 	if len(a.Sections) != 1 {
 		t.Errorf("a steady song split into %d sections: %+v", len(a.Sections), a.Sections)
 	}
+	// A 4-bar figure (two bars of the louder drums, two of the others) is
+	// steady too.
+	g, _, _ = band(44100, 32, 4, steady(120), func(bar int) int { return 2 + bar/2%2 })
+	a = analyzeWAV(t, g.wav(), Options{})
+	if len(a.Sections) != 1 {
+		t.Errorf("a repeating 4-bar figure split into %d sections: %+v", len(a.Sections), a.Sections)
+	}
 }

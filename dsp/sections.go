@@ -17,17 +17,21 @@ const (
 
 // Section segmentation: bars are described by their band levels,
 // loudness, onset density and chroma; a boundary is a bar where the mean of
-// the sectionWindow bars after it differs from the mean of those before by
-// at least sectionMinChange (RMS over the features, in dB-like units: a part
-// entering or leaving moves a band level by several dB), and is the largest
-// such change within ±sectionMinBars bars. Steady passages change by well
-// under that, so they stay whole.
+// the bars after it differs from the mean of those before by at least
+// sectionMinChange (RMS over the features, in dB-like units: a part
+// entering or leaving moves a band level by several dB) over sectionWindow
+// bars and over sectionLongWindow bars both, and is the largest such change
+// within ±sectionMinBars bars. Steady passages change by well under that,
+// so they stay whole; a figure that repeats every few bars (a bass line
+// loud in two bars and soft in the next two) changes over the short window
+// but not over the long one.
 const (
-	sectionWindow    = 2
-	sectionMinBars   = 2
-	sectionMinChange = 1.2
-	chromaWeight     = 6 // a chord change moves a chroma bin by ~0.3 → ~2 dB
-	onsetWeight      = 3 // dB of mean rise → dB of level
+	sectionWindow     = 2
+	sectionLongWindow = 4
+	sectionMinBars    = 2
+	sectionMinChange  = 1.2
+	chromaWeight      = 6 // a chord change moves a chroma bin by ~0.3 → ~2 dB
+	onsetWeight       = 3 // dB of mean rise → dB of level
 )
 
 // Section is a stretch of the track between two boundaries (the first
@@ -99,25 +103,9 @@ func sectionBounds(feat [][]float64) []int {
 	if nb < 2*sectionMinBars {
 		return nil
 	}
-	dims := len(feat[0])
 	nov := make([]float64, nb)
-	for b := sectionMinBars; b <= nb-sectionMinBars; b++ {
-		lo, hi := max(0, b-sectionWindow), min(nb, b+sectionWindow)
-		var d float64
-		for k := range dims {
-			var l, r float64
-			for i := lo; i < b; i++ {
-				l += feat[i][k]
-			}
-			for i := b; i < hi; i++ {
-				r += feat[i][k]
-			}
-			diff := l/float64(b-lo) - r/float64(hi-b)
-			d += diff * diff
-		}
-		if b < nb {
-			nov[b] = math.Sqrt(d / float64(dims))
-		}
+	for b := sectionMinBars; b <= nb-sectionMinBars && b < nb; b++ {
+		nov[b] = min(barChange(feat, b, sectionWindow), barChange(feat, b, sectionLongWindow))
 	}
 	var out []int
 	for b := sectionMinBars; b <= nb-sectionMinBars && b < nb; b++ {
@@ -136,6 +124,26 @@ func sectionBounds(feat [][]float64) []int {
 		}
 	}
 	return out
+}
+
+// barChange returns the RMS over the features of the difference between
+// the mean of the w bars before bar b and that of the w bars from it
+// (fewer at the ends of the track).
+func barChange(feat [][]float64, b, w int) float64 {
+	lo, hi := max(0, b-w), min(len(feat), b+w)
+	var d float64
+	for k := range feat[0] {
+		var l, r float64
+		for i := lo; i < b; i++ {
+			l += feat[i][k]
+		}
+		for i := b; i < hi; i++ {
+			r += feat[i][k]
+		}
+		diff := l/float64(b-lo) - r/float64(hi-b)
+		d += diff * diff
+	}
+	return math.Sqrt(d / float64(len(feat[0])))
 }
 
 // sections segments the track at the downbeat frames bars and labels the

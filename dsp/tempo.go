@@ -231,23 +231,35 @@ func gridAccents(acc []float32, P float64) (on, half, third float64) {
 	return on / float64(k), half / float64(k), third / float64(k)
 }
 
-// bpmSpan is the number of beat intervals gridBPM averages over.
+// bpmSpan is the number of beat intervals each of gridBPM's fits spans.
 const bpmSpan = 8
 
-// gridBPM returns the tempo of a beat grid: 60 over the median of the mean
-// inter-beat interval over every run of bpmSpan intervals (fewer when there
-// are fewer beats). Averaging over runs of beats cancels the frame
-// quantisation of each beat time; the median follows the prevailing tempo
-// of a track that changes it and ignores a skipped beat. 0 for fewer than
-// two beats.
+// gridBPM returns the tempo of a beat grid: 60 over the median, over every
+// run of bpmSpan+1 consecutive beats (fewer when there are fewer beats), of
+// the least-squares slope of beat time against beat number. A fit over a
+// run cancels most of the frame quantisation of each beat time (11.6 ms,
+// 2 % of a beat at 100 BPM), which the span from a run's first beat to its
+// last only divides by bpmSpan; the median follows the prevailing tempo of
+// a track that changes it and ignores a skipped beat, which a fit over the
+// whole grid does not. 0 for fewer than two beats.
 func gridBPM(times []float64) float64 {
 	if len(times) < 2 {
 		return 0
 	}
 	span := min(bpmSpan, len(times)-1)
+	// Slope of t against k = 0..span: Σ(k−k̄)·t / Σ(k−k̄)².
+	kbar := float64(span) / 2
+	var den float64
+	for k := range span + 1 {
+		den += (float64(k) - kbar) * (float64(k) - kbar)
+	}
 	ibi := make([]float64, 0, len(times)-span)
 	for i := 0; i+span < len(times); i++ {
-		ibi = append(ibi, (times[i+span]-times[i])/float64(span))
+		var num float64
+		for k, t := range times[i : i+span+1] {
+			num += (float64(k) - kbar) * t
+		}
+		ibi = append(ibi, num/den)
 	}
 	return 60 / median(ibi)
 }
