@@ -37,11 +37,12 @@ func withFifthHarmonic(p [12]float64) [12]float64 {
 }
 
 // The close of a piece (its final chord: what sounds after the last note
-// onset) counts keyEndWeight times as much as the whole piece: music ends
-// on its tonic chord far more often than on any other, and the whole-piece
-// pitch distribution alone cannot always tell a key from the neighbour a
-// fifth away or its relative when they share the chords played most (an
-// i–iv loop reads as the key of iv). The close counts only if it holds for
+// onset) counts keyEndWeight times as much as the whole piece for the
+// tonic (the whole piece alone decides the mode): music ends on its tonic
+// chord far more often than on any other, and the whole-piece pitch
+// distribution alone cannot always tell a key from the neighbour a fifth
+// away or its relative when they share the chords played most (an i–iv
+// loop reads as the key of iv). The close counts only if it holds for
 // keyHeldSeconds up to the last frame with at least keyActiveShare of the
 // median frame's tonal weight: a piece that fades out or is cut off
 // mid-phrase has no close, and its key is the whole piece's.
@@ -56,9 +57,10 @@ const (
 // every chromaEvery hops at rate) and the onset times: the key whose
 // rotated heard profile (heardMajor, heardMinor) has the highest Pearson
 // correlation with the mean of the sum-normalised frames, plus keyEndWeight
-// times that with the close's chroma (closingChroma) when there is a close.
-// The confidence is that combined correlation over its total weight,
-// clamped to 0..1. A track without a tonal frame has no key.
+// times the close's (closingChroma) best correlation with either profile on
+// the key's tonic when there is a close. The confidence is that combined
+// correlation over its total weight, clamped to 0..1. A track without a
+// tonal frame has no key.
 func estimateKey(frames [][chromaClasses]float32, rate int, onsets []float64) (tonic int, mode string, conf float64) {
 	var mean [chromaClasses]float64
 	weight := make([]float64, len(frames))
@@ -77,31 +79,41 @@ func estimateKey(frames [][chromaClasses]float32, rate int, onsets []float64) (t
 	if tonal == 0 {
 		return 0, "", 0
 	}
+	whole := keyCorrelations(mean)
 	end, closed := closingChroma(frames, weight, rate, onsets)
+	var close [2][12]float64
 	ew := 0.0
 	if closed {
-		ew = keyEndWeight
+		close, ew = keyCorrelations(end), keyEndWeight
 	}
 	best := math.Inf(-1)
 	for t := range 12 {
-		for _, p := range []struct {
-			prof *[12]float64
-			name string
-		}{{&heardMajor, "major"}, {&heardMinor, "minor"}} {
-			var rot [12]float64
-			for i := range 12 {
-				rot[(i+t)%12] = p.prof[i]
-			}
-			r := pearson(mean[:], rot[:])
-			if closed {
-				r += ew * pearson(end[:], rot[:])
-			}
-			if r /= 1 + ew; r > best {
-				best, tonic, mode = r, t, p.name
+		// The close names the tonic, not the mode: a minor piece may
+		// end on the major tonic chord (a Picardy third).
+		c := max(close[0][t], close[1][t])
+		for m, name := range []string{"major", "minor"} {
+			if r := (whole[m][t] + ew*c) / (1 + ew); r > best {
+				best, tonic, mode = r, t, name
 			}
 		}
 	}
 	return tonic, mode, math.Max(0, math.Min(1, best))
+}
+
+// keyCorrelations returns the Pearson correlation of chroma with the heard
+// major (index 0) and minor (1) profiles rotated to each tonic.
+func keyCorrelations(chroma [chromaClasses]float64) [2][12]float64 {
+	var out [2][12]float64
+	for m, prof := range []*[12]float64{&heardMajor, &heardMinor} {
+		for t := range 12 {
+			var rot [12]float64
+			for i := range 12 {
+				rot[(i+t)%12] = prof[i]
+			}
+			out[m][t] = pearson(chroma[:], rot[:])
+		}
+	}
+	return out
 }
 
 // closingChroma returns the key chroma of the close, normalised to sum 1:

@@ -71,3 +71,30 @@ func TestKeyNoClose(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyPicardy: the close names the tonic, the whole piece the mode: a
+// C minor piece (alternating F minor and C minor chords) that ends on a
+// held C major chord is C minor.
+func TestKeyPicardy(t *testing.T) {
+	const rate = 44100
+	step := float64(chromaEvery*HopSize) / rate
+	chords := [][chromaClasses]float32{
+		{5: 1, 8: 1, 0: 1}, // F minor
+		{0: 1, 3: 1, 7: 1}, // C minor
+		{5: 1, 8: 1, 0: 1},
+		{0: 1, 3: 1, 7: 1},
+		{5: 1, 8: 1, 0: 1},
+		{0: 1, 4: 1, 7: 1}, // C major
+	}
+	var frames [][chromaClasses]float32
+	var onsets []float64
+	for _, c := range chords {
+		onsets = append(onsets, float64(len(frames))*step)
+		for range int(2 / step) {
+			frames = append(frames, c)
+		}
+	}
+	if tonic, mode, _ := estimateKey(frames, rate, onsets); PitchClasses[tonic] != "C" || mode != "minor" {
+		t.Errorf("got %s %s, want C minor", PitchClasses[tonic], mode)
+	}
+}
