@@ -407,6 +407,7 @@ func newExtractor(f Format, opt Options) *extractor {
 			x.mfccs = make([]MFCCFrame, 0, n)
 		}
 		x.chrs = make([][chromaClasses]float32, 0, n/chromaEvery+1)
+		x.chroma.keys = make([][chromaClasses]float32, 0, n/chromaEvery+1)
 		if x.keepSpec {
 			x.specs = make([]SpectrumFrame, 0, n)
 		}
@@ -540,18 +541,10 @@ func (x *extractor) result(opt Options) *Analysis {
 		PeakDBFS:        max(20*math.Log10(peak), silenceDBFS),
 		TruePeakDBTP:    max(20*math.Log10(tp), silenceDBFS),
 	}
-	if x.chroma.count > 0 {
-		var mean [12]float64
-		for i, v := range x.chroma.sum {
-			mean[i] = v / float64(x.chroma.count)
-		}
-		tonic, mode, conf := estimateKey(mean)
-		if mode != "" {
-			s.Key, s.Mode, s.KeyConfidence = PitchClasses[tonic], mode, conf
-		}
-	}
-
 	x.rhythm(a, &s)
+	if tonic, mode, conf := estimateKey(x.chroma.keys, x.f.SampleRate, a.Onsets); mode != "" {
+		s.Key, s.Mode, s.KeyConfidence = PitchClasses[tonic], mode, conf
+	}
 	a.Summary = s
 
 	// Emitted features.

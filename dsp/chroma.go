@@ -12,7 +12,7 @@ const (
 	chromaTuneA4  = 440.0
 	chromaClasses = 12
 
-	// The key accumulator uses tonal peaks only: local maxima of the
+	// The key chroma uses tonal peaks only: local maxima of the
 	// spectrum between keyMinHz and keyMaxHz within keyFloor of the frame's
 	// strongest peak, each adding its magnitude (not power) weighted by
 	// cos² of its distance from the nearest semitone centre.
@@ -40,10 +40,11 @@ type chroma struct {
 	lo       int    // first bin used
 	class    []int8 // pitch class of bins lo..
 	rate     float64
-	klo, khi int                    // key peak bins klo..khi
-	kbass    float64                // bin of keyBassHz
-	sum      [chromaClasses]float64 // key chroma, sum-normalised per frame
-	count    int                    // frames in sum
+	klo, khi int     // key peak bins klo..khi
+	kbass    float64 // bin of keyBassHz
+	// keys is the key chroma of every chroma frame (estimateKey), not
+	// normalised: a row's sum is the frame's tonal weight.
+	keys [][chromaClasses]float32
 }
 
 func newChroma(rate int) *chroma {
@@ -65,7 +66,7 @@ func newChroma(rate int) *chroma {
 
 // compute writes the max-normalised chroma of the frame (chromaSize samples)
 // into out, returns the dominant class and its share of the chroma energy,
-// and adds the frame to the key accumulator.
+// and appends the frame's key chroma (addKey).
 func (c *chroma) compute(frame []float32, out *[chromaClasses]float32) (int, float32) {
 	c.stft.power(frame, c.pow)
 	var raw [chromaClasses]float64
@@ -80,6 +81,7 @@ func (c *chroma) compute(frame []float32, out *[chromaClasses]float32) (int, flo
 			mx, best = v, i
 		}
 	}
+	c.addKey()
 	if mx <= 1e-12 {
 		*out = [chromaClasses]float32{}
 		return 0, 0
@@ -87,13 +89,12 @@ func (c *chroma) compute(frame []float32, out *[chromaClasses]float32) (int, flo
 	for i, v := range raw {
 		out[i] = float32(v / mx)
 	}
-	c.addKey()
 	return best, float32(mx / sum)
 }
 
-// addKey adds the tonal-peak chroma of the frame in c.pow to the key
-// accumulator. Magnitudes rather than powers keep one loud partial from
-// outweighing the rest of a chord (a power chroma of test180's C–E–G,
+// addKey appends the tonal-peak chroma of the frame in c.pow to c.keys
+// (zeros for a frame without tonal peaks). Magnitudes rather than powers
+// keep one loud partial from outweighing the rest of a chord (a power chroma of test180's C–E–G,
 // whose G is 6 dB louder, matched G major). Peak picking leaves out the
 // skirts of a kick's sweep and window leakage, and the semitone weighting
 // discounts partials between semitones (a 1.5 kHz click, 0.23 semitone
@@ -107,12 +108,12 @@ func (c *chroma) addKey() {
 	for k := c.klo; k <= c.khi; k++ {
 		top = max(top, pw[k])
 	}
+	var row [chromaClasses]float32
 	if !(top > 1e-12) {
+		c.keys = append(c.keys, row)
 		return
 	}
 	floor := top * keyFloor
-	var kc [chromaClasses]float64
-	var sum float64
 	for k := c.klo; k <= c.khi; k++ {
 		p := pw[k]
 		if p < floor || !(p > pw[k-1] && p >= pw[k+1]) {
@@ -133,17 +134,9 @@ func (c *chroma) addKey() {
 		}
 		r := math.Round(midi)
 		w := math.Cos(math.Pi * (midi - r))
-		v := w * w * mag
-		kc[(int(r)%12+12)%12] += v
-		sum += v
+		row[(int(r)%12+12)%12] += float32(w * w * mag)
 	}
-	if !(sum > 0) {
-		return
-	}
-	for i, v := range kc {
-		c.sum[i] += v / sum
-	}
-	c.count++
+	c.keys = append(c.keys, row)
 }
 
 // chromaBuffers is how many batches of chroma windows the frame stage can
@@ -155,7 +148,7 @@ const (
 )
 
 // chromaStage computes the chroma frames (chroma.compute: a 4096-point
-// spectrum, the chroma row, the pitch and the key accumulator) on a
+// spectrum, the chroma row, the pitch and the key chroma) on a
 // goroutine of its own, in order. Until finish returns, the goroutine owns
 // x.chroma, x.chrs and x.pitch.
 type chromaStage struct {
