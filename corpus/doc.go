@@ -9,7 +9,8 @@
 // ~/.cache/phonoglyph/corpus/<Version>/<set>/<id>/ so scripts never render
 // twice; a track is complete when its truth.json exists.
 //
-// Sets: "dev" (for tuning), "holdout" (never tuned on: other seeds, and
+// Sets: "dev" and "dev2" (for tuning; dev2 has other seeds and every style,
+// on dev's renderers), "holdout" (never tuned on: other seeds, and
 // styles, soundfonts and a renderer that dev does not use), "long" (10+
 // minute tracks), "planetblupi" (the real MIDI songs of Debian's
 // planetblupi-music-midi, rendered the same way) and "controls" (negative

@@ -7,13 +7,15 @@ import (
 )
 
 // SetNames are the sets Set knows, in build order.
-var SetNames = []string{"dev", "holdout", "planetblupi", "controls", "long"}
+var SetNames = []string{"dev", "dev2", "holdout", "planetblupi", "controls", "long"}
 
 // Set returns the tracks of a named set.
 func Set(name string) ([]Track, error) {
 	switch name {
 	case "dev":
 		return generatedSet("dev", 1000, devStyles, []Renderer{FluidR3, TimGM6mb, MuseScore}, [2]float64{60, 180}), nil
+	case "dev2":
+		return generatedSet("dev2", 20000, dev2Styles, []Renderer{FluidR3, TimGM6mb, MuseScore}, [2]float64{60, 180}), nil
 	case "holdout":
 		return generatedSet("holdout", 9000, holdoutStyles, []Renderer{FluidMono, CsoundGM, TimFreepat, FluidR3, MuseScore, TimGM6mb}, [2]float64{60, 180}), nil
 	case "long":
@@ -31,6 +33,11 @@ func Set(name string) ([]Track, error) {
 var (
 	devStyles = []string{"rock", "pop", "funk", "shuffle", "ska", "ballad", "waltz", "sixeight", "reggae", "disco",
 		"metal", "bossa", "hiphop", "edm", "jazz", "rock", "pop", "ballad", "waltz", "shuffle", "ska", "funk", "edm", "jazz"}
+	// dev2 is a second tuning set on dev's renderers with every style the
+	// generator knows (the holdout-only ones too), so a method tuned on
+	// dev and dev2 together is not fitted to dev's 24 tracks alone.
+	dev2Styles = []string{"latin", "polka", "country", "punk", "jazz", "waltz", "bossa", "ska", "metal", "sixeight",
+		"shuffle", "reggae", "funk", "rock", "pop", "ballad", "disco", "hiphop", "edm", "latin", "polka", "waltz", "sixeight", "jazz"}
 	holdoutStyles = []string{"country", "punk", "latin", "polka", "rock", "pop", "funk", "shuffle", "ska", "ballad", "waltz",
 		"sixeight", "reggae", "disco", "metal", "bossa", "hiphop", "edm", "jazz", "country", "latin", "ballad", "waltz", "pop"}
 )

@@ -11,18 +11,22 @@ type TimeSignature struct {
 
 // beatFeatures are the per-beat accents the bar is read from.
 type beatFeatures struct {
-	change  []float64 // harmonic change into the beat (1 − cosine of chroma, beat against beat)
-	change2 []float64 // harmonic change between the two beats before and the two from it
-	bass    []float64 // low-band onset strength at the beat
-	accent  []float64 // low+mid onset strength at the beat
+	late    []float64   // harmonic change into the beat: 1 − cosine of the chroma of its second half against the last beat's
+	change2 []float64   // harmonic change between the two beats before and the two from it
+	bass    []float64   // low-band onset strength at the beat
+	accent  []float64   // low+mid onset strength at the beat
+	span    [][]float64 // the section features of each beat's span (barFeatures over the beats)
 }
 
 // newBeatFeatures measures each beat: chroma (one row every chromaEvery
-// frames) summed over the beat's span, and the onset envelopes within
-// ±2 frames of it.
-func newBeatFeatures(beats []int, chroma [][chromaClasses]float32, low, env []float32) beatFeatures {
+// frames) summed over the beat's span and over its second half, the onset
+// envelopes within ±2 frames of it, and span, the section features of
+// each beat's span. The second half leaves out the notes struck on the beat
+// (a walking bass, a comping chord on the beat) and keeps the chord the beat
+// settles on, which a push or an anticipation has already sounded by then.
+func newBeatFeatures(beats []int, chroma [][chromaClasses]float32, low, env []float32, span [][]float64) beatFeatures {
 	n := len(beats)
-	f := beatFeatures{change: make([]float64, n), change2: make([]float64, n), bass: make([]float64, n), accent: make([]float64, n)}
+	f := beatFeatures{late: make([]float64, n), change2: make([]float64, n), bass: make([]float64, n), accent: make([]float64, n), span: span}
 	peak := func(x []float32, i int) float64 {
 		v := float32(0)
 		for j := max(0, i-2); j <= min(len(x)-1, i+2); j++ {
@@ -31,21 +35,26 @@ func newBeatFeatures(beats []int, chroma [][chromaClasses]float32, low, env []fl
 		return float64(v)
 	}
 	c := make([][chromaClasses]float64, n)
+	h := make([][chromaClasses]float64, n)
 	for k, b := range beats {
 		end := len(low)
 		if k+1 < n {
 			end = beats[k+1]
 		}
+		mid := (b + end) / 2
 		for j := b / chromaEvery; j <= (end-1)/chromaEvery && j < len(chroma); j++ {
 			for p, v := range chroma[j] {
 				c[k][p] += float64(v)
+				if j*chromaEvery >= mid {
+					h[k][p] += float64(v)
+				}
 			}
 		}
 		f.bass[k], f.accent[k] = peak(low, b), peak(env, b)
 	}
 	var before, after [chromaClasses]float64
 	for k := 1; k < n; k++ {
-		f.change[k] = 1 - cosine(c[k][:], c[k-1][:])
+		f.late[k] = 1 - cosine(h[k][:], h[k-1][:])
 		if k >= 2 && k+2 <= n {
 			for p := range before {
 				before[p], after[p] = c[k-2][p]+c[k-1][p], c[k][p]+c[k+1][p]
@@ -94,15 +103,20 @@ func zscore(v []float64) {
 // (1 = downbeat) and a confidence. A bar length M and phase p
 // score by how much stronger the downbeat evidence is on beats k ≡ p
 // (mod M) than on the others: chords change and the bass lands on the one.
-// The evidence is the sum of the standardised harmonic change beat to beat
-// and half bar to half bar (a chord held for two beats or more changes on
-// the bar line, where a walking bass or a comping figure changes on every
-// beat) and half each of the standardised low-band and low+mid accents,
-// standardised again so barJump keeps its scale. Bars of 2 are
-// considered only for compound beats (6/8 at the dotted quarter); 2/4 and
-// 4/4 are otherwise read as 4.
+// The evidence is the sum of the standardised harmonic change from the
+// second half of one beat to the second half of the next and from half bar
+// to half bar (a chord held for two beats or more changes on the bar line,
+// where a walking bass or a comping figure changes on every beat) and half
+// each of the standardised low-band and low+mid accents, standardised again
+// so barJump keeps its scale. Bars of 2 are considered only for compound
+// beats (6/8 at the dotted quarter); 2/4 and 4/4 are otherwise read as 4.
+//
+// Once M is chosen, the bars are placed with the arrangement's changes
+// added to the evidence (arrangementPeaks): sections start on a downbeat,
+// so over a whole piece the bar-long windows that change most sharply are
+// the ones that start on beat 1, whatever the style's drum pattern.
 func estimateMeter(f beatFeatures, compound bool) (int, []int, float64) {
-	n := len(f.change)
+	n := len(f.late)
 	if n < 8 {
 		return 4, barPositions(make([]float64, n), 4), 0
 	}
@@ -110,7 +124,7 @@ func estimateMeter(f beatFeatures, compound bool) (int, []int, float64) {
 	for _, c := range []struct {
 		v []float64
 		w float64
-	}{{f.change, 1}, {f.change2, 1}, {f.bass, 0.5}, {f.accent, 0.5}} {
+	}{{f.late, 1}, {f.change2, 1}, {f.bass, 0.5}, {f.accent, 0.5}} {
 		z := append([]float64(nil), c.v...)
 		zscore(z)
 		for k := range ev {
@@ -163,11 +177,40 @@ func estimateMeter(f beatFeatures, compound bool) (int, []int, float64) {
 	if best.score <= 0 {
 		return 4, barPositions(ev, 4), 0
 	}
+	if len(f.span) == n {
+		a := arrangementPeaks(f.span, best.m)
+		zscore(a)
+		for k := range ev {
+			ev[k] += a[k]
+		}
+		zscore(ev)
+	}
 	conf := 1.0
 	if !math.IsInf(second, -1) && second > 0 {
 		conf = 1 - second/best.score
 	}
 	return best.m, barPositions(ev, best.m), math.Round(conf*1000) / 1000
+}
+
+// arrangementPeaks returns, for each beat k, how much more sharply the
+// arrangement changes at k than at its neighbours: the squared change
+// between the section features of the 2m (and 4m) beats before k and
+// those from it, the smaller of the two (as sectionBounds), less the mean
+// of the same at k−1 and k+1. Inside a steady passage it is noise around
+// 0; where a part enters or leaves, or a crash and a fill mark a phrase,
+// it peaks on the downbeat.
+func arrangementPeaks(span [][]float64, m int) []float64 {
+	n := len(span)
+	nov := make([]float64, n)
+	for k := 1; k < n; k++ {
+		v := min(barChange(span, k, 2*m), barChange(span, k, 4*m))
+		nov[k] = v * v
+	}
+	out := make([]float64, n)
+	for k := 1; k+1 < n; k++ {
+		out[k] = nov[k] - (nov[k-1]+nov[k+1])/2
+	}
+	return out
 }
 
 // barJump is the cost (in units of standardised downbeat evidence) of a

@@ -124,6 +124,18 @@ def grid_bpm(beats, span=8):
     return 60 / float(np.median((b[k:] - b[:-k]) / k))
 
 
+def bar_positions(truth, downbeats):
+    """Where the emitted downbeats fall: the truth's bar position of the
+    nearest true beat within 70 ms, or 'off', counted ("off:2 1:50 3:4")."""
+    beats, pos = np.array(truth['beats']), truth['beat_positions']
+    counts = {}
+    for d in downbeats:
+        i = int(np.argmin(np.abs(beats - d))) if len(beats) else -1
+        k = str(pos[i]) if i >= 0 and abs(beats[i] - d) <= 0.07 else 'off'
+        counts[k] = counts.get(k, 0) + 1
+    return ' '.join(f'{k}:{counts[k]}' for k in sorted(counts))
+
+
 def score(truth, est):
     """One system on one track: a dict of metric → value (None = not emitted)."""
     s = {}
@@ -136,8 +148,9 @@ def score(truth, est):
     s['grid'] = None if not bpm or not g else abs(bpm / g - 1) <= 0.01
     if 'downbeats' in est and est['downbeats'] is not None:
         s['downF'] = beat_scores(truth['downbeats'], est['downbeats'])[0]
+        s['barPos'] = bar_positions(truth, est['downbeats'])
     else:
-        s['downF'] = None
+        s['downF'] = s['barPos'] = None
     ts = est.get('time_signature')
     if truth.get('time_signature') in ('3/4', '4/4') and isinstance(ts, dict) and ts.get('beats_per_bar'):
         s['meter'] = int(ts['beats_per_bar']) == truth['beats_per_bar']
@@ -256,7 +269,7 @@ def main():
                   f"| {frac(s['meter'] for s in sc)} | {mean(s['onsetF'] for s in sc)} | {frac(s['key'] for s in sc)} "
                   f"| {mean(s['keyW'] for s in sc)} | {mean(s['secF'] for s in sc)} |")
         for t, r in rows:
-            details.append((t, r, {k: score(t[2], r[k]) if r[k] is not none else {} for k in SYSTEMS}))
+            details.append((t, r, {k: score(t[2], r[k]) if r[k] is not none else {} for k in r}))
 
     # Negative controls.
     ctl = [(t, r) for t, r in results if t[0] == 'controls']
@@ -298,8 +311,10 @@ def main():
 
     if args.details:
         with open(args.details, 'w') as f:
-            f.write('| track | style | meter | tempo | BPM | phonoglyph | aubio | essentia.js | beat F p/a/e | onset F p/a/e | key | phonoglyph key | essentia.js key |\n')
-            f.write('|---|---|---|---|---|---|---|---|---|---|---|---|---|\n')
+            bars = '/'.join(['phonoglyph'] + [label for label, _ in also])
+            f.write('| track | style | meter | tempo | BPM | phonoglyph | aubio | essentia.js | beat F p/a/e | onset F p/a/e | key | phonoglyph key | essentia.js key '
+                    f'| downbeat F {bars} | section F {bars} | phonoglyph downbeats on truth positions |\n')
+            f.write('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n')
             f2 = lambda x: DASH if x is None else '%.1f' % x
             f3 = lambda x: DASH if x is None else '%.2f' % x
             for t, r, sc in details:
@@ -308,7 +323,10 @@ def main():
                 f.write(f"| {tr['id']} | {tr.get('style') or DASH} | {tr.get('time_signature') or DASH} | {tr['tempo_kind']} | {f2(tr['bpm'])} "
                         f"| {f2(p.get('bpm'))} | {f2(a.get('bpm'))} | {f2(e.get('bpm'))} "
                         f"| {'/'.join(f3(sc[k].get('beatF')) for k in SYSTEMS)} | {'/'.join(f3(sc[k].get('onsetF')) for k in SYSTEMS)} "
-                        f"| {tr.get('key') or DASH} | {key_name(p.get('key'), p.get('mode')) or DASH} | {key_name(e.get('key'), e.get('mode')) or DASH} |\n")
+                        f"| {tr.get('key') or DASH} | {key_name(p.get('key'), p.get('mode')) or DASH} | {key_name(e.get('key'), e.get('mode')) or DASH} "
+                        f"| {'/'.join(f3(sc[k].get('downF')) for k in ['phonoglyph'] + [label for label, _ in also])} "
+                        f"| {'/'.join(f3(sc[k].get('secF')) for k in ['phonoglyph'] + [label for label, _ in also])} "
+                        f"| {sc['phonoglyph'].get('barPos') or DASH} |\n")
 
 
 if __name__ == '__main__':

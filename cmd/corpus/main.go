@@ -39,7 +39,7 @@ func main() {
 
 func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: corpus build|list|root [flags] SET... (sets: dev, holdout, planetblupi, controls, long, all)")
+		return errors.New("usage: corpus build|list|root [flags] SET... (sets: dev, dev2, holdout, planetblupi, controls, long, all)")
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	jobs := fs.Int("j", 1, "tracks built at once (1 or 2: the machine has 2 cores)")
