@@ -14,7 +14,7 @@ import (
 
 // Version names the generator's output. Bump it whenever a change alters
 // any generated file, so caches of the old output are never mixed in.
-const Version = "v3"
+const Version = "v4"
 
 // Formats are the upload formats every mix is encoded in, with their
 // ffmpeg arguments. "wav" is the 24-bit mix itself.

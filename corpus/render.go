@@ -54,7 +54,7 @@ func (r Renderer) render(ctx context.Context, mid, wav string) error {
 		cmd = exec.CommandContext(ctx, "fluidsynth", "-ni", "-q", "-F", wav, "-T", "wav", "-O", "float",
 			"-r", fmt.Sprint(SampleRate), "-g", "0.5", "-o", "synth.cpu-cores=1", r.SoundFont, mid)
 	case "timidity":
-		cmd = exec.CommandContext(ctx, "timidity", "-c", r.SoundFont, "-idq", "-Ow", "--output-24bit", "--output-stereo",
+		cmd = exec.CommandContext(ctx, "timidity", "-c", r.SoundFont, "-idq", "-Ow", "--output-24bit", "--output-stereo", "--preserve-silence",
 			"-s", fmt.Sprint(SampleRate), "-o", wav, mid)
 	default:
 		return fmt.Errorf("corpus: unknown renderer %q", r.Kind)
