@@ -9,7 +9,7 @@ import (
 )
 
 // AnalysisVersion identifies the feature definitions of Analyze.
-const AnalysisVersion = "3.1-native"
+const AnalysisVersion = "3.2-native"
 
 // Series names of Analysis.Series.
 const (
