@@ -336,9 +336,11 @@ type extractor struct {
 	keepMFCC, keepPitch, keepSpec bool // arrays the stem emits (chroma is always kept)
 
 	nov *novelty
+	ons *onsetEnvelope
 
 	series [numSeries][]float32
-	odf    []float32 // onset envelope (novelty.frame's all)
+	odf    []float32 // onset envelope (novelty.frame's all), for tracking
+	events []float32 // onset envelope of onset events (onsetEnvelope)
 	lowODF []float32 // low-band onset envelope
 	midODF []float32 // mid-band onset envelope
 	mfccs  []MFCCFrame
@@ -388,6 +390,7 @@ func newExtractor(f Format, opt Options) *extractor {
 		tp:        newTruePeak(f.Channels),
 		wave:      newWaveAcc(),
 		nov:       newNovelty(f.SampleRate),
+		ons:       newOnsetEnvelope(f.SampleRate),
 	}
 	if f.Frames > 0 {
 		// Known length (checked against the limits by the decoder): reserve
@@ -401,6 +404,7 @@ func newExtractor(f Format, opt Options) *extractor {
 		}
 		x.loud.subs = make([]float64, 0, f.Frames/int64(x.loud.subLen)+1)
 		x.odf = make([]float32, 0, n)
+		x.events = make([]float32, 0, n)
 		x.lowODF = make([]float32, 0, n)
 		x.midODF = make([]float32, 0, n)
 		if x.keepMFCC {
@@ -472,6 +476,7 @@ func (x *extractor) frame(momentary float64) {
 	x.odf = append(x.odf, ob.all)
 	x.lowODF = append(x.lowODF, ob.low)
 	x.midODF = append(x.midODF, ob.mid)
+	x.events = append(x.events, x.ons.frame(x.pow))
 
 	if idx%chromaEvery == 0 {
 		x.chr.add(x.ring[end-chromaSize:end], idx)

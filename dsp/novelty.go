@@ -2,11 +2,12 @@ package dsp
 
 import "math"
 
-// Onset filterbank: bands a sixth of an octave wide from onsetLowHz to
-// onsetHighHz (capped at Nyquist), merged until each holds at least
-// onsetMinBins bins. Wide-enough bands keep the level of a stationary noise
-// steady from frame to frame (a band of k bins fluctuates by about 1/√k), so
-// noise does not read as onsets while a soft hat still does.
+// Filterbank of the tracking envelopes (novelty; onset events have their
+// own, finer one: onsetEnvelope): bands a sixth of an octave wide from
+// onsetLowHz to onsetHighHz (capped at Nyquist), merged until each holds at
+// least onsetMinBins bins. Wide-enough bands keep the level of a stationary
+// noise steady from frame to frame (a band of k bins fluctuates by about
+// 1/√k), so noise does not rise in the envelope while a soft hat still does.
 const (
 	onsetLowHz     = 30
 	onsetHighHz    = 16000
@@ -45,23 +46,8 @@ type novelty struct {
 }
 
 func newNovelty(rate int) *novelty {
-	n := &novelty{}
+	n := &novelty{edges: logBands(rate, onsetPerOctave, onsetMinBins)}
 	binHz := float64(rate) / FrameSize
-	top := min(onsetHighHz, float64(rate)/2)
-	lo := max(1, int(math.Ceil(onsetLowHz/binHz)))
-	n.edges = []int{lo}
-	for f := onsetLowHz * math.Pow(2, 1.0/onsetPerOctave); ; f *= math.Pow(2, 1.0/onsetPerOctave) {
-		k := min(int(math.Round(min(f, top)/binHz)), FrameSize/2+1)
-		if k-n.edges[len(n.edges)-1] >= onsetMinBins {
-			n.edges = append(n.edges, k)
-		}
-		if f >= top {
-			break
-		}
-	}
-	if len(n.edges) < 2 { // very low rates: one band of whatever there is
-		n.edges = append(n.edges, FrameSize/2+1)
-	}
 	bands := len(n.edges) - 1
 	for b := range bands {
 		c := binHz * float64(n.edges[b]+n.edges[b+1]-1) / 2
@@ -88,21 +74,10 @@ func (n *novelty) frame(pow []float64) onsetBands {
 		n.cur[b] = 10 * math.Log10(max(e, floor))
 	}
 	var out onsetBands
-	last := len(n.cur) - 1
-	rise := func(prev []float64, b int) float64 {
-		ref := prev[b]
-		if b > 0 {
-			ref = max(ref, prev[b-1])
-		}
-		if b < last {
-			ref = max(ref, prev[b+1])
-		}
-		return max(0, n.cur[b]-ref)
-	}
 	if n.frames >= 1 {
 		var sum float64
 		for b := range n.cur {
-			sum += rise(n.prev, b)
+			sum += bandRise(n.cur, n.prev, b)
 		}
 		out.all = float32(sum / float64(len(n.cur)))
 	}
@@ -110,9 +85,9 @@ func (n *novelty) frame(pow []float64) onsetBands {
 		var low, mid float64
 		for b := range n.midEnd {
 			if b < n.lowEnd {
-				low += rise(n.prev2, b)
+				low += bandRise(n.cur, n.prev2, b)
 			} else {
-				mid += rise(n.prev2, b)
+				mid += bandRise(n.cur, n.prev2, b)
 			}
 		}
 		out.low = float32(low / float64(n.lowEnd))
@@ -121,4 +96,47 @@ func (n *novelty) frame(pow []float64) onsetBands {
 	n.cur, n.prev, n.prev2 = n.prev2, n.cur, n.prev
 	n.frames++
 	return out
+}
+
+// logBands returns the edges of bands perOctave to the octave from
+// onsetLowHz to onsetHighHz (capped at Nyquist) over the bins of a
+// FrameSize spectrum at rate, merged until each band holds at least minBins
+// bins: band b is bins edges[b] .. edges[b+1]-1.
+func logBands(rate int, perOctave float64, minBins int) []int {
+	binHz := float64(rate) / FrameSize
+	top := min(onsetHighHz, float64(rate)/2)
+	lo := max(1, int(math.Ceil(onsetLowHz/binHz)))
+	edges := []int{lo}
+	step := math.Pow(2, 1/perOctave)
+	for f := onsetLowHz * step; ; f *= step {
+		k := min(int(math.Round(min(f, top)/binHz)), FrameSize/2+1)
+		if k-edges[len(edges)-1] >= minBins {
+			edges = append(edges, k)
+		}
+		if f >= top {
+			break
+		}
+	}
+	if len(edges) < 2 { // very low rates: one band of whatever there is
+		edges = append(edges, FrameSize/2+1)
+	}
+	return edges
+}
+
+// bandRise is the rectified rise of level cur[b] (dB) over the maximum of
+// prev[b] and its neighbouring bands prev[b±1].
+func bandRise(cur, prev []float64, b int) float64 {
+	return max(0, cur[b]-neighbourMax(prev, b))
+}
+
+// neighbourMax is the maximum of v[b-1], v[b] and v[b+1] (those that exist).
+func neighbourMax(v []float64, b int) float64 {
+	m := v[b]
+	if b > 0 {
+		m = max(m, v[b-1])
+	}
+	if b < len(v)-1 {
+		m = max(m, v[b+1])
+	}
+	return m
 }

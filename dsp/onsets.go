@@ -5,14 +5,14 @@ import (
 	"slices"
 )
 
-// Onset peak picking, on the onset envelope in dB (novelty.frame's all):
+// Onset peak picking, on the onset envelope in dB (onsetEnvelope.frame):
 // a peak is the maximum within ±onsetMaxSec, rises onsetDeltaDB above the
 // median of the envelope within ±onsetMedianSec, and comes at least
 // onsetWaitSec after the previous onset. The median follows the local
 // density of the music (a busy mix raises it); the fixed delta is the
 // absolute floor that a stationary signal never reaches: a steady tone
-// has no rise at all, and the band levels of noise fluctuate by well under a
-// decibel on average (see novelty).
+// has no rise at all, and the mean rise of noise over the many bands of
+// the envelope fluctuates by well under a decibel (see onsetEnvelope).
 const (
 	onsetMaxSec    = 0.03
 	onsetMedianSec = 0.10

@@ -22,9 +22,11 @@ func (x *extractor) eventTime(i int) float64 {
 // rhythm sets the onsets, transients, beats and tempo of a.
 func (x *extractor) rhythm(a *Analysis, s *Summary) {
 	odf := x.odf
-	peaks := pickPeaks(odf, x.fps)
+	// Onset events come from their own, finer envelope (onsetEnvelope);
+	// tracking follows novelty's.
+	peaks := pickPeaks(x.events, x.fps)
 	var top float32
-	for _, v := range odf {
+	for _, v := range x.events {
 		top = max(top, v)
 	}
 	a.Onsets = make([]float64, 0, len(peaks))
@@ -39,7 +41,7 @@ func (x *extractor) rhythm(a *Analysis, s *Summary) {
 			}
 			return max(0, v)
 		}
-		a.Transients = append(a.Transients, Transient{Time: t, Intensity: odf[i] / top,
+		a.Transients = append(a.Transients, Transient{Time: t, Intensity: x.events[i] / top,
 			Type: classify(rise(sBass), rise(sMid), rise(sTreble), float64(x.series[sFlatness][i]))})
 	}
 	// No rhythm to follow without onsets (a held tone, a pad, noise).
