@@ -10,8 +10,8 @@ import (
 	"testing"
 )
 
-// readAll decodes every sample of r through a buffer of bufFrames frames.
-func readAll(t testing.TB, w *WAVReader, bufFrames int) ([]float32, error) {
+// readAll decodes every sample of w through a buffer of bufFrames frames.
+func readAll(t testing.TB, w Decoder, bufFrames int) ([]float32, error) {
 	t.Helper()
 	buf := make([]float32, bufFrames*w.Format().Channels)
 	var out []float32
