@@ -44,12 +44,6 @@ func ffmpegArgs(in string, rate int) []string {
 	return append(args, "-c:a", "pcm_f32le", "-f", "wav", "pipe:1")
 }
 
-// ffmpegAvailable reports whether Open can decode through ffmpeg.
-func ffmpegAvailable() bool {
-	_, err := ffmpegTool.binary()
-	return err == nil
-}
-
 // toolLog reads a decoder tool's stderr. ffmpeg's (-v level+info): the first
 // audio stream of the input description gives the file's rate, its Duration
 // line the length; lines tagged [error], [fatal] or [panic] are kept (up to
