@@ -2,6 +2,7 @@ package dsp
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -40,6 +41,34 @@ func TestTruePeakScreen(t *testing.T) {
 		t.Logf("%-8s true peak %.4f dB", tc.name, 20*math.Log10(full))
 		if full != screened {
 			t.Errorf("%s: screened true peak %v, full %v", tc.name, screened, full)
+		}
+	}
+}
+
+// TestTruePeakHelpers: the unrolled channel copy and block maximum give the
+// plain loops' results at every length around their unrolling.
+func TestTruePeakHelpers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	for n := range 40 {
+		src := make([]float32, 2*n+1)
+		for i := range src {
+			src[i] = float32(rng.NormFloat64())
+		}
+		dst := make([]float32, n)
+		if n > 0 {
+			deinterleave2(dst, src[:2*n-1])
+		}
+		var want uint32
+		for i := range dst {
+			if dst[i] != src[2*i] {
+				t.Fatalf("n=%d: dst[%d] = %v, want %v", n, i, dst[i], src[2*i])
+			}
+		}
+		for _, v := range src[:n] {
+			want = max(want, math.Float32bits(float32(math.Abs(float64(v)))))
+		}
+		if got := maxAbsBits(src[:n]); got != want {
+			t.Fatalf("n=%d: max |v| bits %x, want %x", n, got, want)
 		}
 	}
 }
