@@ -4,3 +4,7 @@ package dsp
 
 // radix4Pass is radix4PassGo (no vector version on this architecture).
 func radix4Pass(re, im []float64, h int, tw []float64) { radix4PassGo(re, im, h, tw) }
+
+// useAVX2 is false: there is no vector code on this architecture (tests
+// that compare the vector and Go code skip).
+var useAVX2 = false

@@ -117,11 +117,14 @@ func (s *spectral) compute(pow []float64, spec *[spectrumBands]float32) spectral
 	// Even and odd bins sum separately (two chains of additions the CPU
 	// overlaps); the halves are added at the end. The bin count is odd
 	// (FrameSize/2+1): the last bin goes to the even sums.
-	var m0, f0, p0, d0 float64 // Σ mag, Σ f·mag, Σ pow, flux
-	var m1, f1, p1, d1 float64
+	// The vector version (when there is one) takes the first bins, a
+	// multiple of 4, in the same order.
 	n2 := len(pow) &^ 1
 	prev, freq, mag = prev[:len(pow)], freq[:len(pow)], mag[:len(pow)]
-	for k := 0; k < n2; k += 2 {
+	var acc [8]float64
+	k0 := spectralSumsVector(pow[:n2], mag, prev, freq, &acc)
+	m0, m1, f0, f1, p0, p1, d0, d1 := acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7] // Σ mag, Σ f·mag, Σ pow, flux
+	for k := k0; k < n2; k += 2 {
 		pa, pb := pow[k], pow[k+1]
 		ma, mb := math.Sqrt(pa), math.Sqrt(pb)
 		mag[k], mag[k+1] = ma, mb
