@@ -27,7 +27,12 @@ var FFmpegPath = ""
 // a seekable file (MP4 files often keep their index at the end, and a file
 // gives it the duration that sizes Analyze's reservations) and resamples
 // in its own process when asked for a rate.
-var ffmpegTool = &decodeTool{name: "ffmpeg", ffmpeg: true, seekable: true, resamples: true, args: ffmpegArgs}
+//
+// Debian's ffmpeg links OpenBLAS (through libavfilter), which starts a pool
+// of threads when it is loaded; one thread is all a decoder needs, and the
+// start costs about 8 ms less CPU (BENCHMARKS.md).
+var ffmpegTool = &decodeTool{name: "ffmpeg", ffmpeg: true, seekable: true, resamples: true, args: ffmpegArgs,
+	env: []string{"OPENBLAS_NUM_THREADS=1"}}
 
 // ffmpegArgs is ffmpeg's command line decoding in to WAV on stdout; rate > 0
 // resamples to rate Hz.

@@ -105,6 +105,9 @@ func newProcDecoder(t *decodeTool, in procInput, kind audioKind, lim Limits, rat
 	}
 	d.cmd = childproc.Command(context.Background(), path, t.args(src, rate)...)
 	d.cmd.Stdin = stdin
+	if len(t.env) > 0 {
+		d.cmd.Env = append(os.Environ(), t.env...)
+	}
 	stderr, err := d.cmd.StderrPipe()
 	if err != nil {
 		d.Close()

@@ -25,6 +25,8 @@ type decodeTool struct {
 	// args is the command line decoding in (a path or the tool's name for
 	// stdin) to WAV on stdout, at rate Hz when rate > 0 and resamples.
 	args func(in string, rate int) []string
+	// env is added to the worker's environment for the tool.
+	env []string
 }
 
 // mpg123Tool decodes MP3 to 32-bit float WAV from a pipe, gapless (the LAME
