@@ -29,3 +29,23 @@ func radix4Pass(re, im []float64, h int, tw []float64) {
 	}
 	radix4AVX2(&re[0], &im[0], &tw[0], m, h)
 }
+
+// splitPowerAVX is the split loop of realFFT.power for k = 1 … n, n a
+// multiple of 4 and at most m/2, in AVX2 (fft_amd64.s): the same operations
+// in the same order, so the same values.
+//
+//go:noescape
+func splitPowerAVX(re, im *float64, sp *splitTwiddle, pow *float64, m, n int)
+
+// splitPowerVector runs splitPowerAVX over the first k it can (a multiple
+// of 4 of len(sp)−1) when the CPU has AVX2, and returns how many it did.
+func splitPowerVector(re, im []float64, sp []splitTwiddle, pow []float64) int {
+	m := len(re)
+	n := (len(sp) - 1) &^ 3
+	if !useAVX2 || n == 0 || 2*n > m {
+		return 0
+	}
+	im, pow, sp = im[:m], pow[:m+1], sp[:n+1]
+	splitPowerAVX(&re[0], &im[0], &sp[0], &pow[0], m, n)
+	return n
+}

@@ -97,3 +97,79 @@ nextblock:
 done:
 	VZEROUPPER
 	RET
+
+// func splitPowerAVX(re, im *float64, sp *splitTwiddle, pow *float64, m, n int)
+//
+// The split loop of realFFT.power for k = 1 … n (n a multiple of 4, at most
+// m/2), four k at a time: Z_{m−k} is loaded backwards and reversed, the
+// twiddles de-interleaved, and pow[k], then pow[m−k] (reversed back) stored,
+// with the Go loop's operations in its order.
+TEXT ·splitPowerAVX(SB), NOSPLIT, $0-48
+	MOVQ re+0(FP), AX
+	MOVQ im+8(FP), BX
+	MOVQ sp+16(FP), CX
+	MOVQ pow+24(FP), DX
+	MOVQ m+32(FP), R8
+	MOVQ n+40(FP), R9
+	MOVQ $0x3fe0000000000000, DI
+	VMOVQ DI, X14
+	VBROADCASTSD X14, Y14  // 0.5
+	MOVQ $0xbfe0000000000000, DI
+	VMOVQ DI, X15
+	VBROADCASTSD X15, Y15  // −0.5
+	MOVQ $1, SI            // k
+
+splitloop:
+	CMPQ SI, R9
+	JG   splitdone
+	MOVQ R8, R11
+	SUBQ SI, R11
+	SUBQ $3, R11           // m−k−3
+	VMOVUPD (AX)(SI*8), Y0    // zr
+	VMOVUPD (BX)(SI*8), Y1    // zi
+	VMOVUPD (AX)(R11*8), Y2
+	VPERMPD $0x1B, Y2, Y2     // yr
+	VMOVUPD (BX)(R11*8), Y3
+	VPERMPD $0x1B, Y3, Y3     // yi
+	VADDPD  Y2, Y0, Y4
+	VMULPD  Y14, Y4, Y4       // er = 0.5(zr+yr)
+	VSUBPD  Y3, Y1, Y5
+	VMULPD  Y14, Y5, Y5       // ei = 0.5(zi−yi)
+	VADDPD  Y3, Y1, Y6
+	VMULPD  Y14, Y6, Y6       // or = 0.5(zi+yi)
+	VSUBPD  Y2, Y0, Y7
+	VMULPD  Y15, Y7, Y7       // oi = −0.5(zr−yr)
+	MOVQ    SI, R10
+	SHLQ    $4, R10
+	ADDQ    CX, R10           // &sp[k]
+	VMOVUPD (R10), Y8         // r0 i0 r1 i1
+	VMOVUPD 32(R10), Y9       // r2 i2 r3 i3
+	VUNPCKLPD Y9, Y8, Y10
+	VPERMPD $0xD8, Y10, Y10   // wr
+	VUNPCKHPD Y9, Y8, Y11
+	VPERMPD $0xD8, Y11, Y11   // wi
+	VMULPD  Y6, Y10, Y12
+	VMULPD  Y7, Y11, Y13
+	VSUBPD  Y13, Y12, Y12     // tr = wr·or − wi·oi
+	VMULPD  Y7, Y10, Y13
+	VMULPD  Y6, Y11, Y0
+	VADDPD  Y0, Y13, Y13      // ti = wr·oi + wi·or
+	VADDPD  Y12, Y4, Y0       // xr = er+tr
+	VADDPD  Y13, Y5, Y1       // xi = ei+ti
+	VMULPD  Y0, Y0, Y0
+	VMULPD  Y1, Y1, Y1
+	VADDPD  Y1, Y0, Y0
+	VMOVUPD Y0, (DX)(SI*8)    // pow[k]
+	VSUBPD  Y12, Y4, Y2       // er−tr
+	VSUBPD  Y5, Y13, Y3       // −ei+ti
+	VMULPD  Y2, Y2, Y2
+	VMULPD  Y3, Y3, Y3
+	VADDPD  Y3, Y2, Y2
+	VPERMPD $0x1B, Y2, Y2
+	VMOVUPD Y2, (DX)(R11*8)   // pow[m−k]
+	ADDQ    $4, SI
+	JMP     splitloop
+
+splitdone:
+	VZEROUPPER
+	RET

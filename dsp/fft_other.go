@@ -8,3 +8,7 @@ func radix4Pass(re, im []float64, h int, tw []float64) { radix4PassGo(re, im, h,
 // useAVX2 is false: there is no vector code on this architecture (tests
 // that compare the vector and Go code skip).
 var useAVX2 = false
+
+// splitPowerVector does nothing on this architecture: realFFT.power's Go
+// loop does every k.
+func splitPowerVector(re, im []float64, sp []splitTwiddle, pow []float64) int { return 0 }
