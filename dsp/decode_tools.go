@@ -40,9 +40,11 @@ var mpg123Tool = &decodeTool{name: "mpg123", args: func(in string, _ int) []stri
 // flacTool decodes FLAC to integer WAV from a pipe, with exact sizes from
 // the STREAMINFO block; the samples are the same integers ffmpeg decodes.
 // Like ffmpeg it decodes through a damaged frame (-F) instead of failing the
-// file; a stream it cannot read at all fails.
+// file; a stream it cannot read at all fails. The WAV is RF64, which holds
+// any length (flac refuses a plain WAV beyond 4 GiB, so a header declaring
+// hours of 192 kHz audio is refused from the declared length, as ffmpeg's).
 var flacTool = &decodeTool{name: "flac", args: func(in string, _ int) []string {
-	return []string{"-d", "-c", "-s", "-F", in}
+	return []string{"-d", "-c", "-s", "-F", "--force-rf64-format", in}
 }}
 
 // toolsFor lists the tools Open tries for a format, best first.

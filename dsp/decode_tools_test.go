@@ -109,7 +109,8 @@ func TestToolsVsFFmpeg(t *testing.T) {
 
 // TestToolErrors: what mpg123 and flac cannot decode is an ErrInvalid error
 // naming the tool, corrupted files never hang or escape the Decoder contract,
-// and Close kills a tool that is still decoding.
+// a declared length over the limit is refused before decoding, and Close
+// kills a tool that is still decoding.
 func TestToolErrors(t *testing.T) {
 	for _, tc := range []struct{ tool, ext string }{{"mpg123", ".mp3"}, {"flac", ".flac"}} {
 		t.Run(tc.tool, func(t *testing.T) {
@@ -131,6 +132,23 @@ func TestToolErrors(t *testing.T) {
 			}
 		})
 	}
+	t.Run("declared-too-long", func(t *testing.T) {
+		onlyTool(t, "flac")
+		ff := ffmpegPath(t)
+		path := filepath.Join(t.TempDir(), "long.flac")
+		if out, err := exec.Command(ff, "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-t", "30",
+			"-c:a", "flac", path).CombinedOutput(); err != nil {
+			t.Fatalf("%v %s", err, out)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = Open(bytes.NewReader(b), path, Limits{MaxSeconds: 10})
+		if !isErr(err, ErrInvalid) || !strings.Contains(err.Error(), "declares 30.0 s of audio; the limit is 10 s") {
+			t.Errorf("30 s FLAC, 10 s limit: %v", err)
+		}
+	})
 	t.Run("close", func(t *testing.T) {
 		onlyTool(t, "flac")
 		ff := ffmpegPath(t)
