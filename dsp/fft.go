@@ -123,9 +123,12 @@ func (f *realFFT) power(x []float32, win []float64, pow []float64) {
 // rev[s+k] = rev[s] + rev3(k)·m/8, where rev3 reverses three bits.
 func (f *realFFT) load(x []float32, win []float64, re, im []float64) {
 	m := len(re)
+	rev := f.rev[:m]
+	if loadVector(x, win, rev, re, im) {
+		return
+	}
 	o := m / 8
 	const c = math.Sqrt2 / 2
-	rev := f.rev[:m]
 	for s := 0; s+8 <= m; s += 8 {
 		r := int(rev[s])
 		p0r, p0i := pair(x, win, r)

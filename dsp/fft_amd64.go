@@ -49,3 +49,22 @@ func splitPowerVector(re, im []float64, sp []splitTwiddle, pow []float64) int {
 	splitPowerAVX(&re[0], &im[0], &sp[0], &pow[0], m, n)
 	return n
 }
+
+// loadAVX is realFFT.load for m ≥ 32 in AVX2 (fft_amd64.s): four blocks of
+// eight per step, each lane running load's operations in its order, so the
+// same values.
+//
+//go:noescape
+func loadAVX(x *float32, win *float64, rev *int32, re, im *float64, m int)
+
+// loadVector runs loadAVX when the CPU has AVX2 and the transform is large
+// enough (m ≥ 32), and reports whether it did.
+func loadVector(x []float32, win []float64, rev []int32, re, im []float64) bool {
+	m := len(re)
+	if !useAVX2 || m < 32 {
+		return false
+	}
+	x, win, rev, im = x[:2*m], win[:2*m], rev[:m], im[:m]
+	loadAVX(&x[0], &win[0], &rev[0], &re[0], &im[0], m)
+	return true
+}

@@ -12,3 +12,7 @@ var useAVX2 = false
 // splitPowerVector does nothing on this architecture: realFFT.power's Go
 // loop does every k.
 func splitPowerVector(re, im []float64, sp []splitTwiddle, pow []float64) int { return 0 }
+
+// loadVector does nothing on this architecture (realFFT.load's Go loop
+// runs).
+func loadVector(x []float32, win []float64, rev []int32, re, im []float64) bool { return false }

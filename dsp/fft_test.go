@@ -64,9 +64,10 @@ func TestRadix4PassVector(t *testing.T) {
 	}
 }
 
-// TestSplitPowerVector: realFFT.power gives bit-identical powers with and
-// without the vector split loop, at the analysis's sizes and small ones.
-func TestSplitPowerVector(t *testing.T) {
+// TestPowerVector: realFFT.power gives bit-identical powers with and
+// without its vector code (the load with the first three stages, the
+// radix-4 passes, the split loop), at the analysis's sizes and small ones.
+func TestPowerVector(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no vector loop on this CPU")
 	}
