@@ -360,14 +360,16 @@ func (t *truePeak) add(samples []float32) {
 		}
 		// Maxima of aligned blocks of tpTaps samples.
 		nb := (len(h) + tpTaps - 1) / tpTaps
-		bm := t.blockMax[:0]
+		bm := slices.Grow(t.blockMax[:0], nb)[:nb]
+		// The whole blocks in vector code when there is some.
+		for b := blockMaxVector(h, bm); b < nb; b++ {
+			bm[b] = math.Float32frombits(maxAbsBits(h[b*tpTaps : min(len(h), (b+1)*tpTaps)]))
+		}
 		// The bits of |v| order like |v| (no NaN: decoders clamp), and an
 		// integer max is branch-free.
 		var all uint32
-		for b := range nb {
-			m := maxAbsBits(h[b*tpTaps : min(len(h), (b+1)*tpTaps)])
-			bm = append(bm, math.Float32frombits(m))
-			all = max(all, m)
+		for _, v := range bm {
+			all = max(all, math.Float32bits(v))
 		}
 		t.blockMax = bm
 		t.sample = max(t.sample, math.Float32frombits(all))

@@ -67,3 +67,40 @@ end:
 	VMOVUPD X12, 64(BX)
 	VMOVUPD X13, 80(BX)
 	RET
+
+// func blockMaxAVX(h *float32, nb int, out *float32)
+//
+// out[b] = the float with the bits of the largest |v| (bit pattern with the
+// sign cleared, compared as unsigned integers) of h[24b : 24b+24], b < nb:
+// what maxAbsBits computes for each whole block (the maximum of integers
+// does not depend on the order).
+TEXT ·blockMaxAVX(SB), NOSPLIT, $0-24
+	MOVQ h+0(FP), AX
+	MOVQ nb+8(FP), CX
+	MOVQ out+16(FP), DX
+	VPCMPEQD Y7, Y7, Y7
+	VPSRLD   $1, Y7, Y7     // sign-clear mask
+	XORQ     SI, SI
+
+bmloop:
+	CMPQ SI, CX
+	JGE  bmdone
+	VPAND    (AX), Y7, Y0
+	VPAND    32(AX), Y7, Y1
+	VPAND    64(AX), Y7, Y2
+	VPMAXUD  Y1, Y0, Y0
+	VPMAXUD  Y2, Y0, Y0
+	VEXTRACTI128 $1, Y0, X1
+	VPMAXUD  X1, X0, X0
+	VPSHUFD  $0x4E, X0, X1
+	VPMAXUD  X1, X0, X0
+	VPSHUFD  $0xB1, X0, X1
+	VPMAXUD  X1, X0, X0
+	VMOVD    X0, (DX)(SI*4)
+	ADDQ     $96, AX
+	INCQ     SI
+	JMP      bmloop
+
+bmdone:
+	VZEROUPPER
+	RET

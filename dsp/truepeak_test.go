@@ -71,4 +71,22 @@ func TestTruePeakHelpers(t *testing.T) {
 			t.Fatalf("n=%d: max |v| bits %x, want %x", n, got, want)
 		}
 	}
+	// The vector block maxima (when there are) are maxAbsBits per block.
+	h := make([]float32, 10*tpTaps+5)
+	for i := range h {
+		h[i] = float32(rng.NormFloat64())
+		if i%7 == 0 {
+			h[i] = -h[i] * 100 // the largest magnitude negative
+		}
+	}
+	out := make([]float32, 11)
+	nb := blockMaxVector(h, out)
+	if useAVX2 && nb != 10 {
+		t.Fatalf("%d vector blocks of %d samples, want 10", nb, len(h))
+	}
+	for b := range nb {
+		if want := maxAbsBits(h[b*tpTaps : (b+1)*tpTaps]); math.Float32bits(out[b]) != want {
+			t.Fatalf("block %d: %v, want %v", b, out[b], math.Float32frombits(want))
+		}
+	}
 }

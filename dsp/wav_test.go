@@ -362,3 +362,22 @@ func TestReadShortBuffer(t *testing.T) {
 		t.Errorf("Read(3) = %d, %v; want one whole frame", n, err)
 	}
 }
+
+// TestDecodeS16Every: every 16-bit value, at every alignment around the
+// vector loop's steps, decodes to v/2^15 exactly.
+func TestDecodeS16Every(t *testing.T) {
+	all := make([]int16, 1<<16)
+	for i := range all {
+		all[i] = int16(i - 1<<15)
+	}
+	src := encS16(all...)
+	for _, n := range []int{len(all), len(all) - 1, 13, 8, 7, 1} {
+		dst := make([]float32, n)
+		decodeS16(dst, src[:2*n])
+		for i, v := range dst {
+			if want := float32(all[i]) / (1 << 15); v != want {
+				t.Fatalf("n=%d sample %d (%d): %v, want %v", n, i, all[i], v, want)
+			}
+		}
+	}
+}

@@ -36,6 +36,9 @@ func decodeU8(dst []float32, src []byte) {
 // check per four).
 func decodeS16(dst []float32, src []byte) {
 	src = src[:2*len(dst)]
+	// The vector version (when there is one) takes the first samples.
+	n := decodeS16Vector(dst, src)
+	dst, src = dst[n:], src[2*n:]
 	const scale = 1.0 / (1 << 15)
 	for len(dst) >= 4 {
 		s, d := src[:8:8], dst[:4:4]

@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package dsp
+
+// decodeS16Vector does nothing on this architecture (decodeS16's Go loop
+// decodes every sample).
+func decodeS16Vector(dst []float32, src []byte) int { return 0 }
