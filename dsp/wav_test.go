@@ -2,9 +2,11 @@ package dsp
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"testing"
@@ -377,6 +379,36 @@ func TestDecodeS16Every(t *testing.T) {
 		for i, v := range dst {
 			if want := float32(all[i]) / (1 << 15); v != want {
 				t.Fatalf("n=%d sample %d (%d): %v, want %v", n, i, all[i], v, want)
+			}
+		}
+	}
+}
+
+// TestDecodeF32Vector: decodeF32 with its vector copy gives decodeF32Go's
+// samples, to the bit, for in-range runs broken by values beyond ±1, NaN,
+// ±Inf and −0 at every alignment.
+func TestDecodeF32Vector(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	special := []float32{1.5, -1.0000001, float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)),
+		float32(math.Copysign(0, -1)), 1, -1}
+	v := make([]float32, 5000)
+	for i := range v {
+		v[i] = float32(rng.Float64()*2 - 1)
+		if rng.IntN(40) == 0 {
+			v[i] = special[rng.IntN(len(special))]
+		}
+	}
+	src := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(src[4*i:], math.Float32bits(x))
+	}
+	for _, n := range []int{len(v), len(v) - 3, 77, 8, 5} {
+		got, want := make([]float32, n), make([]float32, n)
+		decodeF32(got, src[:4*n])
+		decodeF32Go(want, src[:4*n])
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("n=%d sample %d (%v): %v, want %v", n, i, v[i], got[i], want[i])
 			}
 		}
 	}

@@ -75,6 +75,21 @@ func decodeS32(dst []float32, src []byte) {
 // Samples already in range (all of them, from ffmpeg) skip the clamp.
 func decodeF32(dst []float32, src []byte) {
 	src = src[:4*len(dst)]
+	for len(dst) > 0 {
+		// The vector version (when there is one) copies samples in
+		// [−1, 1], up to a group of eight with one outside; the loops
+		// below clamp a run from there.
+		n := decodeF32Vector(dst, src)
+		dst, src = dst[n:], src[4*n:]
+		k := min(len(dst), 64)
+		decodeF32Go(dst[:k], src[:4*k])
+		dst, src = dst[k:], src[4*k:]
+	}
+}
+
+// decodeF32Go is decodeF32 in Go.
+func decodeF32Go(dst []float32, src []byte) {
+	src = src[:4*len(dst)]
 	for len(dst) >= 4 {
 		s, d := src[:16:16], dst[:4:4]
 		a := math.Float32frombits(binary.LittleEndian.Uint32(s[0:4]))

@@ -20,3 +20,21 @@ func decodeS16Vector(dst []float32, src []byte) int {
 	decodeS16AVX(&dst[0], &src[0], n)
 	return n
 }
+
+// decodeF32AVX is decodeF32 for the first samples, up to n (a multiple of
+// 8), while they are all in [−1, 1] (wavdecode_amd64.s); it returns how many
+// it copied.
+//
+//go:noescape
+func decodeF32AVX(dst *float32, src *byte, n int) int
+
+// decodeF32Vector runs decodeF32AVX when the CPU has AVX2 and returns how
+// many samples it copied.
+func decodeF32Vector(dst []float32, src []byte) int {
+	n := len(dst) &^ 7
+	if !useAVX2 || n == 0 {
+		return 0
+	}
+	src = src[:4*n]
+	return decodeF32AVX(&dst[0], &src[0], n)
+}
