@@ -408,7 +408,8 @@ func (t *truePeak) add(samples []float32) {
 // inlined in add, the loop kept its indices on the stack.)
 func deinterleave2(dst, src []float32) {
 	src = src[:2*len(dst)-1]
-	i := 0
+	// The vector version (when there is one) copies the first samples.
+	i := deinterleave2Vector(dst, src)
 	for ; i+4 <= len(dst); i += 4 {
 		d, s := dst[i:i+4:i+4], src[2*i:2*i+7:2*i+7]
 		d[0], d[1], d[2], d[3] = s[0], s[2], s[4], s[6]

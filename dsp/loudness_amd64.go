@@ -54,3 +54,22 @@ func blockMaxVector(h, out []float32) int {
 	blockMaxAVX(&h[0], nb, &out[0])
 	return nb
 }
+
+// deinterleave2AVX is deinterleave2 for n samples, n a multiple of 8, in
+// AVX2 (loudness_amd64.s); it reads src up to src[2n−1].
+//
+//go:noescape
+func deinterleave2AVX(dst, src *float32, n int)
+
+// deinterleave2Vector runs deinterleave2AVX over the first samples it can
+// (a multiple of 8, leaving at least one: src ends at the last one's
+// sample) when the CPU has AVX2, and returns how many it did.
+func deinterleave2Vector(dst, src []float32) int {
+	n := (len(dst) - 1) &^ 7
+	if !useAVX2 || n <= 0 {
+		return 0
+	}
+	src = src[:2*n]
+	deinterleave2AVX(&dst[0], &src[0], n)
+	return n
+}

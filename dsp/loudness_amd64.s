@@ -104,3 +104,42 @@ bmloop:
 bmdone:
 	VZEROUPPER
 	RET
+
+// evenIdx picks the even floats of a vector into its low half (VPERMPS).
+DATA evenIdx<>+0(SB)/4, $0
+DATA evenIdx<>+4(SB)/4, $2
+DATA evenIdx<>+8(SB)/4, $4
+DATA evenIdx<>+12(SB)/4, $6
+DATA evenIdx<>+16(SB)/4, $1
+DATA evenIdx<>+20(SB)/4, $3
+DATA evenIdx<>+24(SB)/4, $5
+DATA evenIdx<>+28(SB)/4, $7
+GLOBL evenIdx<>(SB), RODATA|NOPTR, $32
+
+// func deinterleave2AVX(dst, src *float32, n int)
+//
+// dst[i] = src[2i] for i < n, n a multiple of 8 (src is read up to
+// src[2n−1]).
+TEXT ·deinterleave2AVX(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VMOVUPS evenIdx<>(SB), Y3
+	XORQ DX, DX
+
+dlloop:
+	CMPQ DX, CX
+	JGE  dldone
+	VMOVUPS    (SI), Y0
+	VMOVUPS    32(SI), Y1
+	VPERMPS    Y0, Y3, Y0
+	VPERMPS    Y1, Y3, Y1
+	VPERM2F128 $0x20, Y1, Y0, Y2
+	VMOVUPS    Y2, (DI)(DX*4)
+	ADDQ       $64, SI
+	ADDQ       $8, DX
+	JMP        dlloop
+
+dldone:
+	VZEROUPPER
+	RET
