@@ -396,14 +396,15 @@ func withoutFFmpeg(t testing.TB) {
 }
 
 // onlyTool makes name the only decoder tool Open finds for the rest of the
-// test (it is skipped when name is not installed); "" disables them all.
+// test (a missing one fails the test, as a missing peer does); "" disables
+// them all.
 func onlyTool(t testing.TB, name string) {
 	oldFF, oldPaths := FFmpegPath, ToolPaths
 	ToolPaths = map[string]string{}
 	for _, tool := range []*decodeTool{ffmpegTool, mpg123Tool, flacTool} {
 		switch {
 		case tool.name == name && !tool.installed():
-			t.Skipf("%s is not installed", name)
+			t.Fatalf("%s is not installed: apt-get install %s (.ci/run does)", name, name)
 		case tool.name == name:
 		case tool == ffmpegTool:
 			FFmpegPath = "/nonexistent/ffmpeg"

@@ -189,9 +189,7 @@ func TestPickTool(t *testing.T) {
 		rate      int
 	}{{"mpg123", "mp3", 44100}, {"mpg123", "mp3", 48000}, {"mpg123", "mp3", 22050}, {"flac", "flac", 44100}, {"flac", "flac", 96000}} {
 		t.Run(fmt.Sprintf("%s-%d", tc.ext, tc.rate), func(t *testing.T) {
-			if !(&decodeTool{name: tc.tool}).installed() {
-				t.Skipf("%s is not installed", tc.tool)
-			}
+			peer(t, tc.tool)
 			path := filepath.Join(dir, fmt.Sprintf("%d.%s", tc.rate, tc.ext))
 			if out, err := exec.Command(ff, "-v", "error", "-f", "lavfi", "-i", fmt.Sprintf("sine=r=%d", tc.rate), "-t", "1", path).CombinedOutput(); err != nil {
 				t.Fatalf("%v %s", err, out)
