@@ -155,11 +155,17 @@ func (s *spectral) compute(pow []float64, spec *[spectrumBands]float32) spectral
 	out.flux = d0 + d1
 	// Band and Bark sums over their contiguous bin ranges (bins ascend in
 	// frequency).
-	for b := range bands {
-		bands[b] = sum4(pow[s.bandEdge[b]:s.bandEdge[b+1]])
+	// All of a table's bands in one call of the vector version when there
+	// is one (the same sums as sum4's).
+	if !bandSumsVector(pow, s.bandEdge[:], bands[:]) {
+		for b := range bands {
+			bands[b] = sum4(pow[s.bandEdge[b]:s.bandEdge[b+1]])
+		}
 	}
-	for i := range s.spec {
-		s.spec[i] = sum4(mag[s.barkEdge[i]:s.barkEdge[i+1]])
+	if !bandSumsVector(mag, s.barkEdge[:], s.spec[:]) {
+		for i := range s.spec {
+			s.spec[i] = sum4(mag[s.barkEdge[i]:s.barkEdge[i+1]])
+		}
 	}
 	if sumMag > 0 {
 		out.centroid = sumFMag / sumMag
@@ -219,9 +225,14 @@ func (s *spectral) compute(pow []float64, spec *[spectrumBands]float32) spectral
 		out.spread = r * r
 	}
 	// 32-band amplitude spectrum: mean magnitude per band.
-	for b := range spectrumBands {
-		lo, hi := s.specEdge[b], s.specEdge[b+1]
-		spec[b] = float32(sum4(s.mag[lo:hi]) / float64(hi-lo))
+	var sums [spectrumBands]float64
+	if !bandSumsVector(s.mag, s.specEdge[:], sums[:]) {
+		for b := range sums {
+			sums[b] = sum4(s.mag[s.specEdge[b]:s.specEdge[b+1]])
+		}
+	}
+	for b, v := range sums {
+		spec[b] = float32(v / float64(s.specEdge[b+1]-s.specEdge[b]))
 	}
 	return out
 }

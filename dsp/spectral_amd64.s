@@ -60,3 +60,54 @@ done:
 	VMOVUPD X13, 48(R9)
 	VZEROUPPER
 	RET
+
+// func bandSumsAVX(x *float64, edges *int, nb int, out *float64)
+//
+// out[b] = sum4(x[edges[b]:edges[b+1]]) for b < nb: per band four running
+// sums (a, b, c, d) in one register, the leftover values added to a one by
+// one, then (a+b)+(c+d), as sum4 adds them.
+TEXT ·bandSumsAVX(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	MOVQ edges+8(FP), BX
+	MOVQ nb+16(FP), CX
+	MOVQ out+24(FP), DI
+	XORQ R8, R8            // band
+
+bsband:
+	CMPQ R8, CX
+	JGE  bsdone
+	MOVQ (BX)(R8*8), AX    // lo
+	MOVQ 8(BX)(R8*8), DX   // hi
+	VXORPD Y0, Y0, Y0      // (a, b, c, d)
+	LEAQ 4(AX), R9
+
+bsvec:
+	CMPQ R9, DX
+	JG   bstail
+	VADDPD (SI)(AX*8), Y0, Y0
+	ADDQ $4, AX
+	ADDQ $4, R9
+	JMP  bsvec
+
+bstail:
+	CMPQ AX, DX
+	JGE  bscombine
+	VADDSD (SI)(AX*8), X0, X1  // a += v (the upper lanes kept from X0)
+	VBLENDPD $1, Y1, Y0, Y0
+	INCQ AX
+	JMP  bstail
+
+bscombine:
+	VEXTRACTF128 $1, Y0, X1    // (c, d)
+	VUNPCKHPD X0, X0, X2       // b
+	VADDSD    X2, X0, X2       // a+b
+	VUNPCKHPD X1, X1, X3       // d
+	VADDSD    X3, X1, X3       // c+d
+	VADDSD    X3, X2, X2
+	VMOVSD    X2, (DI)(R8*8)
+	INCQ R8
+	JMP  bsband
+
+bsdone:
+	VZEROUPPER
+	RET
