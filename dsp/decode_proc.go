@@ -185,9 +185,10 @@ func newProcDecoder(t *decodeTool, in procInput, kind audioKind, lim Limits, rat
 	return d, nil
 }
 
-// spool copies r to a temporary file and returns its name.
+// spool copies r to a temporary file (for ffmpeg, the one tool that needs
+// to seek) and returns its name.
 func spool(r io.Reader) (string, error) {
-	tmp, err := os.CreateTemp("", "dsp-spool-*")
+	tmp, err := os.CreateTemp("", "dsp-ffmpeg-*")
 	if err != nil {
 		return "", fmt.Errorf("spooling audio: %w", err)
 	}
