@@ -18,6 +18,10 @@ const spectrumBands = 32
 // barkBands is the number of Bark bands of the perceptual features.
 const barkBands = 24
 
+// flatBlocks is the number of whole blocks of 16 bins whose product makes
+// one log of the spectral flatness (the bins after them make one more).
+const flatBlocks = (FrameSize/2 + 1) / 16
+
 // spectral holds the per-bin tables of the 1024-point spectrum features.
 type spectral struct {
 	rate     float64
@@ -187,32 +191,41 @@ func (s *spectral) compute(pow []float64, spec *[spectrumBands]float32) spectral
 		// the log count low; the +1e-10 floor follows librosa.
 		// Even and odd bins multiply in two chains; each block of 16 bins
 		// ends in one log.
+		// The logs are taken together (logs), then added in order.
 		bins := pow[:s.bins]
-		k := 0
-		for ; k+16 <= len(bins); k += 16 {
+		var prods [flatBlocks + 1]float64
+		k, nb := 0, 0
+		for ; k+16 <= len(bins) && nb < flatBlocks; k += 16 {
 			blk := bins[k : k+16 : k+16]
 			pa, pb := 1.0, 1.0
 			for j := 0; j < 16; j += 2 {
 				pa *= blk[j] + 1e-10
 				pb *= blk[j+1] + 1e-10
 			}
-			sumLog += math.Log(pa * pb)
+			prods[nb] = pa * pb
+			nb++
 		}
 		prod := 1.0
 		for _, p := range bins[k:] {
 			prod *= p + 1e-10
 		}
-		sumLog += math.Log(prod)
+		prods[nb] = prod
+		logs(prods[:nb+1], prods[:nb+1])
+		for _, l := range prods[:nb+1] {
+			sumLog += l
+		}
 		mean := sumPow/float64(s.bins) + 1e-10
 		out.flatness = math.Exp(sumLog/float64(s.bins)) / mean
 	}
 	// Perceptual sharpness and spread from Bark-band specific loudness
 	// (Meyda's definitions).
 	var total, maxSpec, sharp float64
+	var logSpec [barkBands]float64
+	logs(logSpec[:], s.spec[:])
 	for i, e := range s.spec {
 		l := 0.0
 		if e > 0 {
-			l = math.Exp(0.23 * math.Log(e)) // e^0.23; math.Pow is several times slower
+			l = math.Exp(0.23 * logSpec[i]) // e^0.23; math.Pow is several times slower
 		}
 		s.spec[i] = l
 		total += l
