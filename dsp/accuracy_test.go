@@ -337,17 +337,21 @@ func TestDecodersVsFFmpeg(t *testing.T) {
 			t.Fatalf("%s: ffprobe said %q: %v", tc.ext, out, err)
 		}
 		probe := probeDur - probeStart
-		for _, native := range []bool{false, true} {
-			if native && tc.ext == "m4a" {
-				continue // ffmpeg only
-			}
-			decoder := "ffmpeg"
-			if native {
-				decoder = "go"
-			}
+		decoders := []string{"ffmpeg", "go"}
+		switch tc.ext {
+		case "mp3":
+			decoders = append(decoders, "mpg123")
+		case "flac":
+			decoders = append(decoders, "flac")
+		case "m4a":
+			decoders = decoders[:1] // ffmpeg only
+		}
+		for _, decoder := range decoders {
 			t.Run(tc.ext+"/"+decoder, func(t *testing.T) {
-				if native {
+				if decoder == "go" {
 					withoutFFmpeg(t)
+				} else {
+					onlyTool(t, decoder)
 				}
 				fh, err := os.Open(path)
 				if err != nil {
@@ -358,9 +362,8 @@ func TestDecodersVsFFmpeg(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				_, isFF := d.(*ffmpegDecoder)
-				if isFF == native {
-					t.Fatalf("decoded by %T", d)
+				if by := decodedBy(d); by != strings.TrimSuffix(decoder, "go") {
+					t.Fatalf("decoded by %T (%q)", d, by)
 				}
 				a, err := Analyze(d, Options{})
 				c.Close()
@@ -386,11 +389,41 @@ func TestDecodersVsFFmpeg(t *testing.T) {
 	}
 }
 
-// withoutFFmpeg makes Open use the pure-Go decoders for the rest of the test.
+// withoutFFmpeg makes Open use the pure-Go decoders for the rest of the
+// test: no decoder tool (ffmpeg, mpg123, flac) is found.
 func withoutFFmpeg(t testing.TB) {
-	old := FFmpegPath
-	FFmpegPath = "/nonexistent/ffmpeg"
-	t.Cleanup(func() { FFmpegPath = old })
+	onlyTool(t, "")
+}
+
+// onlyTool makes name the only decoder tool Open finds for the rest of the
+// test (a missing one fails the test, as a missing peer does); "" disables
+// them all.
+func onlyTool(t testing.TB, name string) {
+	oldFF, oldPaths := FFmpegPath, ToolPaths
+	ToolPaths = map[string]string{}
+	for _, tool := range []*decodeTool{ffmpegTool, mpg123Tool, flacTool} {
+		switch {
+		case tool.name == name && !tool.installed():
+			t.Fatalf("%s is not installed: apt-get install %s (.ci/run does)", name, name)
+		case tool.name == name:
+		case tool == ffmpegTool:
+			FFmpegPath = "/nonexistent/ffmpeg"
+		default:
+			ToolPaths[tool.name] = "/nonexistent/" + tool.name
+		}
+	}
+	t.Cleanup(func() { FFmpegPath, ToolPaths = oldFF, oldPaths })
+}
+
+// decodedBy names the decoder tool behind d ("" for an in-process decoder).
+func decodedBy(d Decoder) string {
+	if r, ok := d.(*resampler); ok {
+		d = r.d
+	}
+	if p, ok := d.(*procDecoder); ok {
+		return p.tool.name
+	}
+	return ""
 }
 
 // TestOpenErrors: garbage, empty input, and missing ffmpeg.

@@ -288,7 +288,10 @@ func mixDown(src []float32, ch int, dst []float32) {
 		copy(dst, src)
 	case 2:
 		src = src[:2*n]
-		// Four frames at a time: one bounds check per four.
+		// Eight frames per step in vector code when there is some, then
+		// four at a time: one bounds check per four.
+		k := mixStereoVector(dst, src)
+		src, dst = src[2*k:], dst[k:]
 		for len(dst) >= 4 {
 			s, d := src[:8:8], dst[:4:4]
 			d[0] = (s[0] + s[1]) * scale

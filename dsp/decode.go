@@ -31,25 +31,30 @@ func (nopCloser) Close() error { return nil }
 // Open recognises the format of r by its magic bytes (name, a file name, is
 // only a hint used when the bytes are not recognised) and returns a Decoder
 // for it at the file's own rate, bounded by lim, and a Closer that releases
-// what the decoder holds (a no-op except for the ffmpeg subprocess, which it
+// what the decoder holds (a no-op except for a decoder process, which it
 // kills and reaps). Close must be called once the decoder is no longer used.
 //
-// WAV is parsed in-process. MP3, FLAC, Ogg Vorbis and everything else
-// (AAC/M4A, Opus, AIFF, WMA, …) are decoded by an ffmpeg subprocess when
-// ffmpeg is installed (it decodes MP3 about 15× faster than go-mp3, FLAC and
-// Vorbis 3–4× faster than the Go decoders, on a core of its own). Without
-// ffmpeg, MP3, FLAC and Ogg Vorbis fall back to pure-Go decoders, whose panics
-// are recovered into ErrInvalid errors, and the other formats fail with an
-// error wrapping ErrNeedFFmpeg. Every decoder stops with an ErrInvalid error
-// once more than lim.MaxSeconds of audio has been decoded, whatever the
-// header claimed.
+// WAV is parsed in-process. The other formats are decoded by a decoder
+// process, on a core of its own, when one is installed: MP3 by mpg123 and
+// FLAC by flac when they are (their start costs a few milliseconds against
+// ffmpeg's tens, and they decode with less CPU), else by ffmpeg, which also
+// decodes Ogg Vorbis and everything else (AAC/M4A, Opus, AIFF, WMA, …) and
+// is preferred for files not at the rate OpenForAnalysis wants (it resamples
+// more cheaply than Resample). The process reads a regular file r directly
+// (r's offset is then moved) and other readers through a pipe (a spooled
+// temporary file for ffmpeg, which needs to seek). Without any tool, MP3,
+// FLAC and Ogg Vorbis fall back to pure-Go decoders, whose panics are
+// recovered into ErrInvalid errors, and the other formats fail with an error
+// wrapping ErrNeedFFmpeg. Every decoder stops with an ErrInvalid error once
+// more than lim.MaxSeconds of audio has been decoded, whatever the header
+// claimed.
 func Open(r io.Reader, name string, lim Limits) (Decoder, io.Closer, error) {
 	return open(r, name, lim, 0)
 }
 
 // OpenForAnalysis is Open with the output at AnalysisRate, as Analyze wants
 // it: ffmpeg resamples in its own process (Format().SourceRate is then the
-// file's rate), in-process decoders are wrapped in Resample.
+// file's rate), the other decoders are wrapped in Resample.
 func OpenForAnalysis(r io.Reader, name string, lim Limits) (Decoder, io.Closer, error) {
 	d, c, err := open(r, name, lim, AnalysisRate)
 	if err != nil {
@@ -61,7 +66,9 @@ func OpenForAnalysis(r io.Reader, name string, lim Limits) (Decoder, io.Closer, 
 // open is Open; rate > 0 asks ffmpeg to resample to rate.
 func open(r io.Reader, name string, lim Limits, rate int) (Decoder, io.Closer, error) {
 	lim = lim.withDefaults()
+	in := localFile(r)
 	br := bufio.NewReaderSize(r, sniffSize)
+	in.r = br
 	head, err := br.Peek(sniffSize)
 	if err != nil && !isEOF(err) {
 		return nil, nil, fmt.Errorf("reading audio header: %w", err)
@@ -70,12 +77,13 @@ func open(r io.Reader, name string, lim Limits, rate int) (Decoder, io.Closer, e
 		return nil, nil, invalid("the audio file is empty")
 	}
 	kind := sniff(head, name)
-	if kind != kindWAV && ffmpegAvailable() {
-		fd, err := newFFmpegDecoder(br, kind, lim, rate)
+	if t := pickTool(kind, head, rate); t != nil {
+		in.frames = declaredFrames(kind, head)
+		pd, err := newProcDecoder(t, in, kind, lim, rate)
 		if err != nil {
 			return nil, nil, err
 		}
-		return fd, fd, nil
+		return pd, pd, nil
 	}
 	var d Decoder
 	switch kind {
@@ -88,10 +96,10 @@ func open(r io.Reader, name string, lim Limits, rate int) (Decoder, io.Closer, e
 	case kindVorbis:
 		frames := oggLength(r, head)
 		d, err = guardOpen("Ogg Vorbis", func() (Decoder, error) { return newOggDecoder(br, lim, frames) })
+	case kindUnknown:
+		return nil, nil, invalid("unrecognised audio format (WAV, MP3, FLAC and Ogg Vorbis are decoded natively; ffmpeg, which decodes the rest, is not installed)")
 	default:
-		// Reports ErrNeedFFmpeg (or an unrecognised format).
-		_, err = newFFmpegDecoder(br, kind, lim, rate)
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("%s audio: %w", kind, ErrNeedFFmpeg)
 	}
 	if err != nil {
 		return nil, nil, err
@@ -300,4 +308,24 @@ func (g *guardedDecoder) Read(dst []float32) (n int, err error) {
 		return n, nil
 	}
 	return n, err
+}
+
+// declaredFrames returns the length in frames the start of the file
+// declares where a decoder tool's WAV output does not say it (an MP3's
+// Xing/Info frame count, minus what gapless decoding drops), or -1.
+func declaredFrames(kind audioKind, head []byte) int64 {
+	if kind != kindMP3 {
+		return -1
+	}
+	off := 0
+	if len(head) >= 3 && string(head[:3]) == "ID3" {
+		off = id3Size(head)
+	}
+	if mpegAt(head, off) != kindMP3 {
+		return -1
+	}
+	if t := mp3Gapless(head[off:]); t.end >= 0 {
+		return t.end - t.skip
+	}
+	return -1
 }

@@ -31,7 +31,7 @@ func TestFFmpegLog(t *testing.T) {
 		"[info] size=     864kB time=00:00:02.50 bitrate=2822.7kbits/s speed= 589x",
 		"",
 	}, "\n")
-	l := readFFmpegLog(strings.NewReader(log))
+	l := readToolLog(strings.NewReader(log), true)
 	<-l.described
 	<-l.done
 	if l.rate != 48000 || l.duration != 3723.5 {
@@ -43,7 +43,7 @@ func TestFFmpegLog(t *testing.T) {
 	}
 
 	// Nothing but an error (the input could not be opened).
-	l = readFFmpegLog(strings.NewReader("[error] /tmp/x: Invalid data found when processing input\n"))
+	l = readToolLog(strings.NewReader("[error] /tmp/x: Invalid data found when processing input\n"), true)
 	<-l.described
 	<-l.done
 	if l.rate != 0 || l.duration != 0 || !strings.Contains(l.errors.String(), "Invalid data") {

@@ -67,20 +67,13 @@ func fuzzDecode(t *testing.T, data []byte, name string) {
 	}
 }
 
-// noFFmpeg makes Open reject what only ffmpeg decodes, so fuzzing stays on
-// the in-process decoders (a subprocess per input is slow and not what is
-// being tested).
-func noFFmpeg(f *testing.F) {
-	old := FFmpegPath
-	FFmpegPath = "/nonexistent/ffmpeg"
-	f.Cleanup(func() { FFmpegPath = old })
-}
-
 // Run the fuzzers with -fuzzminimizetime 1s: with the default (60 s) a
 // worker spends up to a minute minimising each new interesting input while the
 // exec counter stands still, which looked like a hang (BENCHMARKS.md).
 func fuzzOpen(f *testing.F, name string, exts ...string) {
-	noFFmpeg(f)
+	// The in-process decoders only: a subprocess per input is slow and
+	// not what is being tested.
+	withoutFFmpeg(f)
 	for _, s := range seedFiles(f, exts...) {
 		f.Add(s)
 	}
@@ -115,7 +108,9 @@ func FuzzOpenOgg(f *testing.F) { fuzzOpen(f, "x.ogg", ".ogg") }
 
 // FuzzOpenWAV fuzzes the WAV path of Open and the sniffer.
 func FuzzOpenWAV(f *testing.F) {
-	noFFmpeg(f)
+	// The in-process decoders only: a subprocess per input is slow and
+	// not what is being tested.
+	withoutFFmpeg(f)
 	for _, s := range fuzzSeeds() {
 		f.Add(s)
 	}
@@ -124,7 +119,9 @@ func FuzzOpenWAV(f *testing.F) {
 
 // FuzzAnalyze runs the full extractor on fuzzed WAV input.
 func FuzzAnalyze(f *testing.F) {
-	noFFmpeg(f)
+	// The in-process decoders only: a subprocess per input is slow and
+	// not what is being tested.
+	withoutFFmpeg(f)
 	for _, s := range fuzzSeeds() {
 		f.Add(s)
 	}

@@ -12,9 +12,7 @@ import (
 // with a 3 s watchdog per input: no escaped panic, no hang, errors wrap
 // ErrInvalid. (The mutation fuzzers run the same check without a watchdog.)
 func TestDecoderMutations(t *testing.T) {
-	noFF := FFmpegPath
-	FFmpegPath = "/nonexistent"
-	defer func() { FFmpegPath = noFF }()
+	withoutFFmpeg(t)
 	rng := rand.New(rand.NewPCG(1, 1))
 	seeds := seedFiles(t, ".mp3", ".flac", ".ogg")
 	for i := 0; i < 1500; i++ {

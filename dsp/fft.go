@@ -98,7 +98,9 @@ func (f *realFFT) power(x []float32, win []float64, pow []float64) {
 	pow[0] = (re[0] + im[0]) * (re[0] + im[0])
 	pow[m] = (re[0] - im[0]) * (re[0] - im[0])
 	sp := f.split[:m/2+1]
-	for k := 1; k < len(sp); k++ {
+	// The vector version (when there is one) takes the first k, a
+	// multiple of 4.
+	for k := 1 + splitPowerVector(re, im, sp, pow); k < len(sp); k++ {
 		zr, zi := re[k], im[k]
 		yr, yi := re[m-k], im[m-k]
 		er, ei := 0.5*(zr+yr), 0.5*(zi-yi)
@@ -121,9 +123,12 @@ func (f *realFFT) power(x []float32, win []float64, pow []float64) {
 // rev[s+k] = rev[s] + rev3(k)·m/8, where rev3 reverses three bits.
 func (f *realFFT) load(x []float32, win []float64, re, im []float64) {
 	m := len(re)
+	rev := f.rev[:m]
+	if loadVector(x, win, rev, re, im) {
+		return
+	}
 	o := m / 8
 	const c = math.Sqrt2 / 2
-	rev := f.rev[:m]
 	for s := 0; s+8 <= m; s += 8 {
 		r := int(rev[s])
 		p0r, p0i := pair(x, win, r)

@@ -351,10 +351,7 @@ func (t *truePeak) add(samples []float32) {
 			h = slices.Grow(h, n)[:tpTaps-1+n]
 			dst := h[tpTaps-1:]
 			if t.ch == 2 {
-				src := samples[c : c+2*n-1]
-				for i := range dst {
-					dst[i] = src[2*i]
-				}
+				deinterleave2(dst, samples[c:c+2*n-1])
 			} else {
 				for i := range dst {
 					dst[i] = samples[i*t.ch+c]
@@ -363,17 +360,16 @@ func (t *truePeak) add(samples []float32) {
 		}
 		// Maxima of aligned blocks of tpTaps samples.
 		nb := (len(h) + tpTaps - 1) / tpTaps
-		bm := t.blockMax[:0]
+		bm := slices.Grow(t.blockMax[:0], nb)[:nb]
+		// The whole blocks in vector code when there is some.
+		for b := blockMaxVector(h, bm); b < nb; b++ {
+			bm[b] = math.Float32frombits(maxAbsBits(h[b*tpTaps : min(len(h), (b+1)*tpTaps)]))
+		}
 		// The bits of |v| order like |v| (no NaN: decoders clamp), and an
 		// integer max is branch-free.
 		var all uint32
-		for b := range nb {
-			var m uint32
-			for _, v := range h[b*tpTaps : min(len(h), (b+1)*tpTaps)] {
-				m = max(m, math.Float32bits(v)&^(1<<31))
-			}
-			bm = append(bm, math.Float32frombits(m))
-			all = max(all, m)
+		for _, v := range bm {
+			all = max(all, math.Float32bits(v))
 		}
 		t.blockMax = bm
 		t.sample = max(t.sample, math.Float32frombits(all))
@@ -405,6 +401,42 @@ func (t *truePeak) add(samples []float32) {
 		copy(h, h[len(h)-(tpTaps-1):])
 		t.hist[c] = h[:tpTaps-1]
 	}
+}
+
+// deinterleave2 copies every other sample of src, from the first, to dst
+// (len(src) = 2·len(dst)−1): one channel of stereo. (A function of its own:
+// inlined in add, the loop kept its indices on the stack.)
+func deinterleave2(dst, src []float32) {
+	src = src[:2*len(dst)-1]
+	// The vector version (when there is one) copies the first samples.
+	i := deinterleave2Vector(dst, src)
+	for ; i+4 <= len(dst); i += 4 {
+		d, s := dst[i:i+4:i+4], src[2*i:2*i+7:2*i+7]
+		d[0], d[1], d[2], d[3] = s[0], s[2], s[4], s[6]
+	}
+	for ; i < len(dst); i++ {
+		dst[i] = src[2*i]
+	}
+}
+
+// maxAbsBits returns the bits of the largest |v| in x (0 for none): the
+// bits of |v| order like |v| (no NaN: decoders clamp), and an integer max
+// is branch-free. Four running maxima (the CPU overlaps them).
+func maxAbsBits(x []float32) uint32 {
+	const abs = ^uint32(1 << 31)
+	var a, b, c, d uint32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		v := x[i : i+4 : i+4]
+		a = max(a, math.Float32bits(v[0])&abs)
+		b = max(b, math.Float32bits(v[1])&abs)
+		c = max(c, math.Float32bits(v[2])&abs)
+		d = max(d, math.Float32bits(v[3])&abs)
+	}
+	for _, v := range x[i:] {
+		a = max(a, math.Float32bits(v)&abs)
+	}
+	return max(a, b, c, d)
 }
 
 // interpolate returns the largest magnitude of the interpolated points after

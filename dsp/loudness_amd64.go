@@ -35,3 +35,41 @@ func kWeightStereoVector(a *loudnessAcc, samples []float32, z []float64) bool {
 	l[1].x1, l[1].x2, r[1].x1, r[1].x2 = l[0].y1, l[0].y2, r[0].y1, r[0].y2
 	return true
 }
+
+// blockMaxAVX writes the largest |v| of each of the nb whole blocks of
+// tpTaps samples of h to out, in AVX2 (loudness_amd64.s): maxAbsBits per
+// block.
+//
+//go:noescape
+func blockMaxAVX(h *float32, nb int, out *float32)
+
+// blockMaxVector runs blockMaxAVX over the whole blocks of h when the CPU
+// has AVX2 and returns how many blocks it did (their maxima in out).
+func blockMaxVector(h, out []float32) int {
+	nb := len(h) / tpTaps
+	if !useAVX2 || nb == 0 {
+		return 0
+	}
+	out = out[:nb]
+	blockMaxAVX(&h[0], nb, &out[0])
+	return nb
+}
+
+// deinterleave2AVX is deinterleave2 for n samples, n a multiple of 8, in
+// AVX2 (loudness_amd64.s); it reads src up to src[2n−1].
+//
+//go:noescape
+func deinterleave2AVX(dst, src *float32, n int)
+
+// deinterleave2Vector runs deinterleave2AVX over the first samples it can
+// (a multiple of 8, leaving at least one: src ends at the last one's
+// sample) when the CPU has AVX2, and returns how many it did.
+func deinterleave2Vector(dst, src []float32) int {
+	n := (len(dst) - 1) &^ 7
+	if !useAVX2 || n <= 0 {
+		return 0
+	}
+	src = src[:2*n]
+	deinterleave2AVX(&dst[0], &src[0], n)
+	return n
+}

@@ -67,3 +67,79 @@ end:
 	VMOVUPD X12, 64(BX)
 	VMOVUPD X13, 80(BX)
 	RET
+
+// func blockMaxAVX(h *float32, nb int, out *float32)
+//
+// out[b] = the float with the bits of the largest |v| (bit pattern with the
+// sign cleared, compared as unsigned integers) of h[24b : 24b+24], b < nb:
+// what maxAbsBits computes for each whole block (the maximum of integers
+// does not depend on the order).
+TEXT ·blockMaxAVX(SB), NOSPLIT, $0-24
+	MOVQ h+0(FP), AX
+	MOVQ nb+8(FP), CX
+	MOVQ out+16(FP), DX
+	VPCMPEQD Y7, Y7, Y7
+	VPSRLD   $1, Y7, Y7     // sign-clear mask
+	XORQ     SI, SI
+
+bmloop:
+	CMPQ SI, CX
+	JGE  bmdone
+	VPAND    (AX), Y7, Y0
+	VPAND    32(AX), Y7, Y1
+	VPAND    64(AX), Y7, Y2
+	VPMAXUD  Y1, Y0, Y0
+	VPMAXUD  Y2, Y0, Y0
+	VEXTRACTI128 $1, Y0, X1
+	VPMAXUD  X1, X0, X0
+	VPSHUFD  $0x4E, X0, X1
+	VPMAXUD  X1, X0, X0
+	VPSHUFD  $0xB1, X0, X1
+	VPMAXUD  X1, X0, X0
+	VMOVD    X0, (DX)(SI*4)
+	ADDQ     $96, AX
+	INCQ     SI
+	JMP      bmloop
+
+bmdone:
+	VZEROUPPER
+	RET
+
+// evenIdx picks the even floats of a vector into its low half (VPERMPS).
+DATA evenIdx<>+0(SB)/4, $0
+DATA evenIdx<>+4(SB)/4, $2
+DATA evenIdx<>+8(SB)/4, $4
+DATA evenIdx<>+12(SB)/4, $6
+DATA evenIdx<>+16(SB)/4, $1
+DATA evenIdx<>+20(SB)/4, $3
+DATA evenIdx<>+24(SB)/4, $5
+DATA evenIdx<>+28(SB)/4, $7
+GLOBL evenIdx<>(SB), RODATA|NOPTR, $32
+
+// func deinterleave2AVX(dst, src *float32, n int)
+//
+// dst[i] = src[2i] for i < n, n a multiple of 8 (src is read up to
+// src[2n−1]).
+TEXT ·deinterleave2AVX(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VMOVUPS evenIdx<>(SB), Y3
+	XORQ DX, DX
+
+dlloop:
+	CMPQ DX, CX
+	JGE  dldone
+	VMOVUPS    (SI), Y0
+	VMOVUPS    32(SI), Y1
+	VPERMPS    Y0, Y3, Y0
+	VPERMPS    Y1, Y3, Y1
+	VPERM2F128 $0x20, Y1, Y0, Y2
+	VMOVUPS    Y2, (DI)(DX*4)
+	ADDQ       $64, SI
+	ADDQ       $8, DX
+	JMP        dlloop
+
+dldone:
+	VZEROUPPER
+	RET

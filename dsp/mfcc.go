@@ -85,8 +85,9 @@ func (m *mfcc) compute(pow []float64, out *[mfccCoeffs]float32) {
 		for i, w := range f.w {
 			e += w * pow[f.lo+i]
 		}
-		m.logMel[b] = math.Log(e + 1e-10)
+		m.logMel[b] = e + 1e-10
 	}
+	logs(m.logMel[:], m.logMel[:])
 	for c := range mfccCoeffs {
 		var s float64
 		for b, v := range m.logMel {

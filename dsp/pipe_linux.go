@@ -20,3 +20,8 @@ func enlargePipe(r io.Reader, n int) {
 		rc.Control(func(fd uintptr) { unix.FcntlInt(fd, unix.F_SETPIPE_SZ, n) })
 	}
 }
+
+// stdinPath names a process's standard input as a file it can open and
+// seek: ffmpeg reads the caller's file through it (Linux reopens the file
+// itself, at offset 0).
+const stdinPath = "/dev/stdin"

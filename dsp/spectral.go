@@ -18,6 +18,10 @@ const spectrumBands = 32
 // barkBands is the number of Bark bands of the perceptual features.
 const barkBands = 24
 
+// flatBlocks is the number of whole blocks of 16 bins whose product makes
+// one log of the spectral flatness (the bins after them make one more).
+const flatBlocks = (FrameSize/2 + 1) / 16
+
 // spectral holds the per-bin tables of the 1024-point spectrum features.
 type spectral struct {
 	rate     float64
@@ -117,11 +121,14 @@ func (s *spectral) compute(pow []float64, spec *[spectrumBands]float32) spectral
 	// Even and odd bins sum separately (two chains of additions the CPU
 	// overlaps); the halves are added at the end. The bin count is odd
 	// (FrameSize/2+1): the last bin goes to the even sums.
-	var m0, f0, p0, d0 float64 // Σ mag, Σ f·mag, Σ pow, flux
-	var m1, f1, p1, d1 float64
+	// The vector version (when there is one) takes the first bins, a
+	// multiple of 4, in the same order.
 	n2 := len(pow) &^ 1
 	prev, freq, mag = prev[:len(pow)], freq[:len(pow)], mag[:len(pow)]
-	for k := 0; k < n2; k += 2 {
+	var acc [8]float64
+	k0 := spectralSumsVector(pow[:n2], mag, prev, freq, &acc)
+	m0, m1, f0, f1, p0, p1, d0, d1 := acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7] // Σ mag, Σ f·mag, Σ pow, flux
+	for k := k0; k < n2; k += 2 {
 		pa, pb := pow[k], pow[k+1]
 		ma, mb := math.Sqrt(pa), math.Sqrt(pb)
 		mag[k], mag[k+1] = ma, mb
@@ -152,11 +159,17 @@ func (s *spectral) compute(pow []float64, spec *[spectrumBands]float32) spectral
 	out.flux = d0 + d1
 	// Band and Bark sums over their contiguous bin ranges (bins ascend in
 	// frequency).
-	for b := range bands {
-		bands[b] = sum4(pow[s.bandEdge[b]:s.bandEdge[b+1]])
+	// All of a table's bands in one call of the vector version when there
+	// is one (the same sums as sum4's).
+	if !bandSumsVector(pow, s.bandEdge[:], bands[:]) {
+		for b := range bands {
+			bands[b] = sum4(pow[s.bandEdge[b]:s.bandEdge[b+1]])
+		}
 	}
-	for i := range s.spec {
-		s.spec[i] = sum4(mag[s.barkEdge[i]:s.barkEdge[i+1]])
+	if !bandSumsVector(mag, s.barkEdge[:], s.spec[:]) {
+		for i := range s.spec {
+			s.spec[i] = sum4(mag[s.barkEdge[i]:s.barkEdge[i+1]])
+		}
 	}
 	if sumMag > 0 {
 		out.centroid = sumFMag / sumMag
@@ -178,32 +191,41 @@ func (s *spectral) compute(pow []float64, spec *[spectrumBands]float32) spectral
 		// the log count low; the +1e-10 floor follows librosa.
 		// Even and odd bins multiply in two chains; each block of 16 bins
 		// ends in one log.
+		// The logs are taken together (logs), then added in order.
 		bins := pow[:s.bins]
-		k := 0
-		for ; k+16 <= len(bins); k += 16 {
+		var prods [flatBlocks + 1]float64
+		k, nb := 0, 0
+		for ; k+16 <= len(bins) && nb < flatBlocks; k += 16 {
 			blk := bins[k : k+16 : k+16]
 			pa, pb := 1.0, 1.0
 			for j := 0; j < 16; j += 2 {
 				pa *= blk[j] + 1e-10
 				pb *= blk[j+1] + 1e-10
 			}
-			sumLog += math.Log(pa * pb)
+			prods[nb] = pa * pb
+			nb++
 		}
 		prod := 1.0
 		for _, p := range bins[k:] {
 			prod *= p + 1e-10
 		}
-		sumLog += math.Log(prod)
+		prods[nb] = prod
+		logs(prods[:nb+1], prods[:nb+1])
+		for _, l := range prods[:nb+1] {
+			sumLog += l
+		}
 		mean := sumPow/float64(s.bins) + 1e-10
 		out.flatness = math.Exp(sumLog/float64(s.bins)) / mean
 	}
 	// Perceptual sharpness and spread from Bark-band specific loudness
 	// (Meyda's definitions).
 	var total, maxSpec, sharp float64
+	var logSpec [barkBands]float64
+	logs(logSpec[:], s.spec[:])
 	for i, e := range s.spec {
 		l := 0.0
 		if e > 0 {
-			l = math.Exp(0.23 * math.Log(e)) // e^0.23; math.Pow is several times slower
+			l = math.Exp(0.23 * logSpec[i]) // e^0.23; math.Pow is several times slower
 		}
 		s.spec[i] = l
 		total += l
@@ -216,9 +238,14 @@ func (s *spectral) compute(pow []float64, spec *[spectrumBands]float32) spectral
 		out.spread = r * r
 	}
 	// 32-band amplitude spectrum: mean magnitude per band.
-	for b := range spectrumBands {
-		lo, hi := s.specEdge[b], s.specEdge[b+1]
-		spec[b] = float32(sum4(s.mag[lo:hi]) / float64(hi-lo))
+	var sums [spectrumBands]float64
+	if !bandSumsVector(s.mag, s.specEdge[:], sums[:]) {
+		for b := range sums {
+			sums[b] = sum4(s.mag[s.specEdge[b]:s.specEdge[b+1]])
+		}
+	}
+	for b, v := range sums {
+		spec[b] = float32(v / float64(s.specEdge[b+1]-s.specEdge[b]))
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package dsp
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -40,6 +41,52 @@ func TestTruePeakScreen(t *testing.T) {
 		t.Logf("%-8s true peak %.4f dB", tc.name, 20*math.Log10(full))
 		if full != screened {
 			t.Errorf("%s: screened true peak %v, full %v", tc.name, screened, full)
+		}
+	}
+}
+
+// TestTruePeakHelpers: the unrolled channel copy and block maximum give the
+// plain loops' results at every length around their unrolling.
+func TestTruePeakHelpers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	for n := range 40 {
+		src := make([]float32, 2*n+1)
+		for i := range src {
+			src[i] = float32(rng.NormFloat64())
+		}
+		dst := make([]float32, n)
+		if n > 0 {
+			deinterleave2(dst, src[:2*n-1])
+		}
+		var want uint32
+		for i := range dst {
+			if dst[i] != src[2*i] {
+				t.Fatalf("n=%d: dst[%d] = %v, want %v", n, i, dst[i], src[2*i])
+			}
+		}
+		for _, v := range src[:n] {
+			want = max(want, math.Float32bits(float32(math.Abs(float64(v)))))
+		}
+		if got := maxAbsBits(src[:n]); got != want {
+			t.Fatalf("n=%d: max |v| bits %x, want %x", n, got, want)
+		}
+	}
+	// The vector block maxima (when there are) are maxAbsBits per block.
+	h := make([]float32, 10*tpTaps+5)
+	for i := range h {
+		h[i] = float32(rng.NormFloat64())
+		if i%7 == 0 {
+			h[i] = -h[i] * 100 // the largest magnitude negative
+		}
+	}
+	out := make([]float32, 11)
+	nb := blockMaxVector(h, out)
+	if useAVX2 && nb != 10 {
+		t.Fatalf("%d vector blocks of %d samples, want 10", nb, len(h))
+	}
+	for b := range nb {
+		if want := maxAbsBits(h[b*tpTaps : (b+1)*tpTaps]); math.Float32bits(out[b]) != want {
+			t.Fatalf("block %d: %v, want %v", b, out[b], math.Float32frombits(want))
 		}
 	}
 }

@@ -2,16 +2,18 @@ package dsp
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"testing"
 )
 
-// readAll decodes every sample of r through a buffer of bufFrames frames.
-func readAll(t testing.TB, w *WAVReader, bufFrames int) ([]float32, error) {
+// readAll decodes every sample of w through a buffer of bufFrames frames.
+func readAll(t testing.TB, w Decoder, bufFrames int) ([]float32, error) {
 	t.Helper()
 	buf := make([]float32, bufFrames*w.Format().Channels)
 	var out []float32
@@ -360,5 +362,54 @@ func TestReadShortBuffer(t *testing.T) {
 	}
 	if n, err := w.Read(make([]float32, 3)); n != 2 || err != nil {
 		t.Errorf("Read(3) = %d, %v; want one whole frame", n, err)
+	}
+}
+
+// TestDecodeS16Every: every 16-bit value, at every alignment around the
+// vector loop's steps, decodes to v/2^15 exactly.
+func TestDecodeS16Every(t *testing.T) {
+	all := make([]int16, 1<<16)
+	for i := range all {
+		all[i] = int16(i - 1<<15)
+	}
+	src := encS16(all...)
+	for _, n := range []int{len(all), len(all) - 1, 13, 8, 7, 1} {
+		dst := make([]float32, n)
+		decodeS16(dst, src[:2*n])
+		for i, v := range dst {
+			if want := float32(all[i]) / (1 << 15); v != want {
+				t.Fatalf("n=%d sample %d (%d): %v, want %v", n, i, all[i], v, want)
+			}
+		}
+	}
+}
+
+// TestDecodeF32Vector: decodeF32 with its vector copy gives decodeF32Go's
+// samples, to the bit, for in-range runs broken by values beyond ±1, NaN,
+// ±Inf and −0 at every alignment.
+func TestDecodeF32Vector(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	special := []float32{1.5, -1.0000001, float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)),
+		float32(math.Copysign(0, -1)), 1, -1}
+	v := make([]float32, 5000)
+	for i := range v {
+		v[i] = float32(rng.Float64()*2 - 1)
+		if rng.IntN(40) == 0 {
+			v[i] = special[rng.IntN(len(special))]
+		}
+	}
+	src := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(src[4*i:], math.Float32bits(x))
+	}
+	for _, n := range []int{len(v), len(v) - 3, 77, 8, 5} {
+		got, want := make([]float32, n), make([]float32, n)
+		decodeF32(got, src[:4*n])
+		decodeF32Go(want, src[:4*n])
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("n=%d sample %d (%v): %v, want %v", n, i, v[i], got[i], want[i])
+			}
+		}
 	}
 }

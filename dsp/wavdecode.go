@@ -36,6 +36,9 @@ func decodeU8(dst []float32, src []byte) {
 // check per four).
 func decodeS16(dst []float32, src []byte) {
 	src = src[:2*len(dst)]
+	// The vector version (when there is one) takes the first samples.
+	n := decodeS16Vector(dst, src)
+	dst, src = dst[n:], src[2*n:]
 	const scale = 1.0 / (1 << 15)
 	for len(dst) >= 4 {
 		s, d := src[:8:8], dst[:4:4]
@@ -71,6 +74,21 @@ func decodeS32(dst []float32, src []byte) {
 // decodeF32 decodes IEEE float32 samples, clamped to [-1,1] (NaN → 0).
 // Samples already in range (all of them, from ffmpeg) skip the clamp.
 func decodeF32(dst []float32, src []byte) {
+	src = src[:4*len(dst)]
+	for len(dst) > 0 {
+		// The vector version (when there is one) copies samples in
+		// [−1, 1], up to a group of eight with one outside; the loops
+		// below clamp a run from there.
+		n := decodeF32Vector(dst, src)
+		dst, src = dst[n:], src[4*n:]
+		k := min(len(dst), 64)
+		decodeF32Go(dst[:k], src[:4*k])
+		dst, src = dst[k:], src[4*k:]
+	}
+}
+
+// decodeF32Go is decodeF32 in Go.
+func decodeF32Go(dst []float32, src []byte) {
 	src = src[:4*len(dst)]
 	for len(dst) >= 4 {
 		s, d := src[:16:16], dst[:4:4]

@@ -73,8 +73,22 @@ func (w *waveAcc) addBlock(vs []float32) {
 		lo, hi := w.min[last], w.max[last]
 		// Plain comparisons (no NaN: decoders clamp) are cheaper than the
 		// min and max builtins, whose NaN and signed-zero rules need extra
-		// work; for ±0 either zero is the same amplitude.
-		for _, v := range vs[:k] {
+		// work; for ±0 either zero is the same amplitude, and the first
+		// one seen is kept.
+		chunk := vs[:k]
+		// The vector extrema (when there are) of a prefix: a non-zero
+		// extremum has one bit pattern, so they are what the loop finds;
+		// a zero one could be either zero, and the loop redoes the chunk.
+		if vlo, vhi, n := waveExtremaVector(chunk); n > 0 && vlo != 0 && vhi != 0 {
+			if vlo < lo {
+				lo = vlo
+			}
+			if vhi > hi {
+				hi = vhi
+			}
+			chunk = chunk[n:]
+		}
+		for _, v := range chunk {
 			if v < lo {
 				lo = v
 			}
