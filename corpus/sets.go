@@ -24,9 +24,18 @@ func Set(name string) ([]Track, error) {
 		return controlSet(), nil
 	case "planetblupi":
 		return planetblupiSet()
+	case "septrain":
+		return generatedSet("septrain", 20000, slices.Concat(devStyles, devStyles), sepTrainRenderers, [2]float64{24, 36}), nil
 	}
 	return nil, fmt.Errorf("corpus: unknown set %q (have %v)", name, SetNames)
 }
+
+// sepTrainRenderers render the training set of the separator's mask model
+// (scripts/bench-separate/train.py; built only when named, it is not in
+// SetNames): every Debian soundfont but the held-out TimGM6mb and freepats,
+// and TiMidity++ on FluidR3_GM.
+var sepTrainRenderers = []Renderer{FluidR3, MuseScore, FluidMono, CsoundGM, {"timidity", "/etc/timidity/fluidr3_gm.cfg"},
+	{"fluidsynth", "/usr/share/sounds/sf3/MuseScore_General_Full.sf3"}}
 
 // Styles of each set: every dev style once or twice; the holdout adds
 // styles dev never has.

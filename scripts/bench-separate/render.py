@@ -32,13 +32,18 @@ from tones import tone_song  # noqa: E402
 RATE = 44100
 SF2 = "/usr/share/sounds/sf2/"
 SF3 = "/usr/share/sounds/sf3/"
-TRAIN_FONTS = [("fluidsynth", SF2 + "FluidR3_GM.sf2"), ("fluidsynth", SF3 + "MuseScore_General.sf3"),
-               ("fluidsynth", SF2 + "sf_GMbank.sf2")]
+DEV_FONTS = [("fluidsynth", SF2 + "FluidR3_GM.sf2"), ("fluidsynth", SF3 + "MuseScore_General.sf3"),
+             ("fluidsynth", SF2 + "sf_GMbank.sf2")]
+# Training uses every Debian soundfont but the held-out ones, and TiMidity++
+# on FluidR3_GM (its own envelopes, filters and reverb), so that no one
+# font's drum kit or bass patches stand for drums and bass.
+TRAIN_FONTS = DEV_FONTS + [("fluidsynth", SF3 + "FluidR3Mono_GM.sf3"), ("fluidsynth", SF3 + "MuseScore_General_Lite.sf3"),
+                           ("timidity", "/etc/timidity/fluidr3_gm.cfg")]
 HOLDOUT_FONTS = [("fluidsynth", SF2 + "TimGM6mb.sf2"), ("timidity", "/etc/timidity/freepats.cfg")]
 SETS = {  # name: (first seed, songs, seconds, fonts)
-    "train": (1000, 180, 20.0, TRAIN_FONTS),
+    "train": (1000, 240, 20.0, TRAIN_FONTS),
     "tones": (700000, 40, 20.0, None),  # synthetic-tone songs (tones.py), written to train/
-    "dev": (500000, 32, 30.0, TRAIN_FONTS),
+    "dev": (500000, 32, 30.0, DEV_FONTS),
     "holdout": (900000, 32, 30.0, HOLDOUT_FONTS),
 }
 

@@ -1,8 +1,8 @@
 """Trains the mask model of the local separator (separate/model.go).
 
     /usr/bin/python3 render.py DATA train     # the training songs (see render.py)
-    nice /usr/bin/python3 train.py --cache DATA/train    # band sums of every song (see band_sums)
-    nice /usr/bin/python3 train.py DATA/train separate/mask.bin [--steps 4000]
+    nice /usr/bin/python3 train.py --cache DATA/train [CORPUS/septrain]   # band sums of every song (see band_sums)
+    nice /usr/bin/python3 train.py DATA/train [CORPUS/septrain] separate/mask.bin [--steps 4000]
     /usr/bin/python3 train.py --fixture separate/mask.bin separate/testdata/net.bin
 
 The model reads, per STFT frame (periodic Hann, 2048 samples, hop 512 at
@@ -25,6 +25,7 @@ import math
 import os
 import random
 import struct
+import subprocess
 import sys
 import time
 
@@ -118,22 +119,52 @@ def cache_path(song):
     return os.path.join(song, f"bands-{N}-{HOP}-{BANDS}.npy")
 
 
+def song_dirs(data):
+    """The song directories of data: render.py's (meta.json) and cmd/corpus's
+    (truth.json, unfinished ones excepted)."""
+    found = glob.glob(os.path.join(data, "*", "meta.json")) + glob.glob(os.path.join(data, "*", "truth.json"))
+    return sorted(os.path.dirname(f) for f in found if not os.path.dirname(f).endswith(".tmp"))
+
+
+def read_flac(path):
+    """Decodes a cmd/corpus stem (FLAC) to float32 (frames, 2) at RATE."""
+    pcm = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "f32le", "-ac", "2", "-ar", str(RATE), "-"],
+                         check=True, capture_output=True).stdout
+    return np.frombuffer(pcm, "<f4").reshape(-1, 2)
+
+
+def read_stems(d):
+    """The drums, bass and other of a song (3, samples, 2): render.py's WAVs,
+    or cmd/corpus's FLAC stems with vocals, piano and other as other."""
+    if os.path.exists(os.path.join(d, "meta.json")):
+        return np.stack([read_wav(os.path.join(d, s + ".wav")) for s in STEMS]).astype(np.float32)
+    with open(os.path.join(d, "truth.json")) as f:
+        files = json.load(f)["stems"]
+    parts = {s: [read_flac(os.path.join(d, files[k])) for k in ks if k in files]
+             for s, ks in (("drums", ["drums"]), ("bass", ["bass"]), ("other", ["vocals", "piano", "other"]))}
+    n = max(len(x) for xs in parts.values() for x in xs)
+    out = np.zeros((3, n, 2), np.float32)
+    for i, s in enumerate(STEMS):
+        for x in parts[s]:
+            out[i, :len(x)] += x
+    return out
+
+
 def cache(data):
     """Writes the band sums of every song of data beside it (train.py --cache)."""
-    for d in sorted(glob.glob(os.path.join(data, "*", "meta.json"))):
-        d = os.path.dirname(d)
+    for d in song_dirs(data):
         if not os.path.exists(cache_path(d)):
-            stems = np.stack([read_wav(os.path.join(d, s + ".wav")) for s in STEMS]).astype(np.float32)
-            np.save(cache_path(d) + ".tmp.npy", band_sums(stems))
+            np.save(cache_path(d) + ".tmp.npy", band_sums(read_stems(d)))
             os.rename(cache_path(d) + ".tmp.npy", cache_path(d))
 
 
 def load(data, songs=None, names=None):
-    """Adds the band sums of the songs of data not yet in names, as far as
-    train.py --cache has computed them."""
+    """Adds the band sums of the songs of data not yet in names, computing
+    those train.py --cache has not (songs still being rendered join as they
+    appear)."""
+    cache(data)
     songs, names = songs or [], names if names is not None else set()
-    for d in sorted(glob.glob(os.path.join(data, "*", "meta.json"))):
-        d = os.path.dirname(d)
+    for d in song_dirs(data):
         if d not in names and os.path.exists(cache_path(d)):
             names.add(d)
             songs.append(torch.from_numpy(np.load(cache_path(d))))
@@ -170,7 +201,7 @@ def loss_fn(net, t, g, mu, sigma, weights=(1.0, 1.0, 0.5)):
         ms = m[:, s].transpose(1, 2)  # (B, T, BANDS)
         ss = a[..., s] * g[:, None, None, s] ** 2
         err = (ms ** 2 * pw - 2 * ms * cross(a, g, s) + ss).sum((1, 2))
-        energy, eps = ss.sum((1, 2)), 1e-3 * pw.sum((1, 2))
+        energy, eps = ss.sum((1, 2)), 1e-3 * pw.sum((1, 2)) + 1e-9  # + 1e-9: a silent excerpt scores 0 dB
         sdrs.append(10 * torch.log10((energy + eps) / (err.clamp(min=0) + eps)))
     sdr = torch.stack(sdrs, 1)
     w = torch.tensor(weights)
@@ -222,11 +253,12 @@ def main():
     if len(sys.argv) == 4 and sys.argv[1] == "--fixture":
         fixture(sys.argv[2], sys.argv[3])
         return
-    if len(sys.argv) == 3 and sys.argv[1] == "--cache":
-        cache(sys.argv[2])
+    if len(sys.argv) >= 3 and sys.argv[1] == "--cache":
+        for data in sys.argv[2:]:
+            cache(data)
         return
     ap = argparse.ArgumentParser()
-    ap.add_argument("data", help="directory of training songs (render.py DATA train writes DATA/train)")
+    ap.add_argument("data", nargs="+", help="directories of training songs (render.py DATA train writes DATA/train)")
     ap.add_argument("out")
     ap.add_argument("--steps", type=int, default=4000)
     ap.add_argument("--batch", type=int, default=12)
@@ -240,7 +272,9 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     rng = random.Random(a.seed)
-    songs, names = load(a.data)
+    songs, names = [], set()
+    for data in a.data:
+        songs, names = load(data, songs, names)
     print(f"{len(songs)} training songs, {BANDS} bands", flush=True)
     dilations = [1, 2, 4, 8, 16]
     # Feature normalisation from a few batches.
@@ -263,8 +297,9 @@ def main():
         nn.utils.clip_grad_norm_(net.parameters(), 5)
         opt.step()
         sched.step()
-        if step % 200 == 0:  # songs still being rendered join as they appear
-            songs, names = load(a.data, songs, names)
+        if step % 200 == 0:
+            for data in a.data:
+                songs, names = load(data, songs, names)
         avg = sdr.detach() if avg is None else 0.98 * avg + 0.02 * sdr.detach()
         if step % 100 == 0 or step == a.steps or step == 10:
             print(f"step {step} {time.time() - start:.0f}s {len(songs)} songs, sdr drums {avg[0]:.2f} bass {avg[1]:.2f} other {avg[2]:.2f}",
