@@ -9,7 +9,7 @@ RUN CGO_ENABLED=0 GOBIN=/out go install riverqueue.com/riverui/cmd/riverui@v0.22
 RUN CGO_ENABLED=0 GOBIN=/out go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
 
 FROM debian:bookworm-slim AS runtime
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates ffmpeg && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates ffmpeg mpg123 flac && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 phonoglyph && mkdir -p /data/blobs && chown phonoglyph /data/blobs
 USER phonoglyph
 ENV STORAGE_DIR=/data/blobs
