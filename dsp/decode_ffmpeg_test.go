@@ -145,9 +145,17 @@ func TestMP3LyingFrameCount(t *testing.T) {
 // TestFFmpegDeclaredTooLong: a file whose container declares more than
 // MaxSeconds is refused when it is opened, before ffmpeg decodes it.
 func TestFFmpegDeclaredTooLong(t *testing.T) {
-	ff := ffmpegPath(t)
+	path, b := thirtySecondFLAC(t)
+	_, _, err := OpenForAnalysis(bytes.NewReader(b), path, Limits{MaxSeconds: 10})
+	wantDeclaredTooLong(t, err)
+}
+
+// thirtySecondFLAC writes 30 s of 8 kHz mono silence as FLAC with ffmpeg and
+// returns its path and bytes.
+func thirtySecondFLAC(t *testing.T) (string, []byte) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "long.flac")
-	if out, err := exec.Command(ff, "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-t", "30",
+	if out, err := exec.Command(ffmpegPath(t), "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-t", "30",
 		"-c:a", "flac", path).CombinedOutput(); err != nil {
 		t.Fatalf("%v %s", err, out)
 	}
@@ -155,7 +163,13 @@ func TestFFmpegDeclaredTooLong(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = OpenForAnalysis(bytes.NewReader(b), path, Limits{MaxSeconds: 10})
+	return path, b
+}
+
+// wantDeclaredTooLong checks that opening thirtySecondFLAC's file with a
+// 10 s limit was refused for what its header declares.
+func wantDeclaredTooLong(t *testing.T, err error) {
+	t.Helper()
 	if !isErr(err, ErrInvalid) || !strings.Contains(err.Error(), "declares 30.0 s of audio; the limit is 10 s") {
 		t.Errorf("30 s FLAC, 10 s limit: %v", err)
 	}

@@ -133,21 +133,10 @@ func TestToolErrors(t *testing.T) {
 		})
 	}
 	t.Run("declared-too-long", func(t *testing.T) {
+		path, b := thirtySecondFLAC(t)
 		onlyTool(t, "flac")
-		ff := ffmpegPath(t)
-		path := filepath.Join(t.TempDir(), "long.flac")
-		if out, err := exec.Command(ff, "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-t", "30",
-			"-c:a", "flac", path).CombinedOutput(); err != nil {
-			t.Fatalf("%v %s", err, out)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _, err = Open(bytes.NewReader(b), path, Limits{MaxSeconds: 10})
-		if !isErr(err, ErrInvalid) || !strings.Contains(err.Error(), "declares 30.0 s of audio; the limit is 10 s") {
-			t.Errorf("30 s FLAC, 10 s limit: %v", err)
-		}
+		_, _, err := Open(bytes.NewReader(b), path, Limits{MaxSeconds: 10})
+		wantDeclaredTooLong(t, err)
 	})
 	t.Run("close", func(t *testing.T) {
 		onlyTool(t, "flac")
