@@ -362,7 +362,7 @@ func TestDecodersVsFFmpeg(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if by := decodedBy(d); by != strings.TrimSuffix(decoder, "go") {
+				if by := DecoderProcess(d); by != strings.TrimSuffix(decoder, "go") {
 					t.Fatalf("decoded by %T (%q)", d, by)
 				}
 				a, err := Analyze(d, Options{})
@@ -413,17 +413,6 @@ func onlyTool(t testing.TB, name string) {
 		}
 	}
 	t.Cleanup(func() { FFmpegPath, ToolPaths = oldFF, oldPaths })
-}
-
-// decodedBy names the decoder tool behind d ("" for an in-process decoder).
-func decodedBy(d Decoder) string {
-	if r, ok := d.(*resampler); ok {
-		d = r.d
-	}
-	if p, ok := d.(*procDecoder); ok {
-		return p.tool.name
-	}
-	return ""
 }
 
 // TestOpenErrors: garbage, empty input, and missing ffmpeg.

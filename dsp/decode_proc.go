@@ -268,6 +268,19 @@ func (d *procDecoder) wait() error {
 	return &toolError{tool: d.tool.name, msg: msg}
 }
 
+// DecoderProcess names the tool that decodes in a process of its own
+// (ffmpeg, mpg123, flac) behind a Decoder from Open or OpenForAnalysis, or
+// "" when the decoding runs in this process.
+func DecoderProcess(d Decoder) string {
+	if r, ok := d.(*resampler); ok {
+		d = r.d
+	}
+	if p, ok := d.(*procDecoder); ok {
+		return p.tool.name
+	}
+	return ""
+}
+
 // Close kills the tool if it still runs and removes the spool file.
 func (d *procDecoder) Close() error {
 	d.once.Do(func() {

@@ -85,7 +85,7 @@ func TestToolsVsFFmpeg(t *testing.T) {
 					t.Fatalf("%s: %v", in.name, err)
 				}
 				f := d.Format()
-				if by := decodedBy(d); by != tc.tool || f.Channels != tc.ch || f.SampleRate != tc.rate {
+				if by := DecoderProcess(d); by != tc.tool || f.Channels != tc.ch || f.SampleRate != tc.rate {
 					t.Fatalf("%s: decoded by %q, %+v", in.name, by, f)
 				}
 				if f.Frames >= 0 && f.Frames != int64(len(got)/tc.ch) {

@@ -163,7 +163,7 @@ func TestFFmpegResample(t *testing.T) {
 	}
 	defer c.Close()
 	f := d.Format()
-	if decodedBy(d) != "ffmpeg" || f.SampleRate != AnalysisRate || f.SourceRate != in || f.Frames < AnalysisRate*seconds || f.Frames > AnalysisRate*(seconds*1.01+ffmpegLimitGrace)+1 {
+	if DecoderProcess(d) != "ffmpeg" || f.SampleRate != AnalysisRate || f.SourceRate != in || f.Frames < AnalysisRate*seconds || f.Frames > AnalysisRate*(seconds*1.01+ffmpegLimitGrace)+1 {
 		t.Fatalf("%T %+v", d, f)
 	}
 	var out []float32
