@@ -221,7 +221,7 @@ def main():
     sets = [s for s in args.sets.split(',') if s]
 
     tracks = []  # (set, dir, truth)
-    for name in sets + ['controls']:
+    for name in dict.fromkeys(sets + ['controls']):  # controls once, named or not
         d = os.path.join(args.corpus, name)
         if not os.path.isdir(d):
             print(f'corpus-score: no set {name} under {args.corpus}', file=sys.stderr)
