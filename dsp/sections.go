@@ -107,8 +107,12 @@ func sectionBounds(feat [][]float64) []int {
 	for b := sectionMinBars; b <= nb-sectionMinBars && b < nb; b++ {
 		nov[b] = min(barChange(feat, b, sectionWindow), barChange(feat, b, sectionLongWindow))
 	}
+	// A boundary needs more than sectionMinBars bars after it: the bar
+	// grid runs a bar or two past the last note (its ring-out), and the
+	// change into that tail is where the last section ends, not where a
+	// new one starts.
 	var out []int
-	for b := sectionMinBars; b <= nb-sectionMinBars && b < nb; b++ {
+	for b := sectionMinBars; b < nb-sectionMinBars; b++ {
 		if nov[b] < sectionMinChange {
 			continue
 		}
