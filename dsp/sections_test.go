@@ -26,3 +26,22 @@ func TestSectionBoundsTail(t *testing.T) {
 		t.Errorf("boundaries %v, want [12]", b)
 	}
 }
+
+// TestSectionBoundsShortBreak: a 2-bar break between two 8-bar sections
+// has boundaries on both of its bar lines, neither a bar off.
+func TestSectionBoundsShortBreak(t *testing.T) {
+	var f [][]float64
+	for i := range 18 {
+		switch {
+		case i < 8:
+			f = append(f, []float64{-14, -12, -15, -16})
+		case i < 10:
+			f = append(f, []float64{-40, -30, -35, -38})
+		default:
+			f = append(f, []float64{-10, -11, -12, -13})
+		}
+	}
+	if b := sectionBounds(f); !slices.Equal(b, []int{8, 10}) {
+		t.Errorf("boundaries %v, want [8 10]", b)
+	}
+}
