@@ -30,6 +30,7 @@ const (
 	sectionLongWindow = 4
 	sectionMinBars    = 2
 	sectionMinChange  = 1.2
+	sectionMoveRatio  = 2
 	chromaWeight      = 6 // a chord change moves a chroma bin by ~0.3 → ~2 dB
 	onsetWeight       = 3 // dB of mean rise → dB of level
 )
@@ -107,8 +108,12 @@ func sectionBounds(feat [][]float64) []int {
 	for b := sectionMinBars; b <= nb-sectionMinBars && b < nb; b++ {
 		nov[b] = min(barChange(feat, b, sectionWindow), barChange(feat, b, sectionLongWindow))
 	}
+	// A boundary needs more than sectionMinBars bars after it: the bar
+	// grid runs a bar or two past the last note (its ring-out), and the
+	// change into that tail is where the last section ends, not where a
+	// new one starts.
 	var out []int
-	for b := sectionMinBars; b <= nb-sectionMinBars && b < nb; b++ {
+	for b := sectionMinBars; b < nb-sectionMinBars; b++ {
 		if nov[b] < sectionMinChange {
 			continue
 		}
@@ -120,10 +125,31 @@ func sectionBounds(feat [][]float64) []int {
 			}
 		}
 		if peak {
-			out = append(out, b)
+			out = append(out, moveToBarChange(feat, b, out))
 		}
 	}
 	return out
+}
+
+// moveToBarChange returns the boundary bar b, or its neighbour when the
+// change from the bar before to the bar itself is at least
+// sectionMoveRatio times larger there (and the neighbour is still more
+// than sectionMinBars bars from the end and at least sectionMinBars from
+// the previous boundary in prev). The multi-bar windows place a boundary
+// only to within a bar when another one is near (a 2-bar break between
+// two sections), and the bar where the parts change is where that single
+// bar-to-bar change is largest.
+func moveToBarChange(feat [][]float64, b int, prev []int) int {
+	best, top := b, barChange(feat, b, 1)*sectionMoveRatio
+	for _, j := range []int{b - 1, b + 1} {
+		if j < sectionMinBars || j >= len(feat)-sectionMinBars || (len(prev) > 0 && j-prev[len(prev)-1] < sectionMinBars) {
+			continue
+		}
+		if c := barChange(feat, j, 1); c >= top {
+			best, top = j, c
+		}
+	}
+	return best
 }
 
 // barChange returns the RMS over the features of the difference between
