@@ -155,9 +155,17 @@ func estimatePeriod(env, full []float32, fps float64, scratch []float64) (period
 	if on, half, third := gridAccents(env, refine(p0)); third >= tatumThirds*on && third > half {
 		p0 *= 2.0 / 3
 	}
-	// The slowest candidate level within the tapping range.
+	// The slowest candidate level within the tapping range. A strongest
+	// periodicity slower than any beat is a bar: of three beats (a waltz)
+	// when its thirds carry more accent than its midpoint.
+	levels := []float64{6, 4, 3, 2, 1, 0.5, 1.0 / 3}
+	if p0 > hi {
+		if _, half, third := gridAccents(env, p0); third > half {
+			levels = []float64{1.0 / 3, 0.5}
+		}
+	}
 	P := 0.0
-	for _, m := range []float64{6, 4, 3, 2, 1, 0.5, 1.0 / 3} {
+	for _, m := range levels {
 		if L := p0 * m; L >= lo && L <= hi {
 			P = refine(L)
 			break
