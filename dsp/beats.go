@@ -17,9 +17,12 @@ const (
 	// the global period to its own, so a deviation is kept only where it is
 	// heard for a while (a tempo change) and not where a local pattern
 	// (a dotted-quarter figure in an intro, a busy break) outscores the
-	// beat for a few seconds: five windows away from the global period cost
-	// as much as the change into it.
-	tempoPull = 0.2
+	// beat for a few seconds: two and a half windows away from the global
+	// period cost as much as the change into it (0.2, five windows, let a
+	// bossa's syncopated figure pull a drifting 139 BPM grid to 174 for
+	// stretches; 0.3–0.8 all read every dev and dev2 tempo, 1.2 no longer
+	// follows the synthetic 96–132 BPM ramp; see BENCHMARKS.md).
+	tempoPull = 0.4
 	beatTrim  = 0.1 // share of the RMS beat strength under which end beats are dropped
 )
 

@@ -56,7 +56,7 @@ func (x *extractor) rhythm(a *Analysis, s *Summary) {
 		env[i] = x.lowODF[i] + x.midODF[i]
 	}
 	scratch := make([]float64, n)
-	P, clarity, compound := estimatePeriod(env, x.fps, scratch)
+	P, clarity, compound := estimatePeriod(env, odf[:n], x.fps, scratch)
 	if P <= 0 {
 		return
 	}

@@ -116,15 +116,18 @@ func (c comb) best(lo, hi float64, w func(float64) float64) float64 {
 // divides in three rather than two (compound meter, or a shuffle). env is the onset
 // envelope of the low and mid bands (kick, bass, snare, chords: where the
 // beat lives, while hats and cymbals subdivide it); scratch (at least
-// len(env)) is work space.
+// len(env)) is work space. full is the whole spectrum's onset envelope
+// (hats, shakers and cowbell too), heard only below the strongest
+// periodicity.
 //
 // The strongest periodicity (comb salience with a broad log-normal prior
 // around tempoPriorBPM, a tie-breaker only) fixes the metrical grid (if it
 // is three equal pulses, see tatumThirds, two of them do); its
 // levels ×1/3 … ×2 within beatMinBPM–beatMaxBPM are the candidates. Starting
 // from the slowest, a level gives way to its half (or third) while the
-// positions between its beats carry beatLevelRatio of its beats' accent.
-func estimatePeriod(env []float32, fps float64, scratch []float64) (period, clarity float64, compound bool) {
+// positions between its beats carry beatLevelRatio of its beats' accent
+// (in env, or, for a level slower than the strongest periodicity, in full).
+func estimatePeriod(env, full []float32, fps float64, scratch []float64) (period, clarity float64, compound bool) {
 	minLag := 60 * fps / tempoMaxBPM
 	if len(env) < int(4*minLag) {
 		return 0, 0, false
@@ -152,9 +155,17 @@ func estimatePeriod(env []float32, fps float64, scratch []float64) (period, clar
 	if on, half, third := gridAccents(env, refine(p0)); third >= tatumThirds*on && third > half {
 		p0 *= 2.0 / 3
 	}
-	// The slowest candidate level within the tapping range.
+	// The slowest candidate level within the tapping range. A strongest
+	// periodicity slower than any beat is a bar: of three beats (a waltz)
+	// when its thirds carry more accent than its midpoint.
+	levels := []float64{6, 4, 3, 2, 1, 0.5, 1.0 / 3}
+	if p0 > hi {
+		if _, half, third := gridAccents(env, p0); third > half {
+			levels = []float64{1.0 / 3, 0.5}
+		}
+	}
 	P := 0.0
-	for _, m := range []float64{6, 4, 3, 2, 1, 0.5, 1.0 / 3} {
+	for _, m := range levels {
 		if L := p0 * m; L >= lo && L <= hi {
 			P = refine(L)
 			break
@@ -168,6 +179,17 @@ func estimatePeriod(env []float32, fps float64, scratch []float64) (period, clar
 		compound = third > half
 		if on <= 0 {
 			break
+		}
+		// Below the strongest periodicity, the whole spectrum testifies
+		// too: a pulse kept by cowbell, guiro or shaker over a bass on
+		// one and three (latin at 120 read as 60) is the beat the low and
+		// mid bands already found strongest. A level the strongest
+		// periodicity itself chose (a ballad under quaver hats) keeps to
+		// the low and mid bands.
+		if P > p0*1.03 {
+			if fo, fh, ft := gridAccents(full, P); fo > 0 {
+				half, third = max(half, on*fh/fo), max(third, on*ft/fo)
+			}
 		}
 		// The prior tilts the ratio: a slow level gives way more easily
 		// to a faster one nearer the tempi people tap.
