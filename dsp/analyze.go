@@ -9,7 +9,7 @@ import (
 )
 
 // AnalysisVersion identifies the feature definitions of Analyze.
-const AnalysisVersion = "3.2-native"
+const AnalysisVersion = "3.3-native"
 
 // Series names of Analysis.Series.
 const (

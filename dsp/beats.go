@@ -30,23 +30,26 @@ const (
 // tempoWinSeconds every tempoHopSeconds (window w is centred on frame
 // w·hop), within ±tempoDrift of the global period P, so the tracker follows
 // tempo changes at the chosen metrical level. Each window scores every lag
-// by its autocorrelation (plus half that at twice the lag, which favours the
-// period over its neighbours), scaled to the window's best; a Viterbi path
+// by its autocorrelation plus half that at group times the lag (a bar of
+// group beats; this favours the period over its neighbours), scaled to the
+// window's best. With group 3, a waltz's passage that marks only its bars
+// scores its beat and its half bar alike and the pull keeps the beat; at
+// twice the lag the half bar (whose double is the bar) won. A Viterbi path
 // through the windows then picks one lag each, paying tempoChangeCost per
 // tempoChangeStep of relative change and tempoPull of that per window for
 // its distance from P, so a steady tempo stays put, a ramp is followed and
 // a step change is taken at once.
-func localPeriods(env []float32, P, fps float64) (periods []float64, hop int) {
+func localPeriods(env []float32, P, fps float64, group int) (periods []float64, hop int) {
 	hop = max(1, int(tempoHopSeconds*fps))
 	win := int(tempoWinSeconds * fps)
 	n := len(env)
 	lo, hi := int(math.Floor(P/(1+tempoDrift))), int(math.Ceil(P*(1+tempoDrift)))
-	if n < 2*win || hi*2 >= win || lo < 2 {
+	if n < 2*win || hi*group >= win || lo < 2 {
 		return nil, hop
 	}
 	nl := hi - lo + 1
 	y := make([]float64, win)
-	ac := make([]float64, 2*hi+2)
+	ac := make([]float64, group*hi+2)
 	var scores [][]float64 // per window, per lag lo..hi
 	for c := 0; c < n; c += hop {
 		s := min(max(0, c-win/2), n-win)
@@ -60,7 +63,7 @@ func localPeriods(env []float32, P, fps float64) (periods []float64, hop int) {
 			y[i] = float64(v) - mean
 		}
 		for l := lo; l < len(ac) && l < win; l++ {
-			if l > hi && l < 2*lo {
+			if l > hi && l < group*lo {
 				continue
 			}
 			var sum float64
@@ -72,7 +75,7 @@ func localPeriods(env []float32, P, fps float64) (periods []float64, hop int) {
 		sc := make([]float64, nl)
 		top := math.Inf(-1)
 		for L := lo; L <= hi; L++ {
-			sc[L-lo] = ac[L] + 0.5*ac[min(2*L, len(ac)-1)]
+			sc[L-lo] = ac[L] + 0.5*ac[min(group*L, len(ac)-1)]
 			top = max(top, sc[L-lo])
 		}
 		if top > 0 {

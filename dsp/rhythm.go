@@ -56,11 +56,11 @@ func (x *extractor) rhythm(a *Analysis, s *Summary) {
 		env[i] = x.lowODF[i] + x.midODF[i]
 	}
 	scratch := make([]float64, n)
-	P, clarity, compound := estimatePeriod(env, odf[:n], x.fps, scratch)
+	P, clarity, compound, group := estimatePeriod(env, x.midODF[:n], odf[:n], x.fps, scratch)
 	if P <= 0 {
 		return
 	}
-	periods, hop := localPeriods(env, P, x.fps)
+	periods, hop := localPeriods(env, P, x.fps, group)
 	period := func(i int) float64 {
 		if len(periods) == 0 {
 			return P

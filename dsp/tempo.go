@@ -36,6 +36,15 @@ const (
 	// pulses of an even stream (quavers chugging under a fast beat): the
 	// beat is taken from the duple grouping of that pulse instead.
 	tatumThirds = 0.7
+	// barThirds: a level with three pulses to the beat, slow enough that
+	// the pulses are a beat in range too (a fast waltz read one beat per
+	// bar, or 6/8 at its dotted quarter), is a bar of three when, in the
+	// mid band (chords and snare), its thirds carry this share of the
+	// accent that every other of its beats carries. A waltz's chords on
+	// two and three are struck like the next bar's; 6/8's backbeat (the
+	// snare on its second dotted quarter) stands well above the quavers
+	// between (BENCHMARKS.md "Tempo level (3.3-native)").
+	barThirds = 0.75
 	// minOnsetsPerMinute: fewer detected onsets than this is no rhythm to
 	// follow (a held tone, a pad, noise): no tempo, no beats. Nor are fewer
 	// than minOnsets in all, however short the track (two stray onsets in
@@ -112,13 +121,16 @@ func (c comb) best(lo, hi float64, w func(float64) float64) float64 {
 }
 
 // estimatePeriod returns the beat period in frames (0 when there is no
-// periodicity), the normalised autocorrelation at it, and whether the beat
-// divides in three rather than two (compound meter, or a shuffle). env is the onset
+// periodicity), the normalised autocorrelation at it, whether the beat
+// divides in three rather than two (compound meter, or a shuffle), and the
+// beats a bar was heard to group: 3 when the beat was found as the third of
+// a slower level (a waltz's bar), 2 otherwise. env is the onset
 // envelope of the low and mid bands (kick, bass, snare, chords: where the
 // beat lives, while hats and cymbals subdivide it); scratch (at least
 // len(env)) is work space. full is the whole spectrum's onset envelope
 // (hats, shakers and cowbell too), heard only below the strongest
-// periodicity.
+// periodicity; mid is the mid band's alone (chords and snare), which
+// tells a bar of three from a compound beat (see barThirds).
 //
 // The strongest periodicity (comb salience with a broad log-normal prior
 // around tempoPriorBPM, a tie-breaker only) fixes the metrical grid (if it
@@ -126,15 +138,16 @@ func (c comb) best(lo, hi float64, w func(float64) float64) float64 {
 // levels ×1/3 … ×2 within beatMinBPM–beatMaxBPM are the candidates. Starting
 // from the slowest, a level gives way to its half (or third) while the
 // positions between its beats carry beatLevelRatio of its beats' accent
-// (in env, or, for a level slower than the strongest periodicity, in full).
-func estimatePeriod(env, full []float32, fps float64, scratch []float64) (period, clarity float64, compound bool) {
+// (in env, or, for a level slower than the strongest periodicity, in full),
+// or, divided in three, is a bar by barThirds.
+func estimatePeriod(env, mid, full []float32, fps float64, scratch []float64) (period, clarity float64, compound bool, group int) {
 	minLag := 60 * fps / tempoMaxBPM
 	if len(env) < int(4*minLag) {
-		return 0, 0, false
+		return 0, 0, false, 2
 	}
 	c := comb{ac: autocorr(env, int(tempoACFSeconds*fps)+2, scratch), maxLag: int(tempoACFSeconds * fps)}
 	if c.ac[0] <= 0 {
-		return 0, 0, false
+		return 0, 0, false, 2
 	}
 	logNormal := func(L, centre, sigma float64) float64 {
 		oct := math.Log2(60 * fps / L / centre)
@@ -144,7 +157,7 @@ func estimatePeriod(env, full []float32, fps float64, scratch []float64) (period
 	tap := func(L float64) float64 { return logNormal(L, tapPriorBPM, tapPriorSigma) }
 	p0 := c.best(minLag, 60*fps/tempoMinBPM, prior)
 	if p0 == 0 {
-		return 0, 0, false
+		return 0, 0, false, 2
 	}
 	lo, hi := 60*fps/beatMaxBPM, 60*fps/beatMinBPM
 	refine := func(L float64) float64 {
@@ -164,10 +177,13 @@ func estimatePeriod(env, full []float32, fps float64, scratch []float64) (period
 			levels = []float64{1.0 / 3, 0.5}
 		}
 	}
-	P := 0.0
+	P, group := 0.0, 2
 	for _, m := range levels {
 		if L := p0 * m; L >= lo && L <= hi {
 			P = refine(L)
+			if m == 1.0/3 {
+				group = 3
+			}
 			break
 		}
 	}
@@ -198,13 +214,21 @@ func estimatePeriod(env, full []float32, fps float64, scratch []float64) (period
 		case half >= need(2) && P/2 >= lo:
 			P = refine(P / 2)
 			continue
-		case third >= need(3) && P/3 >= lo:
-			P = refine(P / 3)
+		case P/3 >= lo && (third >= need(3) || compound && barOfThree(mid, P)):
+			P, group = refine(P/3), 3
 			continue
 		}
 		break
 	}
-	return P, math.Max(0, math.Min(1, c.at(P)/c.ac[0])), compound
+	return P, math.Max(0, math.Min(1, c.at(P)/c.ac[0])), compound, group
+}
+
+// barOfThree reports whether, in the mid-band envelope, the thirds between
+// the beats of period P carry barThirds of the accent on every other beat.
+func barOfThree(mid []float32, P float64) bool {
+	on, _, third := gridAccents(mid, P)
+	on2, half2, _ := gridAccents(mid, 2*P)
+	return on > 0 && on2 > 0 && third/on >= barThirds*half2/on2
 }
 
 // gridBeats is the span of gridAccents' windows, in beats: short enough
@@ -256,14 +280,24 @@ func gridAccents(acc []float32, P float64) (on, half, third float64) {
 // bpmSpan is the number of beat intervals each of gridBPM's fits spans.
 const bpmSpan = 8
 
-// gridBPM returns the tempo of a beat grid: 60 over the median, over every
-// run of bpmSpan+1 consecutive beats (fewer when there are fewer beats), of
-// the least-squares slope of beat time against beat number. A fit over a
-// run cancels most of the frame quantisation of each beat time (11.6 ms,
-// 2 % of a beat at 100 BPM), which the span from a run's first beat to its
-// last only divides by bpmSpan; the median follows the prevailing tempo of
-// a track that changes it and ignores a skipped beat, which a fit over the
-// whole grid does not. 0 for fewer than two beats.
+// bpmBand is the half-width (relative) of the tempo band gridBPM takes as
+// one tempo: wider than a live drift (±0.6 %) and a fit's quantisation,
+// narrower than any tempo step a listener hears as a change.
+const bpmBand = 0.02
+
+// gridBPM returns the tempo of a beat grid, the one it keeps for longest.
+// Every run of bpmSpan+1 consecutive beats (fewer when there are fewer
+// beats) gives a beat interval, the least-squares slope of beat time
+// against beat number: a fit over a run cancels most of the frame
+// quantisation of each beat time (11.6 ms, 2 % of a beat at 100 BPM), which
+// the span from a run's first beat to its last only divides by bpmSpan.
+// The intervals within bpmBand of each other that cover the most time are
+// the prevailing tempo, and their median is the answer: a track that steps
+// from one tempo to another reports the one it plays longer (a median over
+// all runs lands between the two when they are near equal, and which side
+// it falls on changed with the upload format), a skipped beat is ignored,
+// and a steady or drifting grid gets the median of all its runs. 0 for
+// fewer than two beats.
 func gridBPM(times []float64) float64 {
 	if len(times) < 2 {
 		return 0
@@ -281,9 +315,30 @@ func gridBPM(times []float64) float64 {
 		for k, t := range times[i : i+span+1] {
 			num += (float64(k) - kbar) * t
 		}
-		ibi = append(ibi, num/den)
+		if v := num / den; v > 0 {
+			ibi = append(ibi, v)
+		}
 	}
-	return 60 / median(ibi)
+	if len(ibi) == 0 {
+		return 0
+	}
+	// Each run stands for one beat interval of time; the band of width
+	// ±bpmBand (a window over the sorted intervals) holding the most time
+	// is found with two pointers.
+	slices.Sort(ibi)
+	bestLo, bestHi, bestT := 0, 0, -1.0
+	lo, sum := 0, 0.0
+	for hi, v := range ibi {
+		sum += v
+		for ibi[lo] < v/(1+2*bpmBand) {
+			sum -= ibi[lo]
+			lo++
+		}
+		if sum > bestT {
+			bestLo, bestHi, bestT = lo, hi, sum
+		}
+	}
+	return 60 / medianSorted(ibi[bestLo:bestHi+1])
 }
 
 // median returns the median of v (v is not modified).

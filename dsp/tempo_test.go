@@ -18,9 +18,10 @@ func pulses(fps, bpm, secs float64, level func(k int) float32) []float32 {
 	}
 }
 
-// periodBPM runs estimatePeriod and returns its tempo.
+// periodBPM runs estimatePeriod, with env as the mid band too, and returns
+// its tempo.
 func periodBPM(env, full []float32, fps float64) float64 {
-	P, _, _ := estimatePeriod(env, full, fps, make([]float64, len(env)))
+	P, _, _, _ := estimatePeriod(env, env, full, fps, make([]float64, len(env)))
 	if P <= 0 {
 		return 0
 	}
@@ -56,5 +57,92 @@ func TestBarOfThreeSlowerThanAnyBeat(t *testing.T) {
 	env := pulses(fps, 155, 30, func(k int) float32 { return []float32{1, 0.15, 0.15}[k%3] })
 	if got := periodBPM(env, env, fps); math.Abs(got-155) > 1.6 {
 		t.Errorf("waltz: %.1f BPM, want 155", got)
+	}
+}
+
+// A grid that plays 80 beats at 74 BPM and then 92 at 65.1 reports the
+// tempo it keeps for longer, whichever part has more runs, and a steady
+// grid with one skipped beat still reports its tempo.
+func TestGridBPMPrevailingTempo(t *testing.T) {
+	grid := func(parts ...[2]float64) []float64 {
+		var out []float64
+		at := 0.0
+		for _, p := range parts {
+			for range int(p[0]) {
+				out = append(out, at)
+				at += 60 / p[1]
+			}
+		}
+		return out
+	}
+	if got := gridBPM(grid([2]float64{80, 74}, [2]float64{92, 65.1})); math.Abs(got-65.1) > 0.05 {
+		t.Errorf("step 74 -> 65.1: %.2f BPM, want 65.1 (the longer part)", got)
+	}
+	// Fewer beats but more time at the slower tempo: 75 s at 60 against
+	// 66 s at 90 (100 beats).
+	if got := gridBPM(grid([2]float64{100, 90}, [2]float64{75, 60})); math.Abs(got-60) > 0.05 {
+		t.Errorf("step 90 -> 60: %.2f BPM, want 60 (the part that lasts longer)", got)
+	}
+	steady := grid([2]float64{200, 123})
+	steady = append(steady[:100], steady[101:]...)
+	if got := gridBPM(steady); math.Abs(got-123) > 0.05 {
+		t.Errorf("steady 123 with a skipped beat: %.2f BPM", got)
+	}
+}
+
+// A 170 BPM waltz whose chords on two and three are struck like the next
+// bar's is read at its beat, not its bar (56.7 BPM, a beat in range too),
+// while 6/8 at 58, whose snare on the second dotted quarter stands above
+// the quavers between, keeps its dotted quarter.
+func TestBarOfThreeOrCompoundBeat(t *testing.T) {
+	fps := 44100.0 / HopSize
+	level := func(pattern ...float32) func(int) float32 {
+		return func(k int) float32 { return pattern[k%len(pattern)] }
+	}
+	// Low and mid bands: the downbeat's bass and chord, two soft chords;
+	// mid band alone: the chord changes every other bar.
+	waltz := pulses(fps, 170, 40, level(1, 0.25, 0.25))
+	waltzMid := pulses(fps, 170, 40, level(0.6, 0.3, 0.3, 0.3, 0.3, 0.3))
+	P, _, _, group := estimatePeriod(waltz, waltzMid, waltz, fps, make([]float64, len(waltz)))
+	if got := 60 * fps / P; math.Abs(got-170) > 1.7 || group != 3 {
+		t.Errorf("waltz: %.1f BPM in bars of %d, want 170 in bars of 3", got, group)
+	}
+	// Kick on one, snare on four, quavers between.
+	sixEight := pulses(fps, 174, 40, level(1, 0.2, 0.2, 0.8, 0.2, 0.2))
+	sixEightMid := pulses(fps, 174, 40, level(0.4, 0.15, 0.15, 0.8, 0.15, 0.15))
+	P, _, _, _ = estimatePeriod(sixEight, sixEightMid, sixEight, fps, make([]float64, len(sixEight)))
+	if got := 60 * fps / P; math.Abs(got-58) > 0.6 {
+		t.Errorf("6/8: %.1f BPM, want the dotted quarter, 58", got)
+	}
+}
+
+// A waltz's passage that marks only its bars keeps the beat's period when
+// the bar is known to have three beats (the half bar, 1.5 beats, scored as
+// high with the comb at twice the lag).
+func TestLocalPeriodsKeepTheBeatOfABarOfThree(t *testing.T) {
+	fps := 44100.0 / HopSize
+	env := pulses(fps, 170, 60, func(k int) float32 {
+		if k < 84 { // 30 s of bars alone
+			return []float32{1, 0, 0}[k%3]
+		}
+		return []float32{1, 0.4, 0.4}[k%3]
+	})
+	// Onsets of real notes spread over a few frames.
+	smooth := make([]float32, len(env))
+	for i := range env {
+		for j := max(0, i-3); j <= min(len(env)-1, i+3); j++ {
+			smooth[i] += env[j] * float32(4-max(i-j, j-i)) / 4
+		}
+	}
+	env = smooth
+	P := 60 * fps / 170
+	periods, _ := localPeriods(env, P, fps, 3)
+	if len(periods) == 0 {
+		t.Fatal("no local periods")
+	}
+	for w, p := range periods {
+		if math.Abs(p/P-1) > 0.03 {
+			t.Fatalf("window %d: period %.1f frames, want %.1f", w, p, P)
+		}
 	}
 }
