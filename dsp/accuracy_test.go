@@ -201,6 +201,15 @@ func TestDeterministicAndStems(t *testing.T) {
 	if v.MFCC == nil || v.Chroma == nil || v.Series[SeriesZCR] != nil {
 		t.Errorf("vocals features %v", v.Features)
 	}
+	// The summary alone: the same analysis without the arrays nothing reads.
+	sum := analyzeWAV(t, wav, Options{SummaryOnly: true})
+	if sum.MFCC != nil || sum.Spectrum != nil || sum.Pitch != nil || len(sum.Chroma) != chromaFrames ||
+		len(sum.Series) != len(allSeries) || slices.Contains(sum.Features, FeatureMFCC) {
+		t.Errorf("summary only: features %v, %d mfcc, %d spectrum", sum.Features, len(sum.MFCC), len(sum.Spectrum))
+	}
+	if sum.Summary != a.Summary || !slices.Equal(sum.Beats, a.Beats) || !slices.Equal(sum.Onsets, a.Onsets) {
+		t.Errorf("summary only: %+v, %d beats; full: %+v, %d beats", sum.Summary, len(sum.Beats), a.Summary, len(a.Beats))
+	}
 	for name, m := range a.Normalization {
 		s := a.Series[name]
 		if m.OriginalMin != slices.Min(s) || m.OriginalMax != slices.Max(s) {

@@ -74,7 +74,9 @@ func analyzeFile(path string, lim dsp.Limits, stem string, full bool) (map[strin
 	if dsp.DecoderProcess(dec) != "" && os.Getenv("GOMAXPROCS") == "" && runtime.NumCPU() > 1 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(runtime.NumCPU() - 1))
 	}
-	a, err := dsp.Analyze(dec, dsp.Options{Stem: stem})
+	// Without -full nothing reads the per-frame MFCC, pitch and spectrum:
+	// they are not kept (28 MB an hour).
+	a, err := dsp.Analyze(dec, dsp.Options{Stem: stem, SummaryOnly: !full})
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +87,7 @@ func analyzeFile(path string, lim dsp.Limits, stem string, full bool) (map[strin
 		"downbeats": a.Downbeats, "beat_positions": a.BeatPositions, "time_signature": s.TimeSignature, "sections": a.Sections,
 		"loudness_lufs": s.LoudnessLUFS, "loudness_range_lu": s.LoudnessRangeLU, "true_peak_dbtp": s.TruePeakDBTP,
 		"peak_dbfs": s.PeakDBFS, "key": s.Key, "mode": s.Mode, "key_confidence": s.KeyConfidence,
-		"features": a.Features, "analysis_version": dsp.AnalysisVersion,
+		"features": dsp.StemFeatures(stem), "analysis_version": dsp.AnalysisVersion,
 	}
 	if full {
 		out["analysis"] = a
