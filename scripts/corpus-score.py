@@ -111,6 +111,20 @@ def tempo_class(est, ref):
     return 'wrong'
 
 
+def level_class(est, tempo_map):
+    """The metrical level of a bpm on a track whose tempo changes: 'ok' when
+    it lies within the tempi the map plays (±4 %), else the ratio to them
+    it shows (×2, ×1/2, ...), or 'wrong'."""
+    if not est:
+        return 'none'
+    bpms = [m['bpm'] for m in tempo_map]
+    lo, hi = min(bpms) / 1.04, max(bpms) * 1.04
+    for name, m in (('ok', 1), ('x2', 2), ('x1/2', 0.5), ('x3', 3), ('x1/3', 1 / 3), ('x3/2', 1.5), ('x2/3', 2 / 3)):
+        if lo <= est / m <= hi:
+            return name
+    return 'wrong'
+
+
 def grid_bpm(beats, span=8, band=0.02):
     """The tempo of a beat list, the one it keeps for longest: over every run
     of `span` inter-beat intervals, their mean; the run means within ±band
@@ -153,6 +167,7 @@ def score(truth, est):
     steady = truth['tempo_kind'] in ('steady', 'drift')
     bpm = est.get('bpm')
     s['tempo_class'] = tempo_class(bpm, truth['bpm']) if steady else None
+    s['level_class'] = level_class(bpm, truth['tempo_map']) if not steady and truth.get('tempo_map') else None
     s['beatF'], s['cmlt'] = beat_scores(truth['beats'], est.get('beats') or [])
     s['mapF'] = s['beatF'] if not steady and truth['tempo_kind'] != 'map' else None
     g = grid_bpm(est.get('beats') or [])
@@ -195,8 +210,8 @@ def frac(vals):
     return f'{sum(1 for x in v if x)}/{len(v)}' if v else DASH
 
 
-def tempo_cell(scores):
-    c = [s['tempo_class'] for s in scores if s['tempo_class'] is not None]
+def tempo_cell(scores, key='tempo_class'):
+    c = [s[key] for s in scores if s.get(key) is not None]
     if not c:
         return DASH, DASH
     ok = sum(1 for x in c if x == 'ok')
@@ -263,9 +278,10 @@ def main():
         results = list(ex.map(analyse, tracks))
 
     # Main table.
-    print('| set | system | tempo ±1 % | octave and other errors | beat F | CMLt | beat F, tempo maps | bpm = beat grid '
+    print('| set | system | tempo ±1 % | octave and other errors | beat F | CMLt | beat F, tempo maps '
+          '| level, tempo maps (±4 %) | bpm = beat grid '
           '| downbeat F | meter (3/4, 4/4) | onset F | key | key (mir_eval weighted) | section F (±0.5 s) |')
-    print('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
+    print('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
     details = []
     for name in sets:
         rows = [(t, r) for t, r in results if t[0] == name]
@@ -274,9 +290,11 @@ def main():
         for sysname in systems:
             sc = [score(t[2], r[sysname]) for t, r in rows]
             ok, errs = tempo_cell(sc)
+            lok, lerrs = tempo_cell(sc, 'level_class')
+            level = lok if lerrs in ('0', DASH) else f'{lok} ({lerrs})'
             label = f'{name} ({len(rows)})'
             print(f"| {label} | {sysname} | {ok} | {errs} | {mean(s['beatF'] for s in sc)} | {mean(s['cmlt'] for s in sc)} "
-                  f"| {mean(s['mapF'] for s in sc)} | {frac(s['grid'] for s in sc)} | {mean(s['downF'] for s in sc)} "
+                  f"| {mean(s['mapF'] for s in sc)} | {level} | {frac(s['grid'] for s in sc)} | {mean(s['downF'] for s in sc)} "
                   f"| {frac(s['meter'] for s in sc)} | {mean(s['onsetF'] for s in sc)} | {frac(s['key'] for s in sc)} "
                   f"| {mean(s['keyW'] for s in sc)} | {mean(s['secF'] for s in sc)} |")
         for t, r in rows:
