@@ -45,6 +45,12 @@ const (
 	// snare on its second dotted quarter) stands well above the quavers
 	// between (BENCHMARKS.md "Tempo level (3.3-native)").
 	barThirds = 0.75
+	// barOfThreeACF: a beat groups in bars of three (see estimatePeriod's
+	// group) when the low and mid bands' autocorrelation three beats apart
+	// is this many times the larger of two and four beats apart: 1.63–3.9
+	// on every 3/4 track of dev, dev2, holdout and holdout2, at most 1.17
+	// on the 4/4, 2/4 and 6/8 ones (BENCHMARKS.md "Tempo level (3.3-native)").
+	barOfThreeACF = 1.4
 	// minOnsetsPerMinute: fewer detected onsets than this is no rhythm to
 	// follow (a held tone, a pad, noise): no tempo, no beats. Nor are fewer
 	// than minOnsets in all, however short the track (two stray onsets in
@@ -124,7 +130,8 @@ func (c comb) best(lo, hi float64, w func(float64) float64) float64 {
 // periodicity), the normalised autocorrelation at it, whether the beat
 // divides in three rather than two (compound meter, or a shuffle), and the
 // beats a bar was heard to group: 3 when the beat was found as the third of
-// a slower level (a waltz's bar), 2 otherwise. env is the onset
+// a slower level (a waltz's bar) or recurs most strongly three beats apart
+// (barOfThreeACF), 2 otherwise. env is the onset
 // envelope of the low and mid bands (kick, bass, snare, chords: where the
 // beat lives, while hats and cymbals subdivide it); scratch (at least
 // len(env)) is work space. full is the whole spectrum's onset envelope
@@ -219,6 +226,11 @@ func estimatePeriod(env, mid, full []float32, fps float64, scratch []float64) (p
 			continue
 		}
 		break
+	}
+	// A beat found otherwise may still group in threes: a waltz whose
+	// sparse passages mark only the bar.
+	if a3, a24 := c.at(3*P), max(c.at(2*P), c.at(4*P)); group == 2 && 4*P <= float64(c.maxLag) && a3 > 0 && a3 > barOfThreeACF*a24 {
+		group = 3
 	}
 	return P, math.Max(0, math.Min(1, c.at(P)/c.ac[0])), compound, group
 }

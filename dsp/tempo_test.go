@@ -18,6 +18,18 @@ func pulses(fps, bpm, secs float64, level func(k int) float32) []float32 {
 	}
 }
 
+// spread spreads each onset of env over ±3 frames, as real notes' onsets
+// spread.
+func spread(env []float32) []float32 {
+	out := make([]float32, len(env))
+	for i := range env {
+		for j := max(0, i-3); j <= min(len(env)-1, i+3); j++ {
+			out[i] += env[j] * float32(4-max(i-j, j-i)) / 4
+		}
+	}
+	return out
+}
+
 // periodBPM runs estimatePeriod, with env as the mid band too, and returns
 // its tempo.
 func periodBPM(env, full []float32, fps float64) float64 {
@@ -127,14 +139,7 @@ func TestLocalPeriodsKeepTheBeatOfABarOfThree(t *testing.T) {
 		}
 		return []float32{1, 0.4, 0.4}[k%3]
 	})
-	// Onsets of real notes spread over a few frames.
-	smooth := make([]float32, len(env))
-	for i := range env {
-		for j := max(0, i-3); j <= min(len(env)-1, i+3); j++ {
-			smooth[i] += env[j] * float32(4-max(i-j, j-i)) / 4
-		}
-	}
-	env = smooth
+	env = spread(env)
 	P := 60 * fps / 170
 	periods, _ := localPeriods(env, P, fps, 3)
 	if len(periods) == 0 {
@@ -143,6 +148,24 @@ func TestLocalPeriodsKeepTheBeatOfABarOfThree(t *testing.T) {
 	for w, p := range periods {
 		if math.Abs(p/P-1) > 0.03 {
 			t.Fatalf("window %d: period %.1f frames, want %.1f", w, p, P)
+		}
+	}
+}
+
+// A 103 BPM waltz, read at its beat directly, still groups its beats in
+// threes (its low and mid bands recur most three beats apart); a 4/4
+// pattern at the same tempo groups in twos.
+func TestBeatGroupFromRecurrence(t *testing.T) {
+	fps := 44100.0 / HopSize
+	for _, c := range []struct {
+		name    string
+		pattern []float32
+		group   int
+	}{{"waltz", []float32{1, 0.4, 0.4}, 3}, {"4/4", []float32{1, 0.4, 0.7, 0.4}, 2}} {
+		env := spread(pulses(fps, 103, 40, func(k int) float32 { return c.pattern[k%len(c.pattern)] }))
+		P, _, _, group := estimatePeriod(env, env, env, fps, make([]float64, len(env)))
+		if got := 60 * fps / P; math.Abs(got-103) > 1 || group != c.group {
+			t.Errorf("%s: %.1f BPM in bars of %d, want 103 in bars of %d", c.name, got, group, c.group)
 		}
 	}
 }
