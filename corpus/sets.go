@@ -7,7 +7,7 @@ import (
 )
 
 // SetNames are the sets Set knows, in build order.
-var SetNames = []string{"dev", "dev2", "holdout", "holdout2", "planetblupi", "controls", "long"}
+var SetNames = []string{"dev", "dev2", "holdout", "holdout2", "holdout3", "planetblupi", "controls", "long"}
 
 // Set returns the tracks of a named set.
 func Set(name string) ([]Track, error) {
@@ -20,6 +20,8 @@ func Set(name string) ([]Track, error) {
 		return generatedSet("holdout", 9000, holdoutStyles, []Renderer{FluidMono, CsoundGM, TimFreepat, FluidR3, MuseScore, TimGM6mb}, [2]float64{60, 180}), nil
 	case "holdout2":
 		return generatedSet("holdout2", 30000, holdout2Styles, []Renderer{TimFreepat, CsoundGM, FluidMono, TimGM6mb, MuseScore, FluidR3}, [2]float64{60, 180}), nil
+	case "holdout3":
+		return generatedSet("holdout3", 40000, holdout3Styles, []Renderer{MuseScore, TimFreepat, FluidR3, CsoundGM, TimGM6mb, FluidMono}, [2]float64{60, 180}), nil
 	case "long":
 		return longSet(), nil
 	case "controls":
@@ -56,6 +58,11 @@ var (
 	// the holdout's renderers in another order. Nothing is tuned on it.
 	holdout2Styles = []string{"waltz", "latin", "ska", "ballad", "shuffle", "bossa", "sixeight", "polka", "punk", "country",
 		"funk", "reggae", "jazz", "metal", "edm", "hiphop", "disco", "pop", "rock", "waltz", "latin", "ballad", "shuffle", "ska"}
+	// holdout3 was built after choices had been made on holdout2 too: other
+	// seeds (from 40000), the styles the product's users name first (rock,
+	// pop, funk, swing, ska, ballad, waltz) twice and the rest once.
+	holdout3Styles = []string{"rock", "ballad", "ska", "waltz", "funk", "shuffle", "pop", "country", "reggae", "sixeight",
+		"jazz", "metal", "rock", "ballad", "ska", "waltz", "funk", "shuffle", "pop", "bossa", "latin", "punk", "edm", "hiphop"}
 )
 
 // tempoKinds is the share of tempo map kinds: mostly steady or drifting,

@@ -1,7 +1,7 @@
 // Command corpus builds the evaluation corpus (see package corpus) into
 // the cache and prints where it is.
 //
-//	corpus build [-j 2] [-dir DIR] [-only ID,…] SET...   build sets (dev, dev2, holdout, holdout2, planetblupi, controls, long, or all); prints each set's directory
+//	corpus build [-j 2] [-dir DIR] [-only ID,…] SET...   build sets (dev, dev2, holdout, holdout2, holdout3, planetblupi, controls, long, or all); prints each set's directory
 //	corpus list [-dir DIR] [-only ID,…] SET...           print the directory of every built track of the sets
 //	corpus root [-dir DIR]                               print the corpus root (the sets' parent directory)
 //
@@ -39,7 +39,7 @@ func main() {
 
 func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: corpus build|list|root [flags] SET... (sets: dev, dev2, holdout, holdout2, planetblupi, controls, long, all)")
+		return errors.New("usage: corpus build|list|root [flags] SET... (sets: dev, dev2, holdout, holdout2, holdout3, planetblupi, controls, long, all)")
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	jobs := fs.Int("j", 1, "tracks built at once (1 or 2: the machine has 2 cores)")
