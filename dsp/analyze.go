@@ -432,6 +432,7 @@ func newExtractor(f Format, opt Options) *extractor {
 		}
 		x.chrs = make([][chromaClasses]float32, 0, n/chromaEvery+1)
 		x.chroma.keys = make([][chromaClasses]float32, 0, n/chromaEvery+1)
+		x.chroma.upper = make([][chromaClasses]float32, 0, n/chromaEvery+1)
 		if x.keepSpec {
 			x.specs = make([]SpectrumFrame, 0, n)
 		}

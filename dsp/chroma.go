@@ -1,6 +1,9 @@
 package dsp
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Chroma analysis: a longer window than the feature frames resolves
 // semitones in octaves 2–4 (at 44.1 kHz a 4096-point FFT has 10.8 Hz bins).
@@ -45,6 +48,10 @@ type chroma struct {
 	// keys is the key chroma of every chroma frame (estimateKey), not
 	// normalised: a row's sum is the frame's tonal weight.
 	keys [][chromaClasses]float32
+	// upper is the chroma of every chroma frame above the bass register
+	// (bins from upperLo), max-normalised.
+	upper   [][chromaClasses]float32
+	upperLo int
 }
 
 func newChroma(rate int) *chroma {
@@ -60,6 +67,7 @@ func newChroma(rate int) *chroma {
 	c.klo = max(1, int(math.Ceil(keyMinHz*chromaSize/float64(rate))))
 	c.khi = min(chromaSize/2-1, int(keyMaxHz*chromaSize/float64(rate)))
 	c.kbass = keyBassHz * chromaSize / float64(rate)
+	c.upperLo = int(math.Ceil(keyBassHz * chromaSize / float64(rate)))
 	c.rate = float64(rate)
 	return c
 }
@@ -69,10 +77,20 @@ func newChroma(rate int) *chroma {
 // and appends the frame's key chroma (addKey).
 func (c *chroma) compute(frame []float32, out *[chromaClasses]float32) (int, float32) {
 	c.stft.power(frame, c.pow)
-	var raw [chromaClasses]float64
+	var raw, up [chromaClasses]float64
 	for i, pc := range c.class {
 		raw[pc] += c.pow[c.lo+i]
+		if c.lo+i >= c.upperLo {
+			up[pc] += c.pow[c.lo+i]
+		}
 	}
+	var row [chromaClasses]float32
+	if m := slices.Max(up[:]); m > 1e-12 {
+		for i, v := range up {
+			row[i] = float32(v / m)
+		}
+	}
+	c.upper = append(c.upper, row)
 	var mx, sum float64
 	best := 0
 	for i, v := range raw {

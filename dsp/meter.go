@@ -11,6 +11,9 @@ type TimeSignature struct {
 
 // beatFeatures are the per-beat accents the bar is read from.
 type beatFeatures struct {
+	// late and change2 are each the mean of the change in the whole chroma
+	// and in the chroma above the bass register: a walking bass changes
+	// pitch on every beat, the chords above it on the bar line.
 	late    []float64   // harmonic change into the beat: 1 − cosine of the chroma of its second half against the last beat's
 	change2 []float64   // harmonic change between the two beats before and the two from it
 	bass    []float64   // low-band onset strength at the beat
@@ -18,15 +21,13 @@ type beatFeatures struct {
 	span    [][]float64 // the section features of each beat's span (barFeatures over the beats)
 }
 
-// newBeatFeatures measures each beat: chroma (one row every chromaEvery
-// frames) summed over the beat's span and over its second half, the onset
-// envelopes within ±2 frames of it, and span, the section features of
-// each beat's span. The second half leaves out the notes struck on the beat
-// (a walking bass, a comping chord on the beat) and keeps the chord the beat
-// settles on, which a push or an anticipation has already sounded by then.
-func newBeatFeatures(beats []int, chroma [][chromaClasses]float32, low, env []float32, span [][]float64) beatFeatures {
+// newBeatFeatures measures each beat: the harmonic change into it in chroma
+// and in upper, the chroma above the bass register (harmonicChange), the
+// onset envelopes within ±2 frames of it, and span, the section features
+// of each beat's span.
+func newBeatFeatures(beats []int, chroma, upper [][chromaClasses]float32, low, env []float32, span [][]float64) beatFeatures {
 	n := len(beats)
-	f := beatFeatures{late: make([]float64, n), change2: make([]float64, n), bass: make([]float64, n), accent: make([]float64, n), span: span}
+	f := beatFeatures{bass: make([]float64, n), accent: make([]float64, n), span: span}
 	peak := func(x []float32, i int) float64 {
 		v := float32(0)
 		for j := max(0, i-2); j <= min(len(x)-1, i+2); j++ {
@@ -34,11 +35,33 @@ func newBeatFeatures(beats []int, chroma [][chromaClasses]float32, low, env []fl
 		}
 		return float64(v)
 	}
-	c := make([][chromaClasses]float64, n)
-	h := make([][chromaClasses]float64, n)
 	for k, b := range beats {
-		end := len(low)
-		if k+1 < n {
+		f.bass[k], f.accent[k] = peak(low, b), peak(env, b)
+	}
+	f.late, f.change2 = harmonicChange(beats, len(low), chroma)
+	ul, uc := harmonicChange(beats, len(low), upper)
+	for k := range f.late {
+		f.late[k] = (f.late[k] + ul[k]) / 2
+		f.change2[k] = (f.change2[k] + uc[k]) / 2
+	}
+	return f
+}
+
+// harmonicChange returns, for each beat of a track of n frames, the change
+// of chroma (one row every chromaEvery frames) from the second half of the
+// beat before to its own second half, and from the two beats before it to
+// the two from it. The second half leaves out the notes struck on the beat
+// (a walking bass, a comping chord on the beat) and keeps the chord the
+// beat settles on, which a push or an anticipation has already sounded by
+// then.
+func harmonicChange(beats []int, n int, chroma [][chromaClasses]float32) (late, change2 []float64) {
+	nb := len(beats)
+	late, change2 = make([]float64, nb), make([]float64, nb)
+	c := make([][chromaClasses]float64, nb)
+	h := make([][chromaClasses]float64, nb)
+	for k, b := range beats {
+		end := n
+		if k+1 < nb {
 			end = beats[k+1]
 		}
 		mid := (b + end) / 2
@@ -50,19 +73,18 @@ func newBeatFeatures(beats []int, chroma [][chromaClasses]float32, low, env []fl
 				}
 			}
 		}
-		f.bass[k], f.accent[k] = peak(low, b), peak(env, b)
 	}
 	var before, after [chromaClasses]float64
-	for k := 1; k < n; k++ {
-		f.late[k] = 1 - cosine(h[k][:], h[k-1][:])
-		if k >= 2 && k+2 <= n {
+	for k := 1; k < nb; k++ {
+		late[k] = 1 - cosine(h[k][:], h[k-1][:])
+		if k >= 2 && k+2 <= nb {
 			for p := range before {
 				before[p], after[p] = c[k-2][p]+c[k-1][p], c[k][p]+c[k+1][p]
 			}
-			f.change2[k] = 1 - cosine(after[:], before[:])
+			change2[k] = 1 - cosine(after[:], before[:])
 		}
 	}
-	return f
+	return late, change2
 }
 
 // cosine returns the cosine similarity of a and b (1 when either is zero).

@@ -99,7 +99,7 @@ func (x *extractor) rhythm(a *Analysis, s *Summary) {
 	}
 	s.BPM = math.Round(gridBPM(a.Beats)*100) / 100
 	// Bars.
-	m, positions, mconf := estimateMeter(newBeatFeatures(beats, x.chrs, x.lowODF, env, x.barFeatures(beats, n)), compound && s.BPM <= compoundDupleMaxBPM)
+	m, positions, mconf := estimateMeter(newBeatFeatures(beats, x.chrs, x.chroma.upper, x.lowODF, env, x.barFeatures(beats, n)), compound && s.BPM <= compoundDupleMaxBPM)
 	s.TimeSignature = TimeSignature{BeatsPerBar: m, Confidence: mconf}
 	if positions != nil {
 		a.BeatPositions = positions
