@@ -303,13 +303,15 @@ const bpmBand = 0.02
 // against beat number: a fit over a run cancels most of the frame
 // quantisation of each beat time (11.6 ms, 2 % of a beat at 100 BPM), which
 // the span from a run's first beat to its last only divides by bpmSpan.
-// The intervals within bpmBand of each other that cover the most time are
-// the prevailing tempo, and their median is the answer: a track that steps
-// from one tempo to another reports the one it plays longer (a median over
-// all runs lands between the two when they are near equal, and which side
-// it falls on changed with the upload format), a skipped beat is ignored,
-// and a steady or drifting grid gets the median of all its runs. 0 for
-// fewer than two beats.
+// Of the bands of run slopes within bpmBand of each other, the two holding
+// the most runs (and not overlapping) are candidates; the one whose runs
+// cover the most of the grid's time is the prevailing tempo, and the median
+// of its slopes is the answer. So a track that steps from one tempo to
+// another reports the one it plays longer (a median over all runs lands
+// between the two when they are near equal, and which side it falls on
+// changed with the upload format), a beat the tracker added or skipped in
+// one part costs that part only the time it spans, and a steady or drifting
+// grid gets the median of all its runs. 0 for fewer than two beats.
 func gridBPM(times []float64) float64 {
 	if len(times) < 2 {
 		return 0
@@ -321,36 +323,78 @@ func gridBPM(times []float64) float64 {
 	for k := range span + 1 {
 		den += (float64(k) - kbar) * (float64(k) - kbar)
 	}
-	ibi := make([]float64, 0, len(times)-span)
-	for i := 0; i+span < len(times); i++ {
+	runs := make([]float64, len(times)-span) // in beat order; run i spans intervals i … i+span−1
+	for i := range runs {
 		var num float64
 		for k, t := range times[i : i+span+1] {
 			num += (float64(k) - kbar) * t
 		}
-		if v := num / den; v > 0 {
-			ibi = append(ibi, v)
-		}
+		runs[i] = num / den
 	}
-	if len(ibi) == 0 {
+	sorted := slices.DeleteFunc(slices.Clone(runs), func(v float64) bool { return !(v > 0) })
+	if len(sorted) == 0 {
 		return 0
 	}
-	// Each run stands for one beat interval of time; the band of width
-	// ±bpmBand (a window over the sorted intervals) holding the most time
-	// is found with two pointers.
-	slices.Sort(ibi)
-	bestLo, bestHi, bestT := 0, 0, -1.0
+	slices.Sort(sorted)
+	first := heaviestBand(sorted, math.Inf(1), math.Inf(-1))
+	best := first
+	if second := heaviestBand(sorted, sorted[first[0]], sorted[first[1]]); second[1] >= 0 &&
+		bandTime(times, runs, span, sorted, second) > bandTime(times, runs, span, sorted, first) {
+		best = second
+	}
+	return 60 / medianSorted(sorted[best[0]:best[1]+1])
+}
+
+// heaviestBand returns the index range [lo, hi] of the sorted slopes whose
+// values lie within a band of relative width ±bpmBand and which holds the
+// most time (slopes summed), leaving out every band that overlaps the
+// values from xlo to xhi (none when xlo > xhi); hi is −1 when no band is
+// left.
+func heaviestBand(sorted []float64, xlo, xhi float64) [2]int {
+	best, bestT := [2]int{0, -1}, -1.0
 	lo, sum := 0, 0.0
-	for hi, v := range ibi {
+	for hi, v := range sorted {
 		sum += v
-		for ibi[lo] < v/(1+2*bpmBand) {
-			sum -= ibi[lo]
+		for sorted[lo] < v/(1+2*bpmBand) {
+			sum -= sorted[lo]
 			lo++
 		}
+		if v >= xlo && sorted[lo] <= xhi {
+			continue
+		}
 		if sum > bestT {
-			bestLo, bestHi, bestT = lo, hi, sum
+			best, bestT = [2]int{lo, hi}, sum
 		}
 	}
-	return 60 / medianSorted(ibi[bestLo:bestHi+1])
+	return best
+}
+
+// bpmIntervalTol is how far (relative) a single beat interval may lie from
+// a band's tempo and still count as played at it: more than a frame's
+// quantisation and a player's timing at 180 BPM, less than a tempo step.
+const bpmIntervalTol = 0.08
+
+// bandTime returns the time of the beat intervals that lie within a run
+// (of span intervals) whose slope is in the band sorted[b[0]] … sorted[b[1]]
+// and are themselves within bpmIntervalTol of the band's median (a run that
+// straddles a tempo step counts only its intervals at the band's tempo).
+func bandTime(times, runs []float64, span int, sorted []float64, b [2]int) float64 {
+	lo, hi := sorted[b[0]], sorted[b[1]]
+	m := medianSorted(sorted[b[0] : b[1]+1])
+	var t float64
+	next := 0 // first interval not yet counted
+	for i, v := range runs {
+		if v < lo || v > hi {
+			continue
+		}
+		for j := max(i, next); j < i+span; j++ {
+			if d := times[j+1] - times[j]; math.Abs(d/m-1) <= bpmIntervalTol {
+				t += d
+			}
+		}
+		next = max(next, i+span)
+	}
+	return t
 }
 
 // median returns the median of v (v is not modified).

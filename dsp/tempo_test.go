@@ -2,6 +2,7 @@ package dsp
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -94,6 +95,16 @@ func TestGridBPMPrevailingTempo(t *testing.T) {
 	// 66 s at 90 (100 beats).
 	if got := gridBPM(grid([2]float64{100, 90}, [2]float64{75, 60})); math.Abs(got-60) > 0.05 {
 		t.Errorf("step 90 -> 60: %.2f BPM, want 60 (the part that lasts longer)", got)
+	}
+	// The slower part lasts a little longer, but the tracker added three
+	// beats in its middle: the runs that span them are lost, the time
+	// around them is not.
+	g := grid([2]float64{80, 74}, [2]float64{75, 65.1})
+	for _, k := range []int{110, 112, 114} {
+		g = slices.Insert(g, k+1, (g[k]+g[k+1])/2)
+	}
+	if got := gridBPM(g); math.Abs(got-65.1) > 0.05 {
+		t.Errorf("step 74 -> 65.1 with three added beats: %.2f BPM, want 65.1", got)
 	}
 	steady := grid([2]float64{200, 123})
 	steady = append(steady[:100], steady[101:]...)

@@ -125,28 +125,48 @@ def level_class(est, tempo_map):
     return 'wrong'
 
 
-def grid_bpm(beats, span=8, band=0.02):
-    """The tempo of a beat list, the one it keeps for longest: over every run
-    of `span` inter-beat intervals, their mean; the run means within ±band
-    of each other that cover the most time; 60 / their median. A single
-    interval is quantised to the analysis frame (11.6 ms: 3 % of a beat at
-    160 BPM), so its median cannot resolve the 1 % the check asks; the mean
-    over a run of 8 can. Taking the band that lasts longest ignores a
-    skipped beat and, on a track that steps between two tempi, names the
-    part played longer (a median over all runs falls between the two)."""
+def grid_bpm(beats, span=8, band=0.02, tol=0.08):
+    """The tempo of a beat list, the one it keeps for longest. Every run of
+    `span` inter-beat intervals gives their mean; of the bands of run means
+    within ±band of each other, the two holding the most runs (not
+    overlapping) are candidates, and the one whose runs cover the most time
+    (counting only intervals within ±tol of the band's median) wins; 60 /
+    its median. A single interval is quantised to the analysis frame (11.6
+    ms: 3 % of a beat at 160 BPM), so its median cannot resolve the 1 % the
+    check asks; the mean over a run of 8 can. Taking the band that lasts
+    longest ignores a skipped beat and, on a track that steps between two
+    tempi, names the part played longer (a median over all runs falls
+    between the two)."""
     if len(beats) < 4:
         return None
     b = np.array(sorted(beats))
     k = min(span, len(b) - 1)
-    ibi = np.sort((b[k:] - b[:-k]) / k)
-    ibi = ibi[ibi > 0]
-    if not len(ibi):
+    runs = (b[k:] - b[:-k]) / k
+    srt = np.sort(runs[runs > 0])
+    if not len(srt):
         return None
-    cum = np.concatenate(([0], np.cumsum(ibi)))
-    lo = np.searchsorted(ibi, ibi / (1 + 2 * band))  # first run within the band ending at each run
-    hi = np.arange(len(ibi))
-    best = int(np.argmax(cum[hi + 1] - cum[lo]))
-    return 60 / float(np.median(ibi[lo[best]:best + 1]))
+    cum = np.concatenate(([0], np.cumsum(srt)))
+    lo = np.searchsorted(srt, srt / (1 + 2 * band))
+    weight = cum[np.arange(len(srt)) + 1] - cum[lo]
+    first = int(np.argmax(weight))
+    bands = [(lo[first], first)]
+    other = [(w, i) for i, w in enumerate(weight) if srt[i] < srt[lo[first]] or srt[lo[i]] > srt[first]]
+    if other:
+        _, i = max(other)
+        bands.append((lo[i], i))
+    d = np.diff(b)
+
+    def covered(bd):
+        vlo, vhi = srt[bd[0]], srt[bd[1]]
+        m = float(np.median(srt[bd[0]:bd[1] + 1]))
+        mask = np.zeros(len(d), bool)
+        for i, v in enumerate(runs):
+            if vlo <= v <= vhi:
+                mask[i:i + k] = True
+        return float(d[mask & (np.abs(d / m - 1) <= tol)].sum())
+
+    best = max(bands, key=covered)
+    return 60 / float(np.median(srt[best[0]:best[1] + 1]))
 
 
 def bar_positions(truth, downbeats):
