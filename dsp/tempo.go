@@ -43,13 +43,13 @@ const (
 	// accent that every other of its beats carries. A waltz's chords on
 	// two and three are struck like the next bar's; 6/8's backbeat (the
 	// snare on its second dotted quarter) stands well above the quavers
-	// between (BENCHMARKS.md "Tempo level (3.3-native)").
+	// between (BENCHMARKS.md "Tempo level and bars (3.3-native)").
 	barThirds = 0.75
 	// barOfThreeACF: a beat groups in bars of three (see estimatePeriod's
 	// group) when the low and mid bands' autocorrelation three beats apart
 	// is this many times the larger of two and four beats apart: 1.63–3.9
 	// on every 3/4 track of dev, dev2, holdout and holdout2, at most 1.17
-	// on the 4/4, 2/4 and 6/8 ones (BENCHMARKS.md "Tempo level (3.3-native)").
+	// on the 4/4, 2/4 and 6/8 ones (BENCHMARKS.md "Tempo level and bars (3.3-native)").
 	barOfThreeACF = 1.4
 	// minOnsetsPerMinute: fewer detected onsets than this is no rhythm to
 	// follow (a held tone, a pad, noise): no tempo, no beats. Nor are fewer
