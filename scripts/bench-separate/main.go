@@ -45,6 +45,7 @@ var stems = []string{"drums", "bass", "other"}
 // result is the measurement of one song.
 type result struct {
 	name, style string
+	renderer    string             // the synthesizer and soundfont the song was rendered with
 	sdr         map[string]float64 // per true stem, the separator's SDR
 	mix         map[string]float64 // per true stem, the SDR of the mix itself
 	seconds     float64            // audio duration
@@ -96,8 +97,11 @@ func main() {
 func measure(dir string) (result, error) {
 	r := result{name: filepath.Base(dir), sdr: map[string]float64{}, mix: map[string]float64{}}
 	var meta struct {
-		Style string
-		Stems map[string]string // cmd/corpus: stem files by name
+		Style    string
+		Stems    map[string]string // cmd/corpus: stem files by name
+		Renderer string            // cmd/corpus: synthesizer/soundfont
+		Synth    string            // render.py: synthesizer
+		Font     string            // render.py: soundfont or TiMidity++ configuration
 	}
 	for _, name := range []string{"meta.json", "truth.json"} {
 		if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
@@ -106,7 +110,10 @@ func measure(dir string) (result, error) {
 			}
 		}
 	}
-	r.style = meta.Style
+	r.style, r.renderer = meta.Style, meta.Renderer
+	if meta.Synth != "" {
+		r.renderer = meta.Synth + "/" + strings.TrimSuffix(filepath.Base(meta.Font), filepath.Ext(meta.Font))
+	}
 	truth := map[string][]string{"drums": {"drums.wav"}, "bass": {"bass.wav"}, "other": {"other.wav"}}
 	if meta.Stems != nil {
 		truth = map[string][]string{"drums": {meta.Stems["drums"]}, "bass": {meta.Stems["bass"]},
@@ -205,17 +212,22 @@ func decode(b []byte, name string) ([]float32, int, error) {
 	}
 }
 
-// report prints the medians of a set: per style, then overall, then speed.
+// report prints the medians of a set: per style, then overall, then per
+// renderer, then speed.
 func report(set string, results []result) {
-	byStyle := map[string][]result{}
-	for _, r := range results {
-		byStyle[r.style] = append(byStyle[r.style], r)
+	group := func(key func(result) string) ([]string, map[string][]result) {
+		by := map[string][]result{}
+		for _, r := range results {
+			by[key(r)] = append(by[key(r)], r)
+		}
+		keys := make([]string, 0, len(by))
+		for k := range by {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return keys, by
 	}
-	styles := make([]string, 0, len(byStyle))
-	for s := range byStyle {
-		styles = append(styles, s)
-	}
-	sort.Strings(styles)
+	styles, byStyle := group(func(r result) string { return r.style })
 	fmt.Printf("\n%s (%d songs): median whole-track SDR, dB\n\n| style | songs | drums | bass | other |\n|---|---|---|---|---|\n", set, len(results))
 	row := func(name string, rs []result, f func(result) map[string]float64) {
 		fmt.Printf("| %s | %d |", name, len(rs))
@@ -234,6 +246,11 @@ func report(set string, results []result) {
 	}
 	row("**all**", results, sdr)
 	row("mix as estimate", results, func(r result) map[string]float64 { return r.mix })
+	renderers, byRenderer := group(func(r result) string { return r.renderer })
+	fmt.Printf("\n| renderer | songs | drums | bass | other |\n|---|---|---|---|---|\n")
+	for _, k := range renderers {
+		row(k, byRenderer[k], sdr)
+	}
 	var audio float64
 	var took time.Duration
 	for _, r := range results {

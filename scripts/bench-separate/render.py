@@ -1,6 +1,6 @@
 """Renders arrangements to per-stem WAVs whose sum is the mix.
 
-    /usr/bin/python3 render.py OUT SET            # SET: train, tones, dev, holdout (see SETS)
+    /usr/bin/python3 render.py OUT SET            # SET: train, tones, synth, dev, holdout (see SETS)
     /usr/bin/python3 render.py OUT SET --songs N  # fewer songs
 
 Each song gets OUT/SET/<name>/{drums,bass,other,mix}.wav (32-bit float
@@ -10,7 +10,8 @@ soundfonts (several songs' stems one after the other in one run, cut apart,
 see render_songs).
 
 Sets never share a seed. train and dev use the soundfonts in TRAIN_FONTS and
-every style (tones adds synthetic-tone songs to train, see tones.py); holdout
+every style (tones adds synthetic-tone songs to train, synth writes
+synthesized songs to OUT/synth, see tones.py); holdout
 uses other soundfonts and synthesizers (HOLDOUT_FONTS).
 """
 
@@ -27,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from arrange import TPQ, arrange, tempo, write_midi  # noqa: E402
-from tones import tone_song  # noqa: E402
+from tones import synth_song, tone_song  # noqa: E402
 
 RATE = 44100
 SF2 = "/usr/share/sounds/sf2/"
@@ -43,6 +44,7 @@ HOLDOUT_FONTS = [("fluidsynth", SF2 + "TimGM6mb.sf2"), ("timidity", "/etc/timidi
 SETS = {  # name: (first seed, songs, seconds, fonts)
     "train": (1000, 240, 20.0, TRAIN_FONTS),
     "tones": (700000, 40, 20.0, None),  # synthetic-tone songs (tones.py), written to train/
+    "synth": (710000, 150, 20.0, None),  # synthesized kits, basses and parts (tones.synth_song), in synth/
     "dev": (500000, 32, 30.0, DEV_FONTS),
     "holdout": (900000, 32, 30.0, HOLDOUT_FONTS),
 }
@@ -162,6 +164,11 @@ def main():
         for seed in range(first, first + songs):
             save(os.path.join(out, f"{seed}-tones"), tone_song(seed, seconds), dict(seed=seed, style="tones"), seed)
         print(f"tones: {songs} songs in {out}")
+        return
+    if a.set == "synth":
+        for seed in range(first, first + songs):
+            save(os.path.join(out, f"{seed}-synth"), synth_song(seed, seconds), dict(seed=seed, style="synth"), seed)
+        print(f"synth: {songs} songs in {out}")
         return
     with tempfile.TemporaryDirectory() as tmp:
         for f, (synth, font) in enumerate(fonts):

@@ -3,6 +3,7 @@
     /usr/bin/python3 render.py DATA train     # the training songs (see render.py)
     nice /usr/bin/python3 train.py --cache DATA/train [CORPUS/septrain]   # band sums of every song (see band_sums)
     nice /usr/bin/python3 train.py DATA/train [CORPUS/septrain] separate/mask.bin [--steps 4000]
+    /usr/bin/python3 train.py --average a.bin b.bin out.bin   # the mean of two models' weights
     /usr/bin/python3 train.py --fixture separate/mask.bin separate/testdata/net.bin
 
 The model reads, per STFT frame (periodic Hann, 2048 samples, hop 512 at
@@ -96,17 +97,16 @@ def band_sums(stems):
 
 
 def quad(t, g):
-    """gᵀMg per frame and band from the PAIRS terms t (..., 6) and gains g (B, 3)."""
-    gi = g[:, None, None, :]
-    return (t[..., 0] * gi[..., 0] ** 2 + t[..., 1] * gi[..., 1] ** 2 + t[..., 2] * gi[..., 2] ** 2
-            + 2 * (t[..., 3] * gi[..., 0] * gi[..., 1] + t[..., 4] * gi[..., 0] * gi[..., 2] + t[..., 5] * gi[..., 1] * gi[..., 2]))
+    """gᵀMg per frame and band from the PAIRS terms t (B, T, BANDS, 6) and
+    gains g (B, T, BANDS, 3), or any shape that broadcasts to it."""
+    return (t[..., 0] * g[..., 0] ** 2 + t[..., 1] * g[..., 1] ** 2 + t[..., 2] * g[..., 2] ** 2
+            + 2 * (t[..., 3] * g[..., 0] * g[..., 1] + t[..., 4] * g[..., 0] * g[..., 2] + t[..., 5] * g[..., 1] * g[..., 2]))
 
 
 def cross(t, g, s):
     """gₛ·(Mg)ₛ per frame and band."""
     full = [[0, 3, 4], [3, 1, 5], [4, 5, 2]]
-    gi = g[:, None, None, :]
-    return gi[..., s] * sum(t[..., full[s][j]] * gi[..., j] for j in range(3))
+    return g[..., s] * sum(t[..., full[s][j]] * g[..., j] for j in range(3))
 
 
 def features(pw, side, mu, sigma):
@@ -171,10 +171,32 @@ def load(data, songs=None, names=None):
     return songs, names
 
 
-def batch(songs, size, frames, rng):
-    """Excerpts of random songs with random stem gains: band sums (B, T, BANDS, 12), gains (B, 3)."""
+# Band centres on a log-frequency axis from 0 (20 Hz) to 1 (20 kHz), for
+# the random EQ curves of batch.
+_CENTRES = np.maximum(0.5 * (np.array(EDGES[:-1]) + np.array(EDGES[1:])) * RATE / N, 20.0)
+LOGF = torch.tensor(np.log(_CENTRES / 20) / np.log(1000), dtype=torch.float32)
+
+
+def eq_db(rng, amp):
+    """A random smooth EQ curve in dB per band: a tilt of up to ±amp over
+    the audio range plus up to three broad bumps or dips of up to ±amp,
+    each 0.3 to 2 octaves wide."""
+    db = rng.uniform(-amp, amp) * (2 * LOGF - 1)
+    for _ in range(rng.randrange(4)):
+        c, w = rng.uniform(0, 1), rng.uniform(0.03, 0.2)
+        db = db + rng.uniform(-amp, amp) * torch.exp(-0.5 * ((LOGF - c) / w) ** 2)
+    return db
+
+
+def batch(songs, size, frames, rng, eq=0.0, drift=0.0):
+    """Excerpts of random songs with random stem gains: band sums (B, T,
+    BANDS, 12), gains (B, T, BANDS, 3). With eq > 0 each stem also gets, 85%
+    of the time, its own random EQ curve of up to ±eq dB (eq_db), so that
+    the model hears other kits and bass patches than the soundfonts'; with
+    drift > 0 each stem's level also drifts, half of the time, by up to
+    ±drift dB in a slow sine over the excerpt."""
     t = torch.zeros(size, frames, BANDS, 12)
-    g = torch.zeros(size, 3)
+    g = torch.zeros(size, frames, BANDS, 3)
     for i in range(size):
         song = songs[rng.randrange(len(songs))]
         off = rng.randrange(max(1, song.shape[0] - frames))
@@ -185,7 +207,15 @@ def batch(songs, size, frames, rng):
             if rng.random() < 0.05:
                 db[s] = -120
         common = rng.uniform(-10, 2)
-        g[i] = torch.tensor([10 ** ((v + common) / 20) for v in db])
+        for s in range(3):
+            curve = torch.full((frames, BANDS), db[s] + common)
+            if eq > 0 and rng.random() < 0.85:
+                curve = curve + eq_db(rng, eq)[None, :]
+            if drift > 0 and rng.random() < 0.5:
+                tt = torch.arange(frames, dtype=torch.float32)
+                wave = torch.sin(2 * math.pi * tt / rng.uniform(64, 512) + rng.uniform(0, 2 * math.pi))
+                curve = curve + rng.uniform(0, drift) * wave[:, None]
+            g[i, ..., s] = 10 ** (curve / 20)
         if rng.random() < 0.1:  # mono: both channels (L+R)/2, no side
             t[i, ..., :6] -= t[i, ..., 6:] / 2
             t[i, ..., 6:] = 0
@@ -199,7 +229,7 @@ def loss_fn(net, t, g, mu, sigma, weights=(1.0, 1.0, 0.5)):
     sdrs = []
     for s in range(3):
         ms = m[:, s].transpose(1, 2)  # (B, T, BANDS)
-        ss = a[..., s] * g[:, None, None, s] ** 2
+        ss = a[..., s] * g[..., s] ** 2
         err = (ms ** 2 * pw - 2 * ms * cross(a, g, s) + ss).sum((1, 2))
         energy, eps = ss.sum((1, 2)), 1e-3 * pw.sum((1, 2)) + 1e-9  # + 1e-9: a silent excerpt scores 0 dB
         sdrs.append(10 * torch.log10((energy + eps) / (err.clamp(min=0) + eps)))
@@ -249,9 +279,23 @@ def fixture(model, out, frames=96):
         f.write(shares.permute(2, 0, 1).contiguous().numpy().astype("<f4").tobytes())
 
 
+def average(a, b, out):
+    """Writes the model whose every weight is the mean of a's and b's (b
+    fine-tuned from a: the same feature normalisation and shape)."""
+    net, h = read_model(a)
+    other, hb = read_model(b)
+    assert (h["mu"], h["sigma"], h["hidden"], h["dilations"]) == (hb["mu"], hb["sigma"], hb["hidden"], hb["dilations"])
+    sa, sb = net.state_dict(), other.state_dict()
+    net.load_state_dict({k: 0.5 * (sa[k] + sb[k]) for k in sa})
+    export(net, out, torch.tensor(h["mu"]), torch.tensor(h["sigma"]), h["hidden"], h["dilations"])
+
+
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == "--fixture":
         fixture(sys.argv[2], sys.argv[3])
+        return
+    if len(sys.argv) == 5 and sys.argv[1] == "--average":
+        average(*sys.argv[2:])
         return
     if len(sys.argv) >= 3 and sys.argv[1] == "--cache":
         for data in sys.argv[2:]:
@@ -268,6 +312,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--init", help="start from this model file (and its feature normalisation)")
+    ap.add_argument("--eq", type=float, default=0.0, help="random per-stem EQ curves of up to ± this many dB (see batch)")
+    ap.add_argument("--drift", type=float, default=0.0, help="slow per-stem level drift of up to ± this many dB")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -279,7 +325,7 @@ def main():
     dilations = [1, 2, 4, 8, 16]
     # Feature normalisation from a few batches.
     with torch.no_grad():
-        t, g = batch(songs, 64, a.frames, rng)
+        t, g = batch(songs, 64, a.frames, rng, a.eq, a.drift)
         lp = torch.log(quad(t[..., :6], g) + FLOOR)
         mu, sigma = lp.mean((0, 1)), lp.std((0, 1)) + 1e-3
     net = Net(a.hidden, dilations)
@@ -291,7 +337,7 @@ def main():
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, total_steps=a.steps, pct_start=0.05)
     start, avg = time.time(), None
     for step in range(1, a.steps + 1):
-        loss, sdr = loss_fn(net, *batch(songs, a.batch, a.frames, rng), mu, sigma)
+        loss, sdr = loss_fn(net, *batch(songs, a.batch, a.frames, rng, a.eq, a.drift), mu, sigma)
         opt.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(net.parameters(), 5)
