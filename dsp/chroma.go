@@ -74,7 +74,8 @@ func newChroma(rate int) *chroma {
 
 // compute writes the max-normalised chroma of the frame (chromaSize samples)
 // into out, returns the dominant class and its share of the chroma energy,
-// and appends the frame's key chroma (addKey).
+// and appends the frame's key chroma (addKey) and its chroma above the bass
+// register (to upper).
 func (c *chroma) compute(frame []float32, out *[chromaClasses]float32) (int, float32) {
 	c.stft.power(frame, c.pow)
 	var raw, up [chromaClasses]float64
