@@ -11,8 +11,9 @@ see render_songs).
 
 Sets never share a seed. train and dev use the soundfonts in TRAIN_FONTS and
 every style (tones adds synthetic-tone songs to train, synth writes
-synthesized songs to OUT/synth, see tones.py); holdout
-uses other soundfonts and synthesizers (HOLDOUT_FONTS).
+synthesized songs to OUT/synth, see tones.py); holdout and holdout2
+use other soundfonts and synthesizers (HOLDOUT_FONTS), holdout2 only to
+report a model already chosen.
 """
 
 import argparse
@@ -47,6 +48,7 @@ SETS = {  # name: (first seed, songs, seconds, fonts)
     "synth": (710000, 150, 20.0, None),  # synthesized kits, basses and parts (tones.synth_song), in synth/
     "dev": (500000, 32, 30.0, DEV_FONTS),
     "holdout": (900000, 32, 30.0, HOLDOUT_FONTS),
+    "holdout2": (950000, 32, 30.0, HOLDOUT_FONTS),  # reported only, never used to choose
 }
 
 
