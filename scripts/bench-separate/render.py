@@ -1,6 +1,6 @@
 """Renders arrangements to per-stem WAVs whose sum is the mix.
 
-    /usr/bin/python3 render.py OUT SET            # SET: train, tones, synth, dev, holdout (see SETS)
+    /usr/bin/python3 render.py OUT SET            # SET: train, tones, synth, kits, mixed, dev, holdout… (see SETS)
     /usr/bin/python3 render.py OUT SET --songs N  # fewer songs
 
 Each song gets OUT/SET/<name>/{drums,bass,other,mix}.wav (32-bit float
@@ -11,7 +11,9 @@ see render_songs).
 
 Sets never share a seed. train and dev use the soundfonts in TRAIN_FONTS and
 every style (tones adds synthetic-tone songs to train, synth writes
-synthesized songs to OUT/synth, see tones.py); holdout and holdout2
+synthesized songs to OUT/synth, see tones.py; kits plays train's drums
+on recorded kits, see kits.py; mixed renders each stem of a song on
+another renderer, one of them always an FM synthesizer); holdout and holdout2
 use other soundfonts and synthesizers (HOLDOUT_FONTS), holdout2 only to
 report a model already chosen.
 """
@@ -20,6 +22,7 @@ import argparse
 import json
 import math
 import os
+import random
 import struct
 import subprocess
 import sys
@@ -29,6 +32,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from arrange import TPQ, arrange, tempo, write_midi  # noqa: E402
+from kits import AVL, HydrogenKit, avl_events, kit_names, play_hydrogen  # noqa: E402
 from tones import synth_song, tone_song  # noqa: E402
 
 RATE = 44100
@@ -41,11 +45,15 @@ DEV_FONTS = [("fluidsynth", SF2 + "FluidR3_GM.sf2"), ("fluidsynth", SF3 + "MuseS
 # font's drum kit or bass patches stand for drums and bass.
 TRAIN_FONTS = DEV_FONTS + [("fluidsynth", SF3 + "FluidR3Mono_GM.sf3"), ("fluidsynth", SF3 + "MuseScore_General_Lite.sf3"),
                            ("timidity", "/etc/timidity/fluidr3_gm.cfg")]
+# An FM synthesizer's General MIDI set: timbres no sample-based font has.
+OPL3 = ("fluidsynth", SF2 + "OPL-3_FM_128M.sf2")
 HOLDOUT_FONTS = [("fluidsynth", SF2 + "TimGM6mb.sf2"), ("timidity", "/etc/timidity/freepats.cfg")]
 SETS = {  # name: (first seed, songs, seconds, fonts)
     "train": (1000, 240, 20.0, TRAIN_FONTS),
     "tones": (700000, 40, 20.0, None),  # synthetic-tone songs (tones.py), written to train/
     "synth": (710000, 150, 20.0, None),  # synthesized kits, basses and parts (tones.synth_song), in synth/
+    "mixed": (740000, 128, 20.0, TRAIN_FONTS),  # each stem on one of OPL3 and two of these (see main)
+    "kits": (730000, 128, 20.0, TRAIN_FONTS),  # drums on recorded kits (kits.py), the rest as train
     "dev": (500000, 32, 30.0, DEV_FONTS),
     "holdout": (900000, 32, 30.0, HOLDOUT_FONTS),
     "holdout2": (950000, 32, 30.0, HOLDOUT_FONTS),  # reported only, never used to choose
@@ -123,12 +131,23 @@ GAP_SECONDS = 3.0  # silence after each stem of a batch render, for its reverb t
 BATCH = 8  # songs per synthesizer run
 
 
-def render_songs(out, seeds, seconds, synth, font, tmp):
-    """Renders the songs of seeds with one synthesizer run: every stem of
-    every song, one after the other with GAP_SECONDS between them, cut apart
-    afterwards (loading a soundfont takes longer than rendering a song)."""
+def kit_drums(kit, song, frames, tmp):
+    """song's drum part played on kit (a HydrogenKit or an AVL soundfont's
+    path), frames long."""
+    if not isinstance(kit, str):
+        return play_hydrogen(kit, song.parts["drums"], song.bpm, TPQ, frames)
+    mid, wav = os.path.join(tmp, "kit.mid"), os.path.join(tmp, "kit.wav")
+    write_midi(mid, song.bpm, avl_events(song.parts["drums"]), frames / RATE * song.bpm / 60)
+    x = render("fluidsynth", kit, mid, wav)[:frames]
+    return np.pad(x, ((0, frames - len(x)), (0, 0)))
+
+
+def render_batch(songs, synth, font, tmp):
+    """Renders songs with one synthesizer run: every stem of every song, one
+    after the other with GAP_SECONDS between them, cut apart afterwards
+    (loading a soundfont takes longer than rendering a song). Returns a
+    dict of stems per song."""
     events, tick, start, cuts = [], 0, 0.0, []
-    songs = [arrange(seed, seconds=seconds) for seed in seeds]
     for song in songs:
         beats = song.end_beats + math.ceil(GAP_SECONDS * song.bpm / 60)
         for part in ("drums", "bass", "other"):
@@ -141,15 +160,44 @@ def render_songs(out, seeds, seconds, synth, font, tmp):
     mid, wav = os.path.join(tmp, "batch.mid"), os.path.join(tmp, "batch.wav")
     write_midi(mid, None, events, tick / TPQ)
     x = render(synth, font, mid, wav)
-    for k, (seed, song) in enumerate(zip(seeds, songs)):
+    out = []
+    for k in range(len(songs)):
         stems = {}
         for j, part in enumerate(("drums", "bass", "other")):
             t0, length = cuts[3 * k + j]
             a = int(round(t0 * RATE))
             stems[part] = x[a:a + int(round(length * RATE))]
-        name = f"{seed}-{song.style}-{os.path.basename(font).split('.')[0]}"
-        save(os.path.join(out, name), stems, dict(seed=seed, style=song.style, bpm=song.bpm, synth=synth, font=font),
-             seed)
+        out.append(stems)
+    return out
+
+
+def font_name(font):
+    """A renderer's soundfont or configuration as a file name part."""
+    return os.path.basename(font).split(".")[0]
+
+
+def render_songs(out, seeds, seconds, renderers, tmp, kit=None):
+    """Renders and saves the songs of seeds on renderers, (synth, font)
+    pairs: with one, every stem on it; with several, each stem of each song
+    on one of them drawn from the song's seed. With a kit the drums are
+    played on it instead, at the level the renderer gave them."""
+    songs = [arrange(seed, seconds=seconds) for seed in seeds]
+    runs = [render_batch(songs, synth, font, tmp) for synth, font in renderers]
+    for k, (seed, song) in enumerate(zip(seeds, songs)):
+        rng = random.Random(seed)
+        pick = {part: rng.randrange(len(runs)) for part in ("drums", "bass", "other")}
+        stems = {part: runs[i][k][part] for part, i in pick.items()}
+        fonts = {part: renderers[i][1] for part, i in pick.items()}
+        synth, font = renderers[pick["other"]]
+        name = f"{seed}-{song.style}-{font_name(font) if len(runs) == 1 else 'mixed'}"
+        if kit is not None:
+            drums = kit_drums(kit, song, len(stems["drums"]), tmp)
+            level = np.sqrt(np.mean(stems["drums"] ** 2) / max(1e-12, np.mean(drums ** 2)))
+            stems["drums"] = drums * np.float32(level if level > 0 else 1)
+            fonts["drums"] = kit if isinstance(kit, str) else kit.folder
+            name += "-" + font_name(kit if isinstance(kit, str) else kit.folder + ".")
+        save(os.path.join(out, name.replace(" ", "_")), stems,
+             dict(seed=seed, style=song.style, bpm=song.bpm, synth=synth, font=font, fonts=fonts), seed)
 
 
 def main():
@@ -173,10 +221,24 @@ def main():
         print(f"synth: {songs} songs in {out}")
         return
     with tempfile.TemporaryDirectory() as tmp:
+        if a.set == "kits":
+            kits = kit_names()
+            per = -(-songs // len(kits))
+            for k, name in enumerate(kits):
+                kit = name if name in AVL else HydrogenKit(name)
+                render_songs(out, [first + k * per + i for i in range(per)], seconds, [fonts[k % len(fonts)]], tmp, kit)
+            print(f"kits: {len(os.listdir(out))} songs in {out}")
+            return
+        if a.set == "mixed":
+            for b in range(first, first + songs, BATCH):
+                renderers = [OPL3] + random.Random(b).sample(fonts, 2)
+                render_songs(out, list(range(b, min(b + BATCH, first + songs))), seconds, renderers, tmp)
+            print(f"mixed: {len(os.listdir(out))} songs in {out}")
+            return
         for f, (synth, font) in enumerate(fonts):
             seeds = [first + i for i in range(f, songs, len(fonts))]
             for b in range(0, len(seeds), BATCH):
-                render_songs(out, seeds[b:b + BATCH], seconds, synth, font, tmp)
+                render_songs(out, seeds[b:b + BATCH], seconds, [(synth, font)], tmp)
     print(f"{a.set}: {len(os.listdir(out))} songs in {out}")
 
 
