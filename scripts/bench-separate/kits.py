@@ -55,13 +55,14 @@ STAND_INS = {"kick": ["tom_lo", "conga"], "snare": ["clap", "stick"], "stick": [
              "cowbell": ["bell", "stick"], "conga": ["bongo", "tom_mid", "tom_hi", "tom_lo"], "bongo": ["conga", "tom_hi", "tom_mid"]}
 
 
-def kit_names():
-    """Every drum kit: the Hydrogen kit folders, then the AVL soundfonts."""
-    return sorted(d for d in os.listdir(HYDROGEN) if os.path.exists(os.path.join(HYDROGEN, d, "drumkit.xml"))) + AVL
+def all_kits():
+    """Every drum kit: the Hydrogen kits, then the AVL soundfonts."""
+    folders = sorted(d for d in os.listdir(HYDROGEN) if os.path.exists(os.path.join(HYDROGEN, d, "drumkit.xml")))
+    return [HydrogenKit(d) for d in folders] + [AvlKit(p) for p in AVL]
 
 
 def decode(path):
-    """A sample file as float32 (frames, 2) at RATE, through ffmpeg."""
+    """An audio file in any format ffmpeg reads as float32 (frames, 2) at RATE."""
     raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "f32le", "-ac", "2", "-ar", str(RATE), "-"],
                          check=True, capture_output=True).stdout
     return np.frombuffer(raw, "<f4").reshape(-1, 2)
@@ -72,12 +73,19 @@ def _text(el, tag, default):
     return default if child is None or child.text is None else child.text
 
 
+class AvlKit:
+    """An AVL kit: a soundfont FluidSynth plays (see avl_events)."""
+
+    def __init__(self, path):
+        self.path, self.name = path, os.path.splitext(os.path.basename(path))[0]
+
+
 class HydrogenKit:
     """A Hydrogen kit: per kind, an instrument's velocity layers and gains."""
 
     def __init__(self, folder):
-        self.folder = os.path.join(HYDROGEN, folder)
-        root = ET.parse(os.path.join(self.folder, "drumkit.xml")).getroot()
+        self.path, self.name = os.path.join(HYDROGEN, folder), folder
+        root = ET.parse(os.path.join(self.path, "drumkit.xml")).getroot()
         ns = re.match(r"\{.*\}", root.tag)
         if ns:
             for el in root.iter():
@@ -88,7 +96,7 @@ class HydrogenKit:
                        _text(la, "filename", "")) for la in ins.iter("layer")]
             if not layers and ins.find("filename") is not None:
                 layers = [(0.0, 1.0, 1.0, _text(ins, "filename", ""))]
-            layers = [la for la in layers if la[3] and os.path.exists(os.path.join(self.folder, la[3]))]
+            layers = [la for la in layers if la[3] and os.path.exists(os.path.join(self.path, la[3]))]
             name = _text(ins, "name", "").lower()
             if not layers or _text(ins, "isMuted", "false") == "true":
                 continue
@@ -112,7 +120,7 @@ class HydrogenKit:
         _, _, gain, pan, layers = ins
         layer = next((la for la in layers if la[0] <= velocity <= la[1]),
                      min(layers, key=lambda la: abs((la[0] + la[1]) / 2 - velocity)))
-        path = os.path.join(self.folder, layer[3])
+        path = os.path.join(self.path, layer[3])
         if path not in self.cache:
             self.cache[path] = decode(path)
         return self.cache[path] * (gain * layer[2]) * np.array(pan, np.float32)

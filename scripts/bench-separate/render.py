@@ -32,7 +32,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from arrange import TPQ, arrange, tempo, write_midi  # noqa: E402
-from kits import AVL, HydrogenKit, avl_events, kit_names, play_hydrogen  # noqa: E402
+from kits import AvlKit, all_kits, avl_events, play_hydrogen  # noqa: E402
 from tones import synth_song, tone_song  # noqa: E402
 
 RATE = 44100
@@ -132,13 +132,12 @@ BATCH = 8  # songs per synthesizer run
 
 
 def kit_drums(kit, song, frames, tmp):
-    """song's drum part played on kit (a HydrogenKit or an AVL soundfont's
-    path), frames long."""
-    if not isinstance(kit, str):
+    """song's drum part played on kit (kits.py), frames long."""
+    if not isinstance(kit, AvlKit):
         return play_hydrogen(kit, song.parts["drums"], song.bpm, TPQ, frames)
     mid, wav = os.path.join(tmp, "kit.mid"), os.path.join(tmp, "kit.wav")
     write_midi(mid, song.bpm, avl_events(song.parts["drums"]), frames / RATE * song.bpm / 60)
-    x = render("fluidsynth", kit, mid, wav)[:frames]
+    x = render("fluidsynth", kit.path, mid, wav)[:frames]
     return np.pad(x, ((0, frames - len(x)), (0, 0)))
 
 
@@ -194,8 +193,8 @@ def render_songs(out, seeds, seconds, renderers, tmp, kit=None):
             drums = kit_drums(kit, song, len(stems["drums"]), tmp)
             level = np.sqrt(np.mean(stems["drums"] ** 2) / max(1e-12, np.mean(drums ** 2)))
             stems["drums"] = drums * np.float32(level if level > 0 else 1)
-            fonts["drums"] = kit if isinstance(kit, str) else kit.folder
-            name += "-" + font_name(kit if isinstance(kit, str) else kit.folder + ".")
+            fonts["drums"] = kit.path
+            name += "-" + kit.name
         save(os.path.join(out, name.replace(" ", "_")), stems,
              dict(seed=seed, style=song.style, bpm=song.bpm, synth=synth, font=font, fonts=fonts), seed)
 
@@ -222,10 +221,9 @@ def main():
         return
     with tempfile.TemporaryDirectory() as tmp:
         if a.set == "kits":
-            kits = kit_names()
+            kits = all_kits()
             per = -(-songs // len(kits))
-            for k, name in enumerate(kits):
-                kit = name if name in AVL else HydrogenKit(name)
+            for k, kit in enumerate(kits):
                 render_songs(out, [first + k * per + i for i in range(per)], seconds, [fonts[k % len(fonts)]], tmp, kit)
             print(f"kits: {len(os.listdir(out))} songs in {out}")
             return

@@ -26,7 +26,6 @@ import math
 import os
 import random
 import struct
-import subprocess
 import sys
 import time
 
@@ -36,6 +35,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kits import decode  # noqa: E402
 from render import read_wav  # noqa: E402
 
 RATE, N, HOP = 44100, 2048, 512
@@ -126,13 +126,6 @@ def song_dirs(data):
     return sorted(os.path.dirname(f) for f in found if not os.path.dirname(f).endswith(".tmp"))
 
 
-def read_flac(path):
-    """Decodes a cmd/corpus stem (FLAC) to float32 (frames, 2) at RATE."""
-    pcm = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "f32le", "-ac", "2", "-ar", str(RATE), "-"],
-                         check=True, capture_output=True).stdout
-    return np.frombuffer(pcm, "<f4").reshape(-1, 2)
-
-
 def read_stems(d):
     """The drums, bass and other of a song (3, samples, 2): render.py's WAVs,
     or cmd/corpus's FLAC stems with vocals, piano and other as other."""
@@ -140,7 +133,7 @@ def read_stems(d):
         return np.stack([read_wav(os.path.join(d, s + ".wav")) for s in STEMS]).astype(np.float32)
     with open(os.path.join(d, "truth.json")) as f:
         files = json.load(f)["stems"]
-    parts = {s: [read_flac(os.path.join(d, files[k])) for k in ks if k in files]
+    parts = {s: [decode(os.path.join(d, files[k])) for k in ks if k in files]
              for s, ks in (("drums", ["drums"]), ("bass", ["bass"]), ("other", ["vocals", "piano", "other"]))}
     n = max(len(x) for xs in parts.values() for x in xs)
     out = np.zeros((3, n, 2), np.float32)
