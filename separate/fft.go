@@ -10,12 +10,11 @@ import (
 // even samples are the real parts, the odd ones the imaginary parts. Neither
 // direction is normalised: inverse(forward(x)) = n·x. The separator spends
 // most of its time here (two forward and up to eight inverse transforms a
-// hop), hence a transform of its own: an iterative radix-2 FFT whose first
-// two stages are one multiplication-free radix-4 pass.
+// hop), hence a transform of its own: an iterative radix-4 FFT (see transform).
 type realFFT struct {
 	n, m    int          // frame length, complex length n/2
 	rev     []int32      // bit reversal of log2(m) bits
-	tw, itw []complex128 // e^∓2πik/m, k < m/2
+	tw, itw []complex128 // e^∓2πik/m, k < 3m/4
 	half    []complex128 // e^−2πik/n, k ≤ m
 	z       []complex128 // m points of scratch
 }
@@ -23,7 +22,7 @@ type realFFT struct {
 // newRealFFT prepares transforms of n samples.
 func newRealFFT(n int) *realFFT {
 	m := n / 2
-	f := &realFFT{n: n, m: m, rev: make([]int32, m), tw: make([]complex128, m/2), itw: make([]complex128, m/2),
+	f := &realFFT{n: n, m: m, rev: make([]int32, m), tw: make([]complex128, 3*m/4), itw: make([]complex128, 3*m/4),
 		half: make([]complex128, m+1), z: make([]complex128, m)}
 	shift := 32 - bits.TrailingZeros(uint(m))
 	for i := range f.rev {
@@ -76,10 +75,12 @@ func (f *realFFT) inverse(x []float64, spec []complex128) {
 func conj(v complex128) complex128 { return complex(real(v), -imag(v)) }
 
 // transform runs the FFT of z, in bit-reversed order, in place with the
-// twiddles tw (forward or inverse).
+// twiddles tw (forward or inverse). After the first two stages (radix-4
+// butterflies with twiddles 1 and ∓i) it merges two stages at a time, as
+// radix-4 steps (3 twiddle products for 4 points instead of 4), and ends on
+// a radix-2 stage when log2(len(z)) is odd.
 func (f *realFFT) transform(z []complex128, tw []complex128) {
 	m := len(z)
-	// Stages 1 and 2: radix-4 butterflies, twiddles 1 and ∓i.
 	rot := tw[m/4] // −i forward, +i inverse
 	for s := 0; s+4 <= m; s += 4 {
 		q := z[s : s+4 : s+4]
@@ -88,16 +89,31 @@ func (f *realFFT) transform(z []complex128, tw []complex128) {
 		q[0], q[2] = a+c, a-c
 		q[1], q[3] = b+d, b-d
 	}
-	for size := 8; size <= m; size <<= 1 {
-		h := size >> 1
-		step := m / size
-		for s := 0; s < m; s += size {
-			lo, hi := z[s:s+h:s+h], z[s+h:s+size:s+size]
-			for j := range lo {
-				v := hi[j] * tw[j*step]
-				u := lo[j]
-				lo[j], hi[j] = u+v, u-v
+	h := 4 // size of the transforms merged by the next step
+	for ; 4*h <= m; h *= 4 {
+		// The four transforms of a block of 4h hold, in bit-reversed
+		// order, the samples of residue 0, 2, 1 and 3 mod 4 of the block.
+		step := m / (4 * h)
+		for s := 0; s < m; s += 4 * h {
+			q0, q1, q2, q3 := z[s:s+h:s+h], z[s+h:s+2*h:s+2*h], z[s+2*h:s+3*h:s+3*h], z[s+3*h:s+4*h:s+4*h]
+			for j := range q0 {
+				a := q0[j]
+				b := q1[j] * tw[2*j*step]
+				c := q2[j] * tw[j*step]
+				d := q3[j] * tw[3*j*step]
+				apb, amb := a+b, a-b
+				cpd, cmd := c+d, (c-d)*rot
+				q0[j], q2[j] = apb+cpd, apb-cpd
+				q1[j], q3[j] = amb+cmd, amb-cmd
 			}
+		}
+	}
+	if 2*h == m {
+		lo, hi := z[:h:h], z[h:]
+		for j := range lo {
+			v := hi[j] * tw[j]
+			u := lo[j]
+			lo[j], hi[j] = u+v, u-v
 		}
 	}
 }

@@ -10,7 +10,7 @@ import (
 // TestRealFFT checks both directions against a direct DFT.
 func TestRealFFT(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{8, 16, 256, 2048} {
+	for _, n := range []int{8, 16, 32, 256, 2048, 4096} {
 		x := make([]float64, n)
 		for i := range x {
 			x[i] = rng.NormFloat64()
