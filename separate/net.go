@@ -106,23 +106,30 @@ func (n *net) output(x []float32) {
 // exp32 is e^x for the softmax.
 func exp32(x float32) float32 { return float32(math.Exp(float64(x))) }
 
-// matVec sets dst[o] = Σᵢ w[o·len(x)+i]·x[i].
+// matVec sets dst[o] = Σᵢ w[o·len(x)+i]·x[i]. Rows go four at a time, so
+// that each x[i] is loaded once for four of them (the net spends most of its
+// time here).
 func matVec(dst, w, x []float32) {
 	n := len(x)
-	for o := range dst {
-		row := w[o*n : o*n+n]
+	o := 0
+	for ; o+4 <= len(dst); o += 4 {
+		r0, r1, r2, r3 := w[o*n:][:n], w[(o+1)*n:][:n], w[(o+2)*n:][:n], w[(o+3)*n:][:n]
 		var s0, s1, s2, s3 float32
-		i := 0
-		for ; i+4 <= n; i += 4 {
-			r, v := row[i:i+4:i+4], x[i:i+4:i+4]
-			s0 += r[0] * v[0]
-			s1 += r[1] * v[1]
-			s2 += r[2] * v[2]
-			s3 += r[3] * v[3]
+		for i := range r0 {
+			v := x[i]
+			s0 += r0[i] * v
+			s1 += r1[i] * v
+			s2 += r2[i] * v
+			s3 += r3[i] * v
 		}
-		for ; i < n; i++ {
-			s0 += row[i] * x[i]
+		dst[o], dst[o+1], dst[o+2], dst[o+3] = s0, s1, s2, s3
+	}
+	for ; o < len(dst); o++ {
+		row := w[o*n : o*n+n]
+		var s float32
+		for i, v := range x {
+			s += row[i] * v
 		}
-		dst[o] = (s0 + s1) + (s2 + s3)
+		dst[o] = s
 	}
 }
