@@ -1,0 +1,102 @@
+"""The ceiling of mask separation on a set: the SDR of ideal masks, computed
+from the true stems, for drums and bass.
+
+    /usr/bin/python3 oracle.py DATA/holdout2 [DATA/dev …] [--n 2048,8192]
+
+For each set and frame length N (periodic Hann, hop N/4, as the separator's
+STFT at 44.1 kHz), the medians over songs of the whole-track SDR (as
+bench-separate computes it) of four masks applied to the mix's STFT:
+
+  - band IRM and band PSM (only at N = 2048): one gain per frame and band of
+    the model's bands (train.EDGES), the stem's share of the band power
+    (ideal ratio mask) or the phase-sensitive gain Re(Σ S·X*)/Σ|X|² clipped
+    to [0, 1] (the best band gain a mask model can give);
+  - bin IRM and bin PSM: the same per bin.
+
+The model's masks are band masks at N = 2048, so band PSM bounds what any
+mask model of the separator can reach on the set.
+"""
+
+import argparse
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from train import BAND_OF_BIN, EDGES, N, read_stems, song_dirs  # noqa: E402
+
+
+def stft(x, n):
+    """Frames of x (samples, channels) padded by n zeros at both ends:
+    (frames, n/2+1 bins, channels)."""
+    w = np.hanning(n + 1)[:-1]
+    x = np.pad(x, ((n, n), (0, 0)))
+    hop = n // 4
+    idx = np.arange(n)[None, :] + hop * np.arange((x.shape[0] - n) // hop + 1)[:, None]
+    return np.fft.rfft(x[idx, :] * w[None, :, None], axis=1)
+
+
+def istft(spec, n, length):
+    """The signal of spec (as stft gives it), by weighted overlap-add."""
+    w = np.hanning(n + 1)[:-1]
+    hop = n // 4
+    frames = np.fft.irfft(spec, n=n, axis=1) * w[None, :, None]
+    total = (spec.shape[0] - 1) * hop + n
+    out, norm = np.zeros((total, spec.shape[2])), np.zeros(total)
+    for i, f in enumerate(frames):
+        out[i * hop:i * hop + n] += f
+        norm[i * hop:i * hop + n] += w ** 2
+    return (out / np.maximum(norm, 1e-8)[:, None])[n:n + length]
+
+
+def sdr(s, e):
+    """Whole-track SDR of the estimate e of s, in dB."""
+    return 10 * np.log10(np.sum(s ** 2) / max(np.sum((s - e) ** 2), 1e-20))
+
+
+def band_sum(v):
+    """Sums (frames, bins) over the model's bands."""
+    return np.add.reduceat(v, EDGES[:-1], axis=1)
+
+
+def masks(mix_spec, specs, n):
+    """The ideal masks of stems 0 (drums) and 1 (bass), by name: per stem a
+    (frames, bins) gain."""
+    power = [(np.abs(s) ** 2).sum(-1) for s in specs]
+    mix_power = (np.abs(mix_spec) ** 2).sum(-1)
+    out = {}
+    for i in range(2):
+        cross = (specs[i] * mix_spec.conj()).real.sum(-1)
+        m = {"bin IRM": power[i] / (sum(power) + 1e-12), "bin PSM": np.clip(cross / (mix_power + 1e-12), 0, 1)}
+        if n == N:
+            bands = [band_sum(p) for p in power]
+            m["band IRM"] = (bands[i] / (sum(bands) + 1e-12))[:, BAND_OF_BIN.numpy()]
+            m["band PSM"] = np.clip(band_sum(cross) / (band_sum(mix_power) + 1e-12), 0, 1)[:, BAND_OF_BIN.numpy()]
+        out[i] = m
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("sets", nargs="+", help="set directories of render.py")
+    ap.add_argument("--n", default=str(N), help="frame lengths, comma-separated")
+    a = ap.parse_args()
+    for d in a.sets:
+        for n in (int(v) for v in a.n.split(",")):
+            scores = {}
+            for song in song_dirs(d):
+                stems = read_stems(song).astype(np.float64)
+                mix = stems.sum(0)
+                mix_spec = stft(mix, n)
+                specs = [stft(s, n) for s in stems]
+                for i, named in masks(mix_spec, specs, n).items():
+                    for name, m in named.items():
+                        est = istft(mix_spec * m[..., None], n, mix.shape[0])
+                        scores.setdefault(name, ([], []))[i].append(sdr(stems[i], est))
+            cells = ", ".join(f"{name} {np.median(s[0]):.1f} / {np.median(s[1]):.1f}" for name, s in sorted(scores.items()))
+            print(f"{os.path.basename(d)} N={n} ({len(song_dirs(d))} songs), drums / bass: {cells}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
