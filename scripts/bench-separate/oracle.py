@@ -82,21 +82,23 @@ def main():
     ap.add_argument("sets", nargs="+", help="set directories of render.py")
     ap.add_argument("--n", default=str(N), help="frame lengths, comma-separated")
     a = ap.parse_args()
+    lengths = [int(v) for v in a.n.split(",")]
     for d in a.sets:
-        for n in (int(v) for v in a.n.split(",")):
-            scores = {}
-            for song in song_dirs(d):
-                stems = read_stems(song).astype(np.float64)
-                mix = stems.sum(0)
+        songs = song_dirs(d)
+        scores = {n: {} for n in lengths}  # per frame length, per mask: drums and bass SDRs
+        for song in songs:
+            stems = read_stems(song).astype(np.float64)
+            mix = stems.sum(0)
+            for n in lengths:
                 mix_spec = stft(mix, n)
                 specs = [stft(s, n) for s in stems]
                 for i, named in masks(mix_spec, specs, n).items():
                     for name, m in named.items():
                         est = istft(mix_spec * m[..., None], n, mix.shape[0])
-                        scores.setdefault(name, ([], []))[i].append(sdr(stems[i], est))
-            cells = ", ".join(f"{name} {np.median(s[0]):.1f} / {np.median(s[1]):.1f}" for name, s in sorted(scores.items()))
-            print(f"{os.path.basename(d)} N={n} ({len(song_dirs(d))} songs), drums / bass: {cells}", flush=True)
-
+                        scores[n].setdefault(name, ([], []))[i].append(sdr(stems[i], est))
+        for n in lengths:
+            cells = ", ".join(f"{name} {np.median(s[0]):.1f} / {np.median(s[1]):.1f}" for name, s in sorted(scores[n].items()))
+            print(f"{os.path.basename(d)} N={n} ({len(songs)} songs), drums / bass: {cells}", flush=True)
 
 if __name__ == "__main__":
     main()
