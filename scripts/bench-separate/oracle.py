@@ -1,5 +1,6 @@
 """The ceiling of mask separation on a set: the SDR of ideal masks, computed
-from the true stems, for drums and bass.
+from the true stems, for drums and bass, and that of an ideal multichannel
+Wiener filter.
 
     /usr/bin/python3 oracle.py DATA/holdout2 [DATA/dev …] [--n 2048,8192]
 
@@ -11,10 +12,20 @@ bench-separate computes it) of four masks applied to the mix's STFT:
     the model's bands (train.EDGES), the stem's share of the band power
     (ideal ratio mask) or the phase-sensitive gain Re(Σ S·X*)/Σ|X|² clipped
     to [0, 1] (the best band gain a mask model can give);
-  - bin IRM and bin PSM: the same per bin.
+  - bin IRM and bin PSM: the same per bin;
+
+and of one filter that is not a mask:
+
+  - MWF: the multichannel Wiener filter of the three stems (drums, bass,
+    other), each bin's 2×2 gain v_j·R_j·(Σ_k v_k·R_k)⁻¹ from every stem's
+    power v_k per bin and frame and its spatial covariance R_k per bin over
+    the song (normalised to trace 1), all from the true stems. With R_k the
+    identity it is the bin IRM, so its margin over bin IRM is what the
+    stems' placement between the channels adds.
 
 The model's masks are band masks at N = 2048, so band PSM bounds what any
-mask model of the separator can reach on the set.
+mask model of the separator can reach on the set; MWF is a bound of a
+different kind, for separators that also estimate where each stem sits.
 """
 
 import argparse
@@ -60,6 +71,21 @@ def band_sum(v):
     return np.add.reduceat(v, EDGES[:-1], axis=1)
 
 
+def wiener(mix_spec, specs):
+    """The multichannel Wiener estimates of stems 0 (drums) and 1 (bass)
+    from the true spectra specs (see the module doc): (frames, bins,
+    channels) each."""
+    power = [(np.abs(s) ** 2).mean(-1) for s in specs]  # (frames, bins)
+    cov = []
+    for s in specs:
+        r = np.einsum("fbi,fbj->bij", s, s.conj())  # (bins, 2, 2) over the song
+        cov.append(r / (np.trace(r, axis1=1, axis2=2).real[:, None, None] + 1e-30))
+    eps = 1e-10 * np.mean(np.abs(mix_spec) ** 2) * np.eye(mix_spec.shape[-1])
+    total = sum(p[..., None, None] * r[None] for p, r in zip(power, cov)) + eps
+    inv = np.linalg.inv(total)  # (frames, bins, 2, 2)
+    return [np.einsum("fbij,fbj->fbi", power[i][..., None, None] * cov[i][None] @ inv, mix_spec) for i in range(2)]
+
+
 def masks(mix_spec, specs, n):
     """The ideal masks of stems 0 (drums) and 1 (bass), by name: per stem a
     (frames, bins) gain."""
@@ -96,6 +122,8 @@ def main():
                     for name, m in named.items():
                         est = istft(mix_spec * m[..., None], n, mix.shape[0])
                         scores[n].setdefault(name, ([], []))[i].append(sdr(stems[i], est))
+                for i, spec in enumerate(wiener(mix_spec, specs)):
+                    scores[n].setdefault("MWF", ([], []))[i].append(sdr(stems[i], istft(spec, n, mix.shape[0])))
         for n in lengths:
             cells = ", ".join(f"{name} {np.median(s[0]):.1f} / {np.median(s[1]):.1f}" for name, s in sorted(scores[n].items()))
             print(f"{os.path.basename(d)} N={n} ({len(songs)} songs), drums / bass: {cells}", flush=True)
