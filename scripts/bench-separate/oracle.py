@@ -19,9 +19,9 @@ and of one filter that is not a mask:
   - MWF: the multichannel Wiener filter of the three stems (drums, bass,
     other), each bin's 2×2 gain v_j·R_j·(Σ_k v_k·R_k)⁻¹ from every stem's
     power v_k per bin and frame and its spatial covariance R_k per bin over
-    the song (normalised to trace 1), all from the true stems. With R_k the
-    identity it is the bin IRM, so its margin over bin IRM is what the
-    stems' placement between the channels adds.
+    the song (normalised to trace 1), all from the true stems. With one R
+    for every stem it is the bin IRM, so its margin over bin IRM is what
+    the stems' placement between the channels adds.
 
 The model's masks are band masks at N = 2048, so band PSM bounds what any
 mask model of the separator can reach on the set; MWF is a bound of a
