@@ -56,11 +56,14 @@ func (s *Service) CompleteUpload(ctx context.Context, owner, fileID string) (*ph
 		}
 		return err
 	})
-	if err != nil || !won { // our copy is named by no row
-		s.deleteQuietly(ctx, "delete unused sealed copy", sealed)
-	}
 	if err != nil {
+		// The commit may have landed all the same (a connection lost during
+		// COMMIT reports an error): the row may name our copy, so it stays,
+		// and the sweep frees it if no row does.
 		return nil, nil, err
+	}
+	if !won { // a concurrent completion's copy is the one named
+		s.deleteQuietly(ctx, "delete unused sealed copy", sealed)
 	}
 	// The upload key is named by no row now: a late PUT to it writes an
 	// orphan the sweep frees.
