@@ -128,3 +128,33 @@ func TestDeletedDuringAnalysisLeavesNoObjects(t *testing.T) {
 	})
 	eventually.True(t, 10*time.Second, "no analysis document or thumbnail is left", func() bool { return len(e.contentObjects()) == 0 })
 }
+
+// An analysis whose file has lost its stored object fails at once, with a
+// sentence for its owner, instead of retrying until River gives up: the
+// object of a completed file is never written again.
+func TestAnalysisOfAMissingObjectFailsAtOnce(t *testing.T) {
+	e := newEnv(t)
+	token := e.user()
+	u, res := e.upload(token, "song.wav", "audio/wav", wavtest.Sine(22050, 1, 1, 440, 0.5))
+	if res.Status != http.StatusOK {
+		t.Fatalf("complete: %d %s", res.Status, res.Body)
+	}
+	var key string
+	if err := e.pool.QueryRow(t.Context(), `SELECT s3_key FROM file_metadata WHERE id = $1`, u.ID).Scan(&key); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.blobs.Delete(t.Context(), key); err != nil {
+		t.Fatal(err)
+	}
+	e.startWorker()
+	var status, msg string
+	var attempts int
+	eventually.True(t, 20*time.Second, "the analysis ends", func() bool {
+		err := e.pool.QueryRow(t.Context(), `SELECT a.status, coalesce(a.error, ''), r.attempt FROM audio_analysis_jobs a
+			JOIN river_job r ON r.id = a.river_job_id WHERE a.file_metadata_id = $1`, u.ID).Scan(&status, &msg, &attempts)
+		return err == nil && status != "queued" && status != "processing"
+	})
+	if status != "failed" || !strings.Contains(msg, "upload it again") || attempts != 1 {
+		t.Errorf("analysis %s after %d attempts with %q; want failed after 1, asking for the file again", status, attempts, msg)
+	}
+}

@@ -164,7 +164,7 @@ func (w *analysisWork) work(ctx context.Context, run *Run, a AnalysisArgs) error
 
 // hash is the SHA-256 of the file's bytes, the content cache's key.
 func (w *analysisWork) hash(ctx context.Context, key string) (string, error) {
-	rc, _, err := w.deps.Blobs.Open(ctx, key)
+	rc, _, err := w.deps.openInput(ctx, key)
 	if err != nil {
 		return "", err
 	}
@@ -233,7 +233,7 @@ func (w *analysisWork) store(ctx context.Context, tx *store.Tx, run *Run, file *
 // the result is refused unless they are the bytes hashed as sum, so no
 // analysis is ever cached under the hash of other bytes.
 func (w *analysisWork) analyze(ctx context.Context, run *Run, file *phonoglyph.File, stem phonoglyph.StemType, sum string) (*analysisResult, error) {
-	rc, info, err := w.deps.Blobs.Open(ctx, file.Key)
+	rc, info, err := w.deps.openInput(ctx, file.Key)
 	if err != nil {
 		return nil, err
 	}

@@ -62,7 +62,7 @@ func (w *midiWork) work(ctx context.Context, run *Run, a MIDIArgs) error {
 	if err != nil {
 		return err
 	}
-	rc, _, err := w.deps.Blobs.Open(ctx, m.FileKey)
+	rc, _, err := w.deps.openInput(ctx, m.FileKey)
 	if err != nil {
 		return err
 	}

@@ -80,7 +80,7 @@ func (w *renderWork) masterFile(ctx context.Context, r *phonoglyph.Render) (*pho
 }
 
 func (w *renderWork) download(ctx context.Context, key, path string) error {
-	rc, _, err := w.deps.Blobs.Open(ctx, key)
+	rc, _, err := w.deps.openInput(ctx, key)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func (w *stemWork) local(ctx context.Context, run *Run, row *phonoglyph.StemJob,
 	}
 	defer os.RemoveAll(dir)
 	// The separator reads WAV: decode whatever was uploaded into one first.
-	rc, _, err := w.deps.Blobs.Open(ctx, source.Key)
+	rc, _, err := w.deps.openInput(ctx, source.Key)
 	if err != nil {
 		return err
 	}
