@@ -1,6 +1,6 @@
 """Renders arrangements to per-stem WAVs whose sum is the mix.
 
-    /usr/bin/python3 render.py OUT SET            # SET: train, tones, synth, kits, mixed, dev, holdout… (see SETS)
+    /usr/bin/python3 render.py OUT SET            # SET: train, tones, synth, fonts2, kits, mixed, dev, holdout… (see SETS)
     /usr/bin/python3 render.py OUT SET --songs N  # fewer songs
 
 Each song gets OUT/SET/<name>/{drums,bass,other,mix}.wav (32-bit float
@@ -15,7 +15,10 @@ synthesized songs to OUT/synth, see tones.py; kits plays train's drums
 on recorded kits, see kits.py; mixed renders each stem of a song on
 another renderer, one of them always an FM synthesizer); holdout and holdout2
 use other soundfonts and synthesizers (HOLDOUT_FONTS), holdout2 only to
-report a model already chosen.
+report a model already chosen. fonts2 renders train's kind of songs (other
+seeds) on HOLDOUT_FONTS, for a model that has heard every Debian soundfont:
+with it in training, holdout and holdout2 test unheard arrangements on
+heard fonts, and kits and mixed are the only unheard timbres.
 """
 
 import argparse
@@ -54,6 +57,7 @@ SETS = {  # name: (first seed, songs, seconds, fonts)
     "synth": (710000, 150, 20.0, None),  # synthesized kits, basses and parts (tones.synth_song), in synth/
     "mixed": (740000, 128, 20.0, TRAIN_FONTS),  # each stem on one of OPL3 and two of these (see main)
     "kits": (730000, 128, 20.0, TRAIN_FONTS),  # drums on recorded kits (kits.py), the rest as train
+    "fonts2": (760000, 96, 20.0, HOLDOUT_FONTS),  # train's kind of songs on the holdout's renderers
     "dev": (500000, 32, 30.0, DEV_FONTS),
     "holdout": (900000, 32, 30.0, HOLDOUT_FONTS),
     "holdout2": (950000, 32, 30.0, HOLDOUT_FONTS),  # reported only, never used to choose

@@ -3,7 +3,7 @@
     /usr/bin/python3 render.py DATA train     # the training songs (see render.py)
     nice /usr/bin/python3 train.py --cache DATA/train [CORPUS/septrain]   # band sums of every song (see band_sums)
     nice /usr/bin/python3 train.py DATA/train [CORPUS/septrain] separate/mask.bin [--steps 4000]
-    /usr/bin/python3 train.py --average a.bin b.bin out.bin   # the mean of two models' weights
+    /usr/bin/python3 train.py --average a.bin b.bin out.bin [W]   # the mean of two models' weights (b's weighted W, default 0.5)
     /usr/bin/python3 train.py --fixture separate/mask.bin separate/testdata/net.bin
 
 The model reads, per STFT frame (periodic Hann, 2048 samples, hop 512 at
@@ -272,14 +272,16 @@ def fixture(model, out, frames=96):
         f.write(shares.permute(2, 0, 1).contiguous().numpy().astype("<f4").tobytes())
 
 
-def average(a, b, out):
-    """Writes the model whose every weight is the mean of a's and b's (b
-    fine-tuned from a: the same feature normalisation and shape)."""
+def average(a, b, out, weight="0.5"):
+    """Writes the model whose every weight is the weighted mean of a's and
+    b's, b's weight given (b fine-tuned from a: the same feature
+    normalisation and shape)."""
+    wb = float(weight)
     net, h = read_model(a)
     other, hb = read_model(b)
     assert (h["mu"], h["sigma"], h["hidden"], h["dilations"]) == (hb["mu"], hb["sigma"], hb["hidden"], hb["dilations"])
     sa, sb = net.state_dict(), other.state_dict()
-    net.load_state_dict({k: 0.5 * (sa[k] + sb[k]) for k in sa})
+    net.load_state_dict({k: (1 - wb) * sa[k] + wb * sb[k] for k in sa})
     export(net, out, torch.tensor(h["mu"]), torch.tensor(h["sigma"]), h["hidden"], h["dilations"])
 
 
@@ -287,7 +289,7 @@ def main():
     if len(sys.argv) == 4 and sys.argv[1] == "--fixture":
         fixture(sys.argv[2], sys.argv[3])
         return
-    if len(sys.argv) == 5 and sys.argv[1] == "--average":
+    if len(sys.argv) in (5, 6) and sys.argv[1] == "--average":
         average(*sys.argv[2:])
         return
     if len(sys.argv) >= 3 and sys.argv[1] == "--cache":
