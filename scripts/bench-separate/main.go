@@ -3,7 +3,10 @@
 // holding mix.wav, drums.wav, bass.wav and other.wav (mix = their sum), it
 // separates the mix into 4 stems and prints the whole-track SDR of drums,
 // bass and other (the separator's vocals + other against the true other),
-// per song with -v, and as medians per style and per set:
+// per song with -v, and as medians per style and per set. A stem a song
+// lacks (its true part 60 dB under the mix, as in real MIDI songs without
+// drums or bass) is left out of that song's scores, and a median over fewer
+// songs than the row's shows their number in brackets:
 //
 //	go run ./scripts/bench-separate -corpus /work/sepdata dev holdout
 //
@@ -42,12 +45,16 @@ import (
 // stems are the true stems of a song, in table order.
 var stems = []string{"drums", "bass", "other"}
 
+// absentBelow is the energy, relative to the mix's, under which a true stem
+// counts as absent (−60 dB): such a stem is left out of the song's scores.
+const absentBelow = 1e-6
+
 // result is the measurement of one song.
 type result struct {
 	name, style string
 	renderer    string             // the synthesizer and soundfont the song was rendered with
-	sdr         map[string]float64 // per true stem, the separator's SDR
-	mix         map[string]float64 // per true stem, the SDR of the mix itself
+	sdr         map[string]float64 // per true stem the song has, the separator's SDR
+	mix         map[string]float64 // per true stem the song has, the SDR of the mix itself
 	seconds     float64            // audio duration
 	elapsed     time.Duration      // separation time
 }
@@ -60,6 +67,7 @@ func main() {
 	rate := flag.Int("rate", 0, "sample rate of the stems of -in (0: the input's)")
 	format := flag.String("format", "wav", "format of the stems of -in: wav or mp3")
 	variant := flag.String("variant", "4stems", "variant of -in")
+	seconds := flag.Float64("seconds", 0, "score only the first this many seconds of each song (0: all; the separator takes at most 15 minutes)")
 	flag.Parse()
 	if *in != "" {
 		if err := separateFile(*in, *outDir, *variant, *rate, *format); err != nil {
@@ -80,12 +88,20 @@ func main() {
 		sort.Strings(dirs)
 		var results []result
 		for _, mix := range dirs {
-			r, err := measure(filepath.Dir(mix))
+			r, err := measure(filepath.Dir(mix), *seconds)
 			if err != nil {
 				log.Fatalf("%s: %v", mix, err)
 			}
 			if *verbose {
-				fmt.Printf("%-40s drums %6.2f bass %6.2f other %6.2f\n", r.name, r.sdr["drums"], r.sdr["bass"], r.sdr["other"])
+				fmt.Printf("%-40s", r.name)
+				for _, stem := range stems {
+					if x, ok := r.sdr[stem]; ok {
+						fmt.Printf(" %s %6.2f", stem, x)
+					} else {
+						fmt.Printf(" %s   none", stem)
+					}
+				}
+				fmt.Println()
 			}
 			results = append(results, r)
 		}
@@ -93,8 +109,9 @@ func main() {
 	}
 }
 
-// measure separates one song and scores its stems.
-func measure(dir string) (result, error) {
+// measure separates one song (its first seconds when seconds > 0) and
+// scores its stems.
+func measure(dir string, seconds float64) (result, error) {
 	r := result{name: filepath.Base(dir), sdr: map[string]float64{}, mix: map[string]float64{}}
 	var meta struct {
 		Style    string
@@ -123,6 +140,18 @@ func measure(dir string) (result, error) {
 	if err != nil {
 		return r, err
 	}
+	mix, rate, err := decode(mixWAV, "mix.wav")
+	if err != nil {
+		return r, err
+	}
+	keep := len(mix)
+	if seconds > 0 {
+		keep = min(keep, 2*int(seconds*float64(rate)))
+		if mixWAV, err = wav24(mix[:keep], rate); err != nil {
+			return r, err
+		}
+		mix = mix[:keep]
+	}
 	out := map[string]*bytes.Buffer{}
 	open := func(stem string) (io.WriteCloser, error) {
 		out[stem] = &bytes.Buffer{}
@@ -133,10 +162,6 @@ func measure(dir string) (result, error) {
 		return r, err
 	}
 	r.elapsed = time.Since(start)
-	mix, rate, err := decode(mixWAV, "mix.wav")
-	if err != nil {
-		return r, err
-	}
 	r.seconds = float64(len(mix)) / 2 / float64(rate)
 	est := map[string][]float32{}
 	for name, b := range out {
@@ -158,6 +183,7 @@ func measure(dir string) (result, error) {
 			if err != nil {
 				return r, fmt.Errorf("%s: %w", file, err)
 			}
+			x = x[:min(len(x), keep)]
 			if ref == nil {
 				ref = x
 				continue
@@ -165,6 +191,9 @@ func measure(dir string) (result, error) {
 			for i := range min(len(ref), len(x)) {
 				ref[i] += x[i]
 			}
+		}
+		if energy(ref) < absentBelow*energy(mix) {
+			continue // the song has no such part (real MIDI songs may lack drums or bass)
 		}
 		r.sdr[stem] = separate.SDR(ref, est[stem])
 		r.mix[stem] = separate.SDR(ref, mix)
@@ -232,11 +261,17 @@ func report(set string, results []result) {
 	row := func(name string, rs []result, f func(result) map[string]float64) {
 		fmt.Printf("| %s | %d |", name, len(rs))
 		for _, stem := range stems {
-			v := make([]float64, len(rs))
-			for i, r := range rs {
-				v[i] = f(r)[stem]
+			var v []float64
+			for _, r := range rs {
+				if x, ok := f(r)[stem]; ok {
+					v = append(v, x)
+				}
 			}
-			fmt.Printf(" %.1f |", median(v))
+			if len(v) < len(rs) {
+				fmt.Printf(" %.1f (%d) |", median(v), len(v))
+			} else {
+				fmt.Printf(" %.1f |", median(v))
+			}
 		}
 		fmt.Println()
 	}
@@ -258,6 +293,31 @@ func report(set string, results []result) {
 		took += r.elapsed
 	}
 	fmt.Printf("\n%.0f s of audio separated in %.1f s: %.1f× real time\n", audio, took.Seconds(), audio/took.Seconds())
+}
+
+// wav24 returns x (interleaved stereo at rate Hz) as a 24-bit WAV.
+func wav24(x []float32, rate int) ([]byte, error) {
+	var b bytes.Buffer
+	w, err := dsp.NewPCMWriter(&b, rate, 2, 24, int64(len(x)/2))
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Write(x); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// energy returns the sum of squares of x.
+func energy(x []float32) float64 {
+	var e float64
+	for _, v := range x {
+		e += float64(v) * float64(v)
+	}
+	return e
 }
 
 // median returns the median of v (the mean of the middle two for even
