@@ -170,6 +170,10 @@ _CENTRES = np.maximum(0.5 * (np.array(EDGES[:-1]) + np.array(EDGES[1:])) * RATE 
 LOGF = torch.tensor(np.log(_CENTRES / 20) / np.log(1000), dtype=torch.float32)
 
 
+# A high-pass in dB per band: −30 dB up to 120 Hz, rising to 0 dB at 300 Hz.
+REST_HP = torch.tensor(-30 * np.clip((300 - _CENTRES) / 180, 0, 1), dtype=torch.float32)
+
+
 def eq_db(rng, amp):
     """A random smooth EQ curve in dB per band: a tilt of up to ±amp over
     the audio range plus up to three broad bumps or dips of up to ±amp,
@@ -181,13 +185,19 @@ def eq_db(rng, amp):
     return db
 
 
-def batch(songs, size, frames, rng, eq=0.0, drift=0.0):
+def batch(songs, size, frames, rng, eq=0.0, drift=0.0, drums_max=3.0, rest_highpass=0.0):
     """Excerpts of random songs with random stem gains: band sums (B, T,
     BANDS, 12), gains (B, T, BANDS, 3). With eq > 0 each stem also gets, 85%
     of the time, its own random EQ curve of up to ±eq dB (eq_db), so that
     the model hears other kits and bass patches than the soundfonts'; with
     drift > 0 each stem's level also drifts, half of the time, by up to
-    ±drift dB in a slow sine over the excerpt."""
+    ±drift dB in a slow sine over the excerpt. Drums get −15 to drums_max
+    dB (bass −12 to +3, the rest −6 to +3): a drums_max above 3 gives more
+    excerpts whose kick, as in many produced songs, is louder than the bass
+    in the lowest octaves. With rest_highpass > 0, that share of the
+    excerpts has the rest high-passed (REST_HP), so that the bass is alone
+    with the drums in the lowest octaves, as in many songs without low
+    doubling."""
     t = torch.zeros(size, frames, BANDS, 12)
     g = torch.zeros(size, frames, BANDS, 3)
     for i in range(size):
@@ -195,7 +205,7 @@ def batch(songs, size, frames, rng, eq=0.0, drift=0.0):
         off = rng.randrange(max(1, song.shape[0] - frames))
         x = song[off:off + frames]
         t[i, :x.shape[0]] = x
-        db = [rng.uniform(-15, 3), rng.uniform(-12, 3), rng.uniform(-6, 3)]
+        db = [rng.uniform(-15, drums_max), rng.uniform(-12, 3), rng.uniform(-6, 3)]
         for s in range(2):
             if rng.random() < 0.05:
                 db[s] = -120
@@ -208,6 +218,8 @@ def batch(songs, size, frames, rng, eq=0.0, drift=0.0):
                 tt = torch.arange(frames, dtype=torch.float32)
                 wave = torch.sin(2 * math.pi * tt / rng.uniform(64, 512) + rng.uniform(0, 2 * math.pi))
                 curve = curve + rng.uniform(0, drift) * wave[:, None]
+            if s == 2 and rng.random() < rest_highpass:
+                curve = curve + REST_HP[None, :]
             g[i, ..., s] = 10 ** (curve / 20)
         if rng.random() < 0.1:  # mono: both channels (L+R)/2, no side
             t[i, ..., :6] -= t[i, ..., 6:] / 2
@@ -309,6 +321,8 @@ def main():
     ap.add_argument("--init", help="start from this model file (and its feature normalisation)")
     ap.add_argument("--eq", type=float, default=0.0, help="random per-stem EQ curves of up to ± this many dB (see batch)")
     ap.add_argument("--drift", type=float, default=0.0, help="slow per-stem level drift of up to ± this many dB")
+    ap.add_argument("--rest-highpass", type=float, default=0.0, help="the share of excerpts whose rest is high-passed (see batch)")
+    ap.add_argument("--drums-max", type=float, default=3.0, help="the loudest drum gain of an excerpt, dB (see batch)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -320,7 +334,7 @@ def main():
     dilations = [1, 2, 4, 8, 16]
     # Feature normalisation from a few batches.
     with torch.no_grad():
-        t, g = batch(songs, 64, a.frames, rng, a.eq, a.drift)
+        t, g = batch(songs, 64, a.frames, rng, a.eq, a.drift, a.drums_max, a.rest_highpass)
         lp = torch.log(quad(t[..., :6], g) + FLOOR)
         mu, sigma = lp.mean((0, 1)), lp.std((0, 1)) + 1e-3
     net = Net(a.hidden, dilations)
@@ -332,7 +346,7 @@ def main():
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, total_steps=a.steps, pct_start=0.05)
     start, avg = time.time(), None
     for step in range(1, a.steps + 1):
-        loss, sdr = loss_fn(net, *batch(songs, a.batch, a.frames, rng, a.eq, a.drift), mu, sigma)
+        loss, sdr = loss_fn(net, *batch(songs, a.batch, a.frames, rng, a.eq, a.drift, a.drums_max, a.rest_highpass), mu, sigma)
         opt.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(net.parameters(), 5)
