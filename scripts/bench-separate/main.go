@@ -172,6 +172,7 @@ func measure(dir string, seconds float64) (result, error) {
 	for i, v := range est["vocals"] {
 		est["other"][i] += v
 	}
+	absent := absentBelow * energy(mix)
 	for _, stem := range stems {
 		var ref []float32
 		for _, file := range truth[stem] {
@@ -192,7 +193,7 @@ func measure(dir string, seconds float64) (result, error) {
 				ref[i] += x[i]
 			}
 		}
-		if energy(ref) < absentBelow*energy(mix) {
+		if energy(ref) < absent {
 			continue // the song has no such part (real MIDI songs may lack drums or bass)
 		}
 		r.sdr[stem] = separate.SDR(ref, est[stem])
