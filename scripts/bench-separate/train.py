@@ -349,7 +349,13 @@ def main():
         loss, sdr = loss_fn(net, *batch(songs, a.batch, a.frames, rng, a.eq, a.drift, a.drums_max, a.rest_highpass), mu, sigma)
         opt.zero_grad()
         loss.backward()
-        nn.utils.clip_grad_norm_(net.parameters(), 5)
+        norm = nn.utils.clip_grad_norm_(net.parameters(), 5)
+        if not (torch.isfinite(loss) and torch.isfinite(norm)):
+            # One such step would turn every weight into NaN, and the next
+            # export would overwrite the model with them.
+            print(f"step {step}: loss or gradient not finite, step skipped", flush=True)
+            sched.step()
+            continue
         opt.step()
         sched.step()
         if step % 200 == 0:
