@@ -22,23 +22,23 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from oracle import stft  # noqa: E402
+from oracle import sdr, stft  # noqa: E402
 from render import read_wav  # noqa: E402
 from train import RATE, read_stems, song_dirs  # noqa: E402
 
 EDGES_HZ = [0, 80, 150, 300, 500, 1000, 3000, RATE // 2 + 1]
 STEMS = {"drums": 0, "bass": 1}
+ABSENT_BELOW = 1e-6  # a stem under this share of the mix's energy is absent, as bench-separate's absentBelow
 
 
 def regions(true, est):
-    """(energy share, error share) per region of EDGES_HZ, and the SDR."""
+    """(energy share, error share) per region of EDGES_HZ."""
     s, e = stft(true, 2048), stft(est, 2048)
     f = np.fft.rfftfreq(2048, 1 / RATE)
     energy, err = (np.abs(s) ** 2).sum((0, 2)), (np.abs(s - e) ** 2).sum((0, 2))
     total = energy.sum()
-    out = [(energy[(f >= lo) & (f < hi)].sum() / total, err[(f >= lo) & (f < hi)].sum() / total)
-           for lo, hi in zip(EDGES_HZ, EDGES_HZ[1:])]
-    return out, 10 * np.log10(total / max(err.sum(), 1e-20))
+    return [(energy[(f >= lo) & (f < hi)].sum() / total, err[(f >= lo) & (f < hi)].sum() / total)
+            for lo, hi in zip(EDGES_HZ, EDGES_HZ[1:])]
 
 
 def main():
@@ -56,14 +56,15 @@ def main():
                 os.makedirs(out, exist_ok=True)
                 subprocess.run([a.separator, "-in", os.path.join(d, "mix.wav"), "-out", out], check=True, stdout=subprocess.DEVNULL)
             true = read_stems(d)
+            absent = ABSENT_BELOW * np.sum(true.sum(0) ** 2)
             for stem, i in STEMS.items():
-                if not np.any(true[i]):
+                if np.sum(true[i] ** 2) < absent:
                     continue
                 est = read_wav(os.path.join(out, stem + ".wav"))
                 n = min(len(est), true.shape[1])
-                parts, sdr = regions(true[i, :n], est[:n])
+                parts = regions(true[i, :n], est[:n])
                 rows[stem].append(parts)
-                print(f"{os.path.basename(d):32s} {stem:5s} {sdr:5.1f} dB | "
+                print(f"{os.path.basename(d):32s} {stem:5s} {sdr(true[i, :n], est[:n]):5.1f} dB | "
                       + " ".join(f"{100 * p:3.0f}/{100 * q:3.0f}" for p, q in parts), flush=True)
         for stem, r in rows.items():
             if r:
