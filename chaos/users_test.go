@@ -403,7 +403,7 @@ func (u *simUser) deleteDuringWork(ctx context.Context) {
 		u.requestStems(ctx, file, "2stems", map[string]bool{"vocals": true, "other": true})
 	}
 	u.pause(ctx, time.Second)
-	if _, err := u.do(ctx, http.MethodDelete, "/api/v1/files/{id}", "/api/v1/files/"+file, nil, nil, http.StatusNoContent); err == nil {
+	if u.remove(ctx, "/api/v1/files/{id}", "/api/v1/files/"+file) {
 		u.ledger.deleteFile(file)
 	}
 }
@@ -431,7 +431,27 @@ func (u *simUser) duplicateProject(ctx context.Context) {
 		return
 	}
 	u.pause(ctx, time.Second)
-	if _, err := u.do(ctx, http.MethodDelete, "/api/v1/projects/{id}", path, nil, nil, http.StatusNoContent); err == nil {
+	if u.remove(ctx, "/api/v1/projects/{id}", path) {
 		u.ledger.deleteProject(p.Project.ID)
 	}
+}
+
+// remove deletes what path names as a client whose reply was lost does: a
+// DELETE that failed (a 5xx or a dropped connection during a database
+// restart, or the user leaving mid-request) may still have committed, so it
+// asks again, and a 404 then means the first one went through. It reports
+// whether the thing is gone.
+func (u *simUser) remove(ctx context.Context, route, path string) bool {
+	if _, err := u.do(ctx, http.MethodDelete, route, path, nil, nil, http.StatusNoContent); err == nil {
+		return true
+	}
+	retry, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	defer cancel()
+	for range 3 {
+		u.pause(retry, time.Second)
+		if _, err := u.do(retry, http.MethodDelete, route, path, nil, nil, http.StatusNoContent, http.StatusNotFound); err == nil {
+			return true
+		}
+	}
+	return false
 }
